@@ -1,0 +1,13 @@
+// Creates or updates the tables and views of the resources a sync is about to write.
+import type { ClickHouseClient } from '@clickhouse/client';
+import { ensureResourceTable, SchemaChange } from '../clickhouse/schema';
+import type { ResourceConfig } from '../config/source-config-types';
+
+export async function prepareDestination(
+  deps: { ch: ClickHouseClient; database: string },
+  resources: ResourceConfig[],
+): Promise<SchemaChange[]> {
+  const changes: SchemaChange[] = [];
+  for (const resource of resources) changes.push(await ensureResourceTable(deps.ch, deps.database, resource));
+  return changes;
+}

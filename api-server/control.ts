@@ -1,0 +1,65 @@
+// Optional control routes (API_SERVER_ALLOW_CONTROL=1) so that tests running the server in another
+// process can inject faults and read the request log. Not part of the Clockodo API.
+import { IncomingMessage, ServerResponse } from 'http';
+import { Fault, FaultQueue, validateFault } from './faults';
+import { errorBody, sendJson } from './http-util';
+
+export const CONTROL_PREFIX = '/__control/';
+const MAX_BODY_BYTES = 1 << 20;
+
+export interface ControlTarget {
+  faults: FaultQueue;
+  requestLog: unknown[];
+}
+
+export async function handleControl(
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  target: ControlTarget,
+): Promise<void> {
+  const route = `${req.method ?? 'GET'} ${path}`;
+  if (route === 'POST /__control/faults') {
+    let faults: Fault[];
+    try {
+      const parsed: unknown = JSON.parse(await readBody(req));
+      const list = Array.isArray(parsed) ? (parsed as unknown[]) : [parsed];
+      list.forEach((f) => validateFault(f));
+      faults = list as Fault[];
+    } catch (err) {
+      sendJson(res, 400, errorBody(err instanceof Error ? err.message : 'invalid fault'));
+      return;
+    }
+    faults.forEach((f) => target.faults.add(f));
+    sendJson(res, 200, { ok: true, added: faults.length });
+  } else if (route === 'DELETE /__control/faults') {
+    target.faults.clear();
+    sendJson(res, 200, { ok: true });
+  } else if (route === 'GET /__control/requests') {
+    sendJson(res, 200, { requests: target.requestLog });
+  } else if (route === 'DELETE /__control/requests') {
+    target.requestLog.length = 0; // same array: holders of the reference see the reset
+    sendJson(res, 200, { ok: true });
+  } else {
+    req.resume();
+    sendJson(res, 404, errorBody('Unknown control route'));
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new Error('body too large'));
+        req.destroy();
+      } else {
+        chunks.push(chunk);
+      }
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}

@@ -1,0 +1,183 @@
+// A local HTTP server speaking the Clockodo v2 contract for projects, customers, absences and entries.
+// Order of checks per request: injected fault, route (404), method (405), auth (401),
+// X-Clockodo-External-Application (400), then parameters (400).
+import { createServer, IncomingMessage, ServerResponse, STATUS_CODES } from 'http';
+import { AddressInfo } from 'net';
+import { ApiCredentials, isAuthenticated } from './auth';
+import { CONTROL_PREFIX, handleControl } from './control';
+import { ENDPOINTS, EndpointContext } from './endpoints';
+import { Fault, FaultQueue } from './faults';
+import { ApiError, errorBody, sendJson, sendRaw } from './http-util';
+import { queryOf } from './params';
+import { Dataset } from './types';
+
+export type { ApiCredentials } from './auth';
+export type { Fault } from './faults';
+
+export interface RequestLogEntry {
+  method: string;
+  /** Path after '/api' (e.g. '/v2/entries'), like Fault.pathPrefix; the full path if outside '/api'. */
+  path: string;
+  query: Record<string, string>;
+  status: number;
+  /** Epoch ms when the request arrived. */
+  at: number;
+}
+
+export interface ApiServerOptions {
+  dataset: Dataset;
+  credentials: ApiCredentials;
+  host?: string;
+  port?: number;
+  maxItemsPerPage?: number;
+  defaultItemsPerPage?: number;
+  latencyMs?: number;
+  /** Enables /__control/faults and /__control/requests (for servers in another process). Default false. */
+  allowControl?: boolean;
+}
+
+export interface RunningApiServer {
+  url: string;
+  port: number;
+  dataset: Dataset;
+  requestLog: RequestLogEntry[];
+  injectFault(fault: Fault): void;
+  clearFaults(): void;
+  close(): Promise<void>;
+}
+
+const API_PREFIX = '/api';
+const EXTERNAL_APP_HEADER = 'X-Clockodo-External-Application';
+const EXTERNAL_APP_MAX_LENGTH = 50;
+
+export async function startApiServer(options: ApiServerOptions): Promise<RunningApiServer> {
+  const config = resolveOptions(options);
+  const faults = new FaultQueue();
+  const timers = new Set<NodeJS.Timeout>();
+  const requestLog: RequestLogEntry[] = [];
+  // `running` is built before listening so the handler always reads its current dataset.
+  const running = { dataset: options.dataset, requestLog } as RunningApiServer;
+
+  const server = createServer((req, res) => {
+    const receivedAt = Date.now();
+    const serve = (): void => handle(req, res, receivedAt);
+    if (config.latencyMs <= 0) return serve();
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      serve();
+    }, config.latencyMs);
+    timers.add(timer);
+  });
+
+  function handle(req: IncomingMessage, res: ServerResponse, receivedAt: number): void {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const pathname = url.pathname;
+    if (config.allowControl && pathname.startsWith(CONTROL_PREFIX)) {
+      handleControl(req, res, pathname, { faults, requestLog }).catch((err: unknown) => {
+        sendJson(res, 500, errorBody(err instanceof Error ? err.message : 'control error'));
+      });
+      return;
+    }
+    req.resume(); // GET bodies are ignored; drain so keep-alive connections stay usable
+    const path = pathname.startsWith(`${API_PREFIX}/`) ? pathname.slice(API_PREFIX.length) : pathname;
+    const query = queryOf(url.searchParams);
+    const respond = (status: number, text: string, headers: Record<string, string> = {}): void => {
+      requestLog.push({ method: req.method ?? 'GET', path, query, status, at: receivedAt });
+      sendRaw(res, status, text, headers);
+    };
+    const fail = (
+      status: number,
+      message: string,
+      fields?: string[],
+      headers?: Record<string, string>,
+    ): void => respond(status, JSON.stringify(errorBody(message, fields)), headers);
+
+    const fault = faults.take(path);
+    if (fault) {
+      const text = fault.body ?? JSON.stringify(errorBody(STATUS_CODES[fault.status] ?? 'Injected fault'));
+      return respond(
+        fault.status,
+        text,
+        fault.retryAfter !== undefined ? { 'Retry-After': fault.retryAfter } : {},
+      );
+    }
+    const handler = pathname.startsWith(`${API_PREFIX}/`) ? ENDPOINTS[path] : undefined;
+    if (!handler) return fail(404, 'Not found');
+    if (req.method !== 'GET') return fail(405, 'Method not allowed', undefined, { Allow: 'GET' });
+    // The message is fixed: it never echoes the user or key that was sent.
+    if (!isAuthenticated(req.headers, options.credentials)) return fail(401, 'Authentication failed');
+    const app = req.headers[EXTERNAL_APP_HEADER.toLowerCase()];
+    const appName = Array.isArray(app) ? app[0] : app;
+    if (!appName || appName.trim() === '' || [...appName].length > EXTERNAL_APP_MAX_LENGTH) {
+      return fail(400, `Header ${EXTERNAL_APP_HEADER} is required (at most 50 characters)`, [
+        EXTERNAL_APP_HEADER,
+      ]);
+    }
+    try {
+      const ctx: EndpointContext = { dataset: running.dataset, limits: config };
+      respond(200, JSON.stringify(handler(query, ctx)));
+    } catch (err) {
+      if (err instanceof ApiError) return fail(err.status, err.message, err.fields);
+      fail(500, 'Internal server error');
+    }
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port: config.port, host: config.host }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  let closing: Promise<void> | undefined;
+  Object.assign(running, {
+    url: `http://${urlHost(config.host)}:${port}${API_PREFIX}`,
+    port,
+    injectFault: (fault: Fault) => faults.add(fault),
+    clearFaults: () => faults.clear(),
+    close: () =>
+      (closing ??= new Promise<void>((resolve, reject) => {
+        timers.forEach((t) => clearTimeout(t));
+        timers.clear();
+        server.close((err) => (err ? reject(err) : resolve()));
+        // fetch keeps connections alive; without this close() would wait for them to time out.
+        server.closeAllConnections();
+      })),
+  });
+  return running;
+}
+
+function resolveOptions(options: ApiServerOptions): {
+  host: string;
+  port: number;
+  maxItemsPerPage: number;
+  defaultItemsPerPage: number;
+  latencyMs: number;
+  allowControl: boolean;
+} {
+  const config = {
+    host: options.host ?? '127.0.0.1',
+    port: options.port ?? 0,
+    maxItemsPerPage: options.maxItemsPerPage ?? 1000,
+    defaultItemsPerPage: options.defaultItemsPerPage ?? 1000,
+    latencyMs: options.latencyMs ?? 0,
+    allowControl: options.allowControl ?? false,
+  };
+  if (!Number.isInteger(config.maxItemsPerPage) || config.maxItemsPerPage < 1) {
+    throw new Error('maxItemsPerPage must be a positive integer');
+  }
+  if (!Number.isInteger(config.defaultItemsPerPage) || config.defaultItemsPerPage < 1) {
+    throw new Error('defaultItemsPerPage must be a positive integer');
+  }
+  if (!(config.latencyMs >= 0)) throw new Error('latencyMs must be >= 0');
+  if (!options.credentials?.email || !options.credentials?.apiKey)
+    throw new Error('credentials are required');
+  return config;
+}
+
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}

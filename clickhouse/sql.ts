@@ -1,0 +1,13 @@
+// Escaping for the few values that must go into SQL text: ClickHouse 18.16 has no query parameters.
+// Record values never go here; they travel in JSONEachRow inserts.
+
+/** A single-quoted ClickHouse string literal. */
+export function sqlString(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+/** A back-quoted identifier; names are validated upstream, this guards against the rest. */
+export function ident(name: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`not a safe SQL identifier: ${JSON.stringify(name)}`);
+  return `\`${name}\``;
+}

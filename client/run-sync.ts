@@ -1,0 +1,94 @@
+// Starts a sync workflow and follows it: live per-resource progress, then the summary.
+import { Client, WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { RESOURCES_KEY, SYNC_MODE_KEY } from '../shared/search-attributes';
+import type { ResourceSummary, ResourceTotals, SyncInput, SyncSummary } from '../shared/types';
+import { resourceWorkflowId } from '../shared/types';
+import { syncWorkflow } from '../workflows';
+
+export interface RunSyncOptions {
+  taskQueue: string;
+  workflowId?: string;
+  /** Called with a line whenever a resource's progress changes. */
+  onProgress?: (line: string) => void;
+  pollMs?: number;
+}
+
+export type RunSyncResult = { ok: true; summary: SyncSummary } | { ok: false; message: string; summary?: SyncSummary };
+
+export function newSyncWorkflowId(now = new Date()): string {
+  return `clockodo-sync-${now.toISOString().replace(/[:.]/g, '-')}`;
+}
+
+async function poll(client: Client, taskQueue: string, resources: string[], last: Map<string, string>, onProgress: (l: string) => void) {
+  for (const name of resources) {
+    try {
+      const t = await client.workflow.getHandle(resourceWorkflowId(taskQueue, name)).query<ResourceTotals>('progress');
+      const line = `${name}: ${t.pages} pages, ${t.rows} rows`;
+      if (last.get(name) !== line) {
+        last.set(name, line);
+        onProgress(line);
+      }
+    } catch {
+      // Not started yet, or between runs: nothing to say.
+    }
+  }
+}
+
+export function startSync(client: Client, input: SyncInput, opts: RunSyncOptions) {
+  return client.workflow.start(syncWorkflow, {
+    taskQueue: opts.taskQueue,
+    workflowId: opts.workflowId ?? newSyncWorkflowId(),
+    args: [input],
+    typedSearchAttributes: [
+      { key: SYNC_MODE_KEY, value: input.mode },
+      { key: RESOURCES_KEY, value: input.resources },
+    ],
+    staticSummary: `Clockodo sync (${input.mode}): ${input.resources.join(', ')}`,
+  });
+}
+
+export async function runSync(client: Client, input: SyncInput, opts: RunSyncOptions): Promise<RunSyncResult> {
+  const handle = await startSync(client, input, opts);
+  const last = new Map<string, string>();
+  let done = false;
+  const result = handle.result().finally(() => (done = true));
+  if (opts.onProgress) {
+    const onProgress = opts.onProgress;
+    void (async () => {
+      while (!done) {
+        await poll(client, opts.taskQueue, input.resources, last, onProgress);
+        await new Promise((r) => setTimeout(r, opts.pollMs ?? 1000));
+      }
+    })();
+  }
+  try {
+    return { ok: true, summary: await result };
+  } catch (err) {
+    if (err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure) {
+      const summary = err.cause.details?.[0] as SyncSummary | undefined;
+      return { ok: false, message: err.cause.message, summary };
+    }
+    return { ok: false, message: (err as Error).message };
+  }
+}
+
+export function formatSummary(summary: SyncSummary): string {
+  const seconds = (summary.finishedAt - summary.startedAt) / 1000;
+  const rows = summary.resources.map((r: ResourceSummary) =>
+    [
+      r.resource.padEnd(12),
+      String(r.rows).padStart(8),
+      String(r.pages).padStart(6),
+      String(r.deleted).padStart(8),
+      String(r.quarantined).padStart(11),
+      `${((r.finishedAt - r.startedAt) / 1000).toFixed(1)}s`.padStart(8),
+      r.ok ? 'ok' : `FAILED: ${r.error}`,
+    ].join(' '),
+  );
+  return [
+    `${'resource'.padEnd(12)} ${'rows'.padStart(8)} ${'pages'.padStart(6)} ${'deleted'.padStart(8)} ${'quarantined'.padStart(11)} ${'time'.padStart(8)} status`,
+    ...rows,
+    `${summary.mode} sync ${summary.runId}: ${summary.resources.reduce((n, r) => n + r.rows, 0)} rows in ${seconds.toFixed(1)}s`,
+  ].join('\n');
+}

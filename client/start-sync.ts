@@ -1,0 +1,70 @@
+// `npm run start-sync [-- --resources a,b] [-- --full-refresh] [-- --no-wait]`
+// Validates the configuration, starts a sync, prints live progress and a summary.
+// Exit codes: 0 success, 1 the sync failed, 2 bad configuration or arguments, 3 Temporal unreachable.
+import { Client, Connection } from '@temporalio/client';
+import { ConfigError } from '../config/validate-source-config';
+import { readEnv, resolveVariables, SettingsError, temporalSettings } from '../config/settings';
+import { formatSummary, newSyncWorkflowId, runSync, startSync } from './run-sync';
+import { parseSyncArgs, syncInputFromSettings, UsageError } from './sync-request';
+
+async function warnIfNoWorker(client: Client, namespace: string, taskQueue: string): Promise<void> {
+  const res = await client.workflowService.describeTaskQueue({
+    namespace,
+    taskQueue: { name: taskQueue },
+    taskQueueType: 1, // workflow tasks
+  });
+  if (!res.pollers?.length) {
+    console.warn(`warning: no worker polls task queue "${taskQueue}" yet; start one with: npm run worker`);
+  }
+}
+
+async function main(): Promise<number> {
+  let input, args;
+  const vars = resolveVariables(readEnv());
+  try {
+    args = parseSyncArgs(process.argv.slice(2));
+    input = syncInputFromSettings(vars, args);
+  } catch (e) {
+    if (e instanceof ConfigError || e instanceof UsageError || e instanceof SettingsError) {
+      console.error(e.message);
+      return 2;
+    }
+    throw e;
+  }
+  const temporal = temporalSettings(vars);
+  let connection: Connection;
+  try {
+    connection = await Connection.connect({ address: temporal.address, connectTimeout: '5 seconds' });
+  } catch (e) {
+    console.error(`cannot reach Temporal at ${temporal.address}: ${(e as Error).message} (npm run services:start?)`);
+    return 3;
+  }
+  const client = new Client({ connection, namespace: temporal.namespace });
+  await warnIfNoWorker(client, temporal.namespace, temporal.taskQueue);
+  const workflowId = newSyncWorkflowId();
+  const ui = `http://127.0.0.1:${process.env.TEMPORAL_UI_PORT ?? 8233}/namespaces/${temporal.namespace}/workflows/${workflowId}`;
+  console.log(`started ${input.mode} sync of ${input.resources.join(', ')}: ${workflowId}`);
+  console.log(`follow it in the Temporal Web UI: ${ui}`);
+  const options = { taskQueue: temporal.taskQueue, workflowId, onProgress: (line: string) => console.log(`  ${line}`) };
+  if (!args.wait) {
+    await startSync(client, input, options);
+    await connection.close();
+    return 0;
+  }
+  const result = await runSync(client, input, options);
+  await connection.close();
+  if (result.summary) console.log(formatSummary(result.summary));
+  if (!result.ok) {
+    console.error(`sync failed: ${result.message}`);
+    return 1;
+  }
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(`start-sync: ${(err as Error).message}`);
+    process.exit(1);
+  },
+);

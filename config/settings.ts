@@ -1,0 +1,107 @@
+// Settings from the environment, with a `.env` file (project root) filling in what the environment
+// lacks. Defaults point at the local services and the local API server, so a fresh clone just works.
+import { existsSync, readFileSync } from 'fs';
+import * as path from 'path';
+
+export const PROJECT_ROOT = path.resolve(__dirname, '..');
+
+export type Env = Record<string, string | undefined>;
+
+/** Parses KEY=VALUE lines; `#` comments, optional `export `, single or double quotes. */
+export function parseDotEnv(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split(/\r?\n/)) {
+    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
+    if (!m || line.trim().startsWith('#')) continue;
+    let value = m[2];
+    const quoted = /^(['"])(.*)\1$/.exec(value);
+    if (quoted) value = quoted[2];
+    else value = value.replace(/\s+#.*$/, '');
+    out[m[1]] = value;
+  }
+  return out;
+}
+
+/** The process environment over the project's `.env` (the environment wins). */
+export function readEnv(env: Env = process.env, dotEnvPath = path.join(PROJECT_ROOT, '.env')): Env {
+  const fromFile = existsSync(dotEnvPath) ? parseDotEnv(readFileSync(dotEnvPath, 'utf8')) : {};
+  return { ...fromFile, ...env };
+}
+
+/** Defaults of every setting, given the current date (SYNC_YEARS covers this year and the two before). */
+export function defaultSettings(now: Date): Record<string, string> {
+  const year = now.getUTCFullYear();
+  return {
+    CLOCKODO_BASE_URL: 'http://127.0.0.1:8787/api',
+    CLOCKODO_EMAIL: 'demo@example.com',
+    CLOCKODO_API_KEY: 'local-demo-key',
+    CLOCKODO_EXTERNAL_APP: 'clockodo-clickhouse-sync;demo@example.com',
+    SYNC_YEARS: [year - 2, year - 1, year].join(','),
+    SYNC_START_DATE: `${year - 2}-01-01`,
+    CLICKHOUSE_URL: 'http://127.0.0.1:8123',
+    CLICKHOUSE_USER: 'default',
+    CLICKHOUSE_PASSWORD: '',
+    CLICKHOUSE_DATABASE: 'clockodo',
+    TEMPORAL_ADDRESS: '127.0.0.1:7233',
+    TEMPORAL_NAMESPACE: 'default',
+    TEMPORAL_TASK_QUEUE: 'clockodo-sync',
+    SOURCE_CONFIG: 'config/sources/clockodo-v2.json',
+  };
+}
+
+/** Environment values over defaults; an empty value counts as unset, except for passwords. */
+export function resolveVariables(env: Env = readEnv(), now = new Date()): Record<string, string> {
+  const vars: Record<string, string> = { ...defaultSettings(now) };
+  for (const [key, value] of Object.entries(env)) {
+    if (value === undefined) continue;
+    if (value === '' && key !== 'CLICKHOUSE_PASSWORD') continue;
+    vars[key] = value;
+  }
+  return vars;
+}
+
+export interface ClickHouseSettings {
+  url: string;
+  user: string;
+  password: string;
+  database: string;
+}
+
+export interface TemporalSettings {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+}
+
+export class SettingsError extends Error {
+  override name = 'SettingsError';
+}
+
+export function clickHouseSettings(vars: Record<string, string>): ClickHouseSettings {
+  const database = vars.CLICKHOUSE_DATABASE;
+  // The name goes into SQL text (18.16 has no query parameters), so it must be a plain identifier.
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database)) {
+    throw new SettingsError(
+      `CLICKHOUSE_DATABASE: must be a plain identifier (letters, digits, underscore), got ${JSON.stringify(database)}`,
+    );
+  }
+  try {
+    new URL(vars.CLICKHOUSE_URL);
+  } catch {
+    throw new SettingsError(`CLICKHOUSE_URL: not a URL: ${JSON.stringify(vars.CLICKHOUSE_URL)}`);
+  }
+  return {
+    url: vars.CLICKHOUSE_URL,
+    user: vars.CLICKHOUSE_USER,
+    password: vars.CLICKHOUSE_PASSWORD,
+    database,
+  };
+}
+
+export function temporalSettings(vars: Record<string, string>): TemporalSettings {
+  return {
+    address: vars.TEMPORAL_ADDRESS,
+    namespace: vars.TEMPORAL_NAMESPACE,
+    taskQueue: vars.TEMPORAL_TASK_QUEUE,
+  };
+}

@@ -1,0 +1,102 @@
+// The engine's input: a declarative REST source in the seed's vocabulary (client, resource_defaults,
+// resources[] with endpoint.path, data_selector, paginator, partition_router, incremental_sync).
+// Type-only and dependency-free: workflow code imports it, and webpack bundles it into the sandbox.
+
+/** Column types a resource may declare; `?` suffix (in JSON) makes a column nullable. */
+export type ColumnKind = 'int' | 'float' | 'string' | 'bool' | 'date' | 'datetime';
+
+export interface ColumnSpec {
+  kind: ColumnKind;
+  nullable: boolean;
+}
+
+/**
+ * Secrets are written as `${ENV_VAR}` references and resolved only inside activities on the worker,
+ * so the configuration can travel through Temporal's history without them.
+ */
+export type AuthConfig =
+  | { type: 'basic'; username: string; password: string }
+  | { type: 'clockodo_headers'; user: string; api_key: string };
+
+export interface RetryConfig {
+  /** Statuses retried by Temporal's retry policy. */
+  retry_on_status: number[];
+  /** Statuses that fail the run at once (non-retryable). Others outside both lists are retried. */
+  fail_fast_on_status: number[];
+  max_retries: number;
+  backoff_factor: number;
+  initial_interval_seconds: number;
+  max_interval_seconds: number;
+  /** Honour a `Retry-After` header for the next delay. */
+  respect_retry_after: boolean;
+}
+
+export interface ClientConfig {
+  base_url: string;
+  auth: AuthConfig;
+  headers: Record<string, string>;
+  request_timeout_seconds: number;
+}
+
+export interface PaginatorConfig {
+  /** The seed calls its page-number paginator "cursor": the cursor is the page number. */
+  type: 'cursor' | 'page_number';
+  cursor_param: string;
+  limit?: number;
+  limit_param: string;
+  /** e.g. `response.paging.count_pages == response.paging.current_page` */
+  stop_condition: string;
+  /** Where the page count lives, so pages 2..N can be read concurrently once page 1 is in. */
+  count_pages_path: string;
+  /** Pages read at once after page 1. */
+  max_concurrency: number;
+}
+
+export interface ListPartitionRouter {
+  type: 'list';
+  values: string[];
+  cursor_field: string;
+  request_option: { inject_into: 'request_parameter'; field_name: string };
+}
+
+export interface DatetimeIncrementalSync {
+  type: 'datetime';
+  /** Field compared to find changed records (no server-side filter exists for it). */
+  cursor_field: string;
+  /** ISO date or datetime (UTC); the window's lower bound. */
+  start_datetime: string;
+  /** `now` (the run's start, Temporal's clock) or an ISO datetime. */
+  end_datetime: string;
+  /** Request parameters that carry the window. */
+  start_param: string;
+  end_param: string;
+  /** Record field the window filters on (decides which stored rows a read of the window covers). */
+  window_field: string;
+  /** The window is read in slices of this many days (bounds each page sequence and the history). */
+  slice_days: number;
+}
+
+export interface EndpointConfig {
+  path: string;
+  data_selector: string;
+  params: Record<string, string>;
+  paginator?: PaginatorConfig;
+  partition_router?: ListPartitionRouter;
+  incremental_sync?: DatetimeIncrementalSync;
+}
+
+export interface ResourceConfig {
+  name: string;
+  primary_key: string;
+  write_disposition: 'merge';
+  endpoint: EndpointConfig;
+  /** Typed columns, named as the API names the fields. The whole record is kept as JSON as well. */
+  columns: Record<string, ColumnSpec>;
+}
+
+/** A validated configuration with every non-secret `${...}` reference resolved. */
+export interface SourceConfig {
+  client: ClientConfig;
+  retry: RetryConfig;
+  resources: ResourceConfig[];
+}

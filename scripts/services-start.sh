@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Installs what is missing, then starts the Temporal dev server (with its Web UI) and ClickHouse in
+# the background with the project's own settings and data under .services/, and waits until both
+# answer. Running it while they already run changes nothing.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+bash "$ROOT/scripts/services-install.sh"
+
+start_temporal() {
+  mkdir -p "$TEMPORAL_HOME"
+  if pid_alive "$TEMPORAL_HOME/server.pid" && temporal_ready; then
+    log "Temporal already running (pid $(cat "$TEMPORAL_HOME/server.pid"))"
+    return
+  fi
+  if temporal_ready; then
+    log "a Temporal server already answers on port $TEMPORAL_PORT; using it"
+    return
+  fi
+  local attrs=()
+  while IFS= read -r spec; do attrs+=(--search-attribute "$spec"); done < <(
+    node -e 'const a = require(process.argv[1]); for (const [k, t] of Object.entries(a)) console.log(`${k}=${t}`);' \
+      "$ROOT/config/search-attributes.json"
+  )
+  log "starting Temporal dev server on 127.0.0.1:$TEMPORAL_PORT (Web UI http://127.0.0.1:$TEMPORAL_UI_PORT)"
+  nohup "$TEMPORAL_BIN" server start-dev \
+    --ip 127.0.0.1 --port "$TEMPORAL_PORT" --ui-port "$TEMPORAL_UI_PORT" \
+    --db-filename "$TEMPORAL_HOME/temporal.db" --log-level warn "${attrs[@]}" \
+    >"$TEMPORAL_HOME/server.log" 2>&1 </dev/null &
+  echo $! >"$TEMPORAL_HOME/server.pid"
+  wait_for "Temporal" 60 temporal_ready || { tail -n 20 "$TEMPORAL_HOME/server.log" >&2; exit 1; }
+}
+
+start_clickhouse() {
+  mkdir -p "$CLICKHOUSE_HOME"/{config,data,tmp,log,user_files,format_schemas}
+  if pid_alive "$CLICKHOUSE_HOME/server.pid" && clickhouse_ping; then
+    log "ClickHouse already running (pid $(cat "$CLICKHOUSE_HOME/server.pid"))"
+    return
+  fi
+  if clickhouse_ping; then
+    log "a ClickHouse server already answers on port $CLICKHOUSE_HTTP_PORT; using it"
+    return
+  fi
+  sed -e "s#@DATA_DIR@#$CLICKHOUSE_HOME#g" -e "s#@CONFIG_DIR@#$CLICKHOUSE_HOME/config#g" \
+    -e "s#@HTTP_PORT@#$CLICKHOUSE_HTTP_PORT#g" -e "s#@TCP_PORT@#$CLICKHOUSE_TCP_PORT#g" \
+    "$ROOT/clickhouse/server-config/config.xml.template" >"$CLICKHOUSE_HOME/config/config.xml"
+  cp "$ROOT/clickhouse/server-config/users.xml" "$CLICKHOUSE_HOME/config/users.xml"
+  log "starting ClickHouse on 127.0.0.1:$CLICKHOUSE_HTTP_PORT"
+  nohup clickhouse-server --config-file="$CLICKHOUSE_HOME/config/config.xml" \
+    >"$CLICKHOUSE_HOME/log/stdout.log" 2>&1 </dev/null &
+  echo $! >"$CLICKHOUSE_HOME/server.pid"
+  wait_for "ClickHouse" 60 clickhouse_ping || { tail -n 20 "$CLICKHOUSE_HOME/log/clickhouse-server.err.log" >&2; exit 1; }
+}
+
+start_temporal
+start_clickhouse
+log "ready: Temporal 127.0.0.1:$TEMPORAL_PORT, Web UI http://127.0.0.1:$TEMPORAL_UI_PORT, ClickHouse http://127.0.0.1:$CLICKHOUSE_HTTP_PORT"

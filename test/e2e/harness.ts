@@ -1,0 +1,98 @@
+// Real parts for end-to-end tests: the local API server (in process), a worker (in process) on its
+// own task queue, the Temporal server and ClickHouse started by `npm run services:start` (or given
+// by `temporal`), and a ClickHouse database of the test's own.
+import { randomBytes } from 'crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import type { ClickHouseClient } from '@clickhouse/client';
+import { generateDataset } from '../../api-server/data-generator';
+import { startApiServer, RunningApiServer } from '../../api-server/server';
+import type { Dataset, DatasetSize } from '../../api-server/types';
+import { connectClickHouse } from '../../clickhouse/connection';
+import { clickHouseSettings, readEnv, resolveVariables } from '../../config/settings';
+import { runSync, RunSyncResult } from '../../client/run-sync';
+import { parseSyncArgs, syncInputFromSettings } from '../../client/sync-request';
+import type { SyncInput } from '../../shared/types';
+import { createSyncWorker, SyncWorker } from '../../worker/create-worker';
+
+export const CREDENTIALS = { email: 'e2e@example.com', apiKey: 'e2e-secret-key-0123456789' };
+
+export interface HarnessOptions {
+  size: DatasetSize;
+  seed?: number;
+  /** Settings for the worker only (e.g. a wrong API key). */
+  workerOverrides?: Record<string, string>;
+  /** Server cap on items_per_page: small values force several pages even for small datasets. */
+  maxItemsPerPage?: number;
+  /** An existing Temporal server (e.g. a TestWorkflowEnvironment's); default TEMPORAL_ADDRESS. */
+  temporal?: { address: string; namespace: string };
+}
+
+export interface Harness {
+  vars: Record<string, string>;
+  api: RunningApiServer;
+  dataset: Dataset;
+  client: Client;
+  ch: ClickHouseClient;
+  database: string;
+  taskQueue: string;
+  /** Runs a sync like `start-sync` does; `edit` may change the input (e.g. a smaller slice). */
+  sync(argv?: string[], edit?: (input: SyncInput) => void): Promise<RunSyncResult>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(opts: HarnessOptions): Promise<Harness> {
+  const tag = randomBytes(4).toString('hex');
+  // Generated a minute in the past, so every entry starts before the sync's "now".
+  const dataset = generateDataset(opts.seed ?? 7, opts.size, new Date(Date.now() - 60_000));
+  const api = await startApiServer({ dataset, credentials: CREDENTIALS, maxItemsPerPage: opts.maxItemsPerPage });
+  const base = resolveVariables(readEnv());
+  const vars: Record<string, string> = {
+    ...base,
+    CLOCKODO_BASE_URL: api.url,
+    CLOCKODO_EMAIL: CREDENTIALS.email,
+    CLOCKODO_API_KEY: CREDENTIALS.apiKey,
+    SYNC_YEARS: opts.size.years.join(','),
+    SYNC_START_DATE: `${Math.min(...opts.size.years)}-01-01`,
+    CLICKHOUSE_DATABASE: `clockodo_e2e_${tag}`,
+    TEMPORAL_TASK_QUEUE: `e2e-${tag}`,
+    ...(opts.temporal ? { TEMPORAL_ADDRESS: opts.temporal.address, TEMPORAL_NAMESPACE: opts.temporal.namespace } : {}),
+  };
+  const connection = await Connection.connect({ address: vars.TEMPORAL_ADDRESS });
+  const client = new Client({ connection, namespace: vars.TEMPORAL_NAMESPACE });
+  const nativeConnection = await NativeConnection.connect({ address: vars.TEMPORAL_ADDRESS });
+  const worker: SyncWorker = await createSyncWorker({ ...vars, ...opts.workerOverrides }, { connection: nativeConnection });
+  const running = worker.worker.run();
+  const database = clickHouseSettings(vars).database;
+  const ch = connectClickHouse(clickHouseSettings(vars));
+  return {
+    vars,
+    api,
+    dataset,
+    client,
+    ch,
+    database,
+    taskQueue: vars.TEMPORAL_TASK_QUEUE,
+    sync: (argv = [], edit) => {
+      const input = syncInputFromSettings(vars, parseSyncArgs(argv));
+      edit?.(input);
+      return runSync(client, input, { taskQueue: vars.TEMPORAL_TASK_QUEUE, pollMs: 200 });
+    },
+    close: async () => {
+      worker.worker.shutdown();
+      await running;
+      await worker.close();
+      await nativeConnection.close();
+      await ch.command({ query: `DROP DATABASE IF EXISTS ${database}` });
+      await ch.close();
+      await connection.close();
+      await api.close();
+    },
+  };
+}
+
+/** All rows of a query, as JSON objects. */
+export async function rows<T = Record<string, unknown>>(ch: ClickHouseClient, query: string): Promise<T[]> {
+  const rs = await ch.query({ query, format: 'JSONEachRow' });
+  return rs.json<T>();
+}

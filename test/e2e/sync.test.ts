@@ -1,0 +1,188 @@
+// End to end against the real parts: the Temporal server, ClickHouse, the local API server.
+import { strict as assert } from 'assert';
+import type { Dataset, DatasetSize } from '../../api-server/types';
+import type { ResourceConfig } from '../../config/source-config-types';
+import { parseSyncArgs, syncInputFromSettings } from '../../client/sync-request';
+import { recordToExpected, rowToApiShape } from './compare';
+import { CREDENTIALS, Harness, rows, startHarness } from './harness';
+
+const year = new Date().getUTCFullYear();
+const SIZE: DatasetSize = {
+  customers: 60,
+  projects: 130,
+  absencesPerYear: 20,
+  entries: 1500,
+  users: 6,
+  years: [year - 2, year - 1, year],
+};
+
+function recordsOf(dataset: Dataset, resource: string): object[] {
+  return (dataset as unknown as Record<string, object[]>)[resource];
+}
+
+/** `<resource>_current` equals the API server's data, row for row and field for field. */
+async function assertCurrentEqualsApi(h: Harness, resource: ResourceConfig): Promise<void> {
+  const stored = await rows(h.ch, `SELECT * FROM ${h.database}.${resource.name}_current ORDER BY id`);
+  const expected = [...recordsOf(h.api.dataset, resource.name)].sort(
+    (a, b) => (a as { id: number }).id - (b as { id: number }).id,
+  );
+  assert.equal(stored.length, expected.length, `${resource.name}: row count`);
+  stored.forEach((row, i) => {
+    assert.deepEqual(rowToApiShape(row, resource), recordToExpected(expected[i], resource), `${resource.name} #${i}`);
+    assert.deepEqual(JSON.parse(row._raw as string), expected[i], `${resource.name} #${i} raw record`);
+  });
+}
+
+async function assertNoDuplicates(h: Harness, table: string): Promise<void> {
+  const [r] = await rows<{ n: number; ids: number }>(
+    h.ch,
+    `SELECT count() AS n, uniqExact(id) AS ids FROM ${h.database}.${table}`,
+  );
+  assert.equal(r.n, r.ids, `${table} holds ${r.n} rows for ${r.ids} ids`);
+}
+
+describe('sync end to end', function () {
+  this.timeout(180_000);
+  let h: Harness;
+  let resources: ResourceConfig[];
+
+  before(async () => {
+    h = await startHarness({ size: SIZE, maxItemsPerPage: 100 });
+    resources = syncInputFromSettings(h.vars, parseSyncArgs([])).config.resources;
+  });
+  after(async () => h?.close());
+
+  it('lands every resource exactly as the API serves it', async () => {
+    const result = await h.sync();
+    assert.ok(result.ok, result.ok ? '' : result.message);
+    const byName = new Map(result.summary.resources.map((r) => [r.resource, r]));
+    assert.deepEqual([...byName.keys()], ['projects', 'absences', 'customers', 'entries']);
+    // The server caps pages at 100 items, whatever the configuration asks for: paging must follow it.
+    assert.equal(byName.get('projects')?.pages, 2);
+    assert.ok((byName.get('entries')?.pages ?? 0) > 12, 'entries read in slices of several pages');
+    assert.equal(byName.get('entries')?.rows, h.api.dataset.entries.length);
+    for (const resource of resources) await assertCurrentEqualsApi(h, resource);
+  });
+
+  it('a second sync changes nothing and adds no duplicates', async () => {
+    const before = await rows(h.ch, `SELECT * FROM ${h.database}.entries_current ORDER BY id`);
+    const result = await h.sync();
+    assert.ok(result.ok, result.ok ? '' : result.message);
+    for (const r of result.summary.resources) assert.equal(r.deleted, 0, `${r.resource} marked deletions`);
+    for (const resource of resources) {
+      await assertCurrentEqualsApi(h, resource);
+      await assertNoDuplicates(h, `${resource.name}_current`);
+    }
+    const after = await rows(h.ch, `SELECT * FROM ${h.database}.entries_current ORDER BY id`);
+    // Only the bookkeeping of the newer read differs (the last window slice ends at the run's "now").
+    const strip = (r: Record<string, unknown>) => ({ ...r, _version: 0, _synced_at: 0, _run_id: '', _partition: '' });
+    assert.deepEqual(after.map(strip), before.map(strip));
+    // Merged away for good once ClickHouse merges: FINAL already shows one row per id.
+    await h.ch.command({ query: `OPTIMIZE TABLE ${h.database}.entries FINAL` });
+    await assertNoDuplicates(h, 'entries');
+  });
+
+  it('sees edits and deletions at the source', async () => {
+    const ds = h.api.dataset;
+    const goneProject = ds.projects.splice(3, 1)[0];
+    const goneEntry = ds.entries.splice(10, 1)[0];
+    ds.customers[0] = { ...ds.customers[0], name: 'Renamed GmbH – ünïcödé 🚀' };
+    const result = await h.sync();
+    assert.ok(result.ok, result.ok ? '' : result.message);
+    const deleted = new Map(result.summary.resources.map((r) => [r.resource, r.deleted]));
+    assert.equal(deleted.get('projects'), 1);
+    assert.equal(deleted.get('entries'), 1);
+    assert.equal(deleted.get('customers'), 0);
+    for (const resource of resources) await assertCurrentEqualsApi(h, resource);
+    const marker = await rows<{ _is_deleted: number }>(
+      h.ch,
+      `SELECT _is_deleted FROM ${h.database}.projects FINAL WHERE id = ${goneProject.id}`,
+    );
+    assert.deepEqual(marker, [{ _is_deleted: 1 }], 'the deleted project is kept, marked');
+    const entry = await rows(h.ch, `SELECT id FROM ${h.database}.entries_current WHERE id = ${goneEntry.id}`);
+    assert.equal(entry.length, 0);
+  });
+
+  it('keeps records of an unexpected shape instead of dropping them', async () => {
+    const ds = h.api.dataset as unknown as { projects: Record<string, unknown>[] };
+    ds.projects.push({ ...ds.projects[0], id: 999_000_001, active: 'yes', budget_money: 'lots' });
+    ds.projects.push({ name: 'no id at all', active: true });
+    const result = await h.sync(['--resources', 'projects']);
+    assert.ok(result.ok, result.ok ? '' : result.message);
+    assert.equal(result.summary.resources[0].quarantined, 1);
+    const [odd] = await rows<{ active: null; budget_money: null; _shape_errors: string[]; _raw: string }>(
+      h.ch,
+      `SELECT active, budget_money, _shape_errors, _raw FROM ${h.database}.projects_current WHERE id = 999000001`,
+    );
+    assert.equal(odd.active, null);
+    assert.equal(odd.budget_money, null);
+    assert.deepEqual([...odd._shape_errors].sort(), ['active', 'budget_money']);
+    assert.equal((JSON.parse(odd._raw) as { active: string }).active, 'yes');
+    const quarantined = await rows<{ reason: string; raw: string }>(
+      h.ch,
+      `SELECT reason, raw FROM ${h.database}._quarantine FINAL WHERE resource = 'projects'`,
+    );
+    assert.equal(quarantined.length, 1);
+    assert.match(quarantined[0].reason, /primary key "id"/);
+    assert.deepEqual(JSON.parse(quarantined[0].raw), { name: 'no id at all', active: true });
+    ds.projects.splice(-2, 2);
+  });
+
+  it('retries 503 and 429 (honouring Retry-After) and still completes', async () => {
+    h.api.injectFault({ status: 503, times: 2, pathPrefix: '/v2/projects' });
+    h.api.injectFault({ status: 429, times: 1, pathPrefix: '/v2/customers', retryAfter: '3' });
+    const from = h.api.requestLog.length;
+    const result = await h.sync(['--resources', 'projects,customers']);
+    assert.ok(result.ok, result.ok ? '' : result.message);
+    const log = h.api.requestLog.slice(from);
+    const statuses = (path: string) => log.filter((r) => r.path === path).map((r) => r.status);
+    assert.deepEqual(statuses('/v2/projects').slice(0, 3), [503, 503, 200]);
+    assert.deepEqual(statuses('/v2/customers').slice(0, 2), [429, 200]);
+    const customers = log.filter((r) => r.path === '/v2/customers');
+    // Backoff alone would retry after 1 s; the header asked for 3.
+    assert.ok(customers[1].at - customers[0].at >= 2900, `retried after ${customers[1].at - customers[0].at} ms`);
+    for (const resource of resources.filter((r) => ['projects', 'customers'].includes(r.name))) {
+      await assertCurrentEqualsApi(h, resource);
+    }
+  });
+
+  it('gives up after 3 retries with a readable error', async () => {
+    h.api.injectFault({ status: 502, times: 10, pathPrefix: '/v2/customers' });
+    const from = h.api.requestLog.length;
+    const result = await h.sync(['--resources', 'customers']);
+    h.api.clearFaults();
+    assert.equal(result.ok, false);
+    assert.match(result.ok ? '' : result.message, /customers .*answered 502/);
+    const attempts = h.api.requestLog.slice(from).filter((r) => r.path === '/v2/customers');
+    assert.equal(attempts.length, 4, 'one attempt and 3 retries');
+  });
+});
+
+describe('sync with a bad API key', function () {
+  this.timeout(120_000);
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({
+      size: { ...SIZE, entries: 50 },
+      workerOverrides: { CLOCKODO_API_KEY: 'definitely-wrong-key-4711' },
+    });
+  });
+  after(async () => h?.close());
+
+  it('fails fast, without retries, with a readable error that hides the key', async () => {
+    const result = await h.sync();
+    assert.equal(result.ok, false);
+    const message = result.ok ? '' : result.message;
+    assert.match(message, /answered 401/);
+    for (const name of ['projects', 'absences', 'customers', 'entries']) assert.match(message, new RegExp(name));
+    assert.ok(!message.includes('definitely-wrong-key-4711') && !message.includes(CREDENTIALS.apiKey));
+    assert.ok(h.api.requestLog.length > 0);
+    assert.ok(h.api.requestLog.every((r) => r.status === 401));
+    const keys = h.api.requestLog.map((r) => `${r.path}?${JSON.stringify(r.query)}`);
+    assert.equal(new Set(keys).size, keys.length, 'no request was retried');
+    const tables = await h.ch.query({ query: `SELECT count() AS n FROM system.tables WHERE database = '${h.database}' AND name = 'entries_current'`, format: 'JSONEachRow' });
+    assert.deepEqual(await tables.json(), [{ n: 1 }], 'tables exist, empty');
+    const [{ n }] = await rows<{ n: number }>(h.ch, `SELECT count() AS n FROM ${h.database}.entries`);
+    assert.equal(n, 0);
+  });
+});

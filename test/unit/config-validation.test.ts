@@ -1,0 +1,422 @@
+// The source configuration and the settings it is resolved against: the seed's default file must
+// validate, and every kind of mistake must be reported with the exact field it concerns.
+import { strict as assert } from 'assert';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import * as path from 'path';
+import {
+  clickHouseSettings,
+  defaultSettings,
+  parseDotEnv,
+  PROJECT_ROOT,
+  readEnv,
+  resolveVariables,
+  SettingsError,
+} from '../../config/settings';
+import { ConfigError, ConfigIssue, validateSourceConfig } from '../../config/validate-source-config';
+
+const NOW = new Date('2025-06-15T10:30:00Z');
+const CONFIG_PATH = path.join(PROJECT_ROOT, 'config/sources/clockodo-v2.json');
+const CONFIG_TEXT = readFileSync(CONFIG_PATH, 'utf8');
+
+// Tests mutate the raw object, so each gets a fresh parse.
+type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const rawConfig = (): Raw => JSON.parse(CONFIG_TEXT) as Raw;
+const defaultVars = (overrides: Record<string, string> = {}) => ({ ...resolveVariables({}, NOW), ...overrides });
+
+/** Runs the validator expecting a ConfigError, and returns it. */
+function configError(raw: unknown, vars = defaultVars()): ConfigError {
+  try {
+    validateSourceConfig(raw, vars, 'test.json');
+  } catch (e) {
+    assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${String(e)}`);
+    return e;
+  }
+  assert.fail('the configuration was accepted');
+}
+
+/** The issue at exactly `field`, whose problem matches `problem`; also checks it is in the message. */
+function assertIssue(err: ConfigError, field: string, problem: RegExp): ConfigIssue {
+  const issue = err.issues.find((i) => i.field === field);
+  assert.ok(issue, `no issue at ${field}; issues: ${JSON.stringify(err.issues)}`);
+  assert.match(issue.problem, problem);
+  assert.ok(err.message.includes(`  - ${field}: ${issue.problem}`), err.message);
+  return issue;
+}
+
+describe('validateSourceConfig: the default configuration', () => {
+  const config = validateSourceConfig(rawConfig(), defaultVars(), 'clockodo-v2.json');
+  const byName = (name: string) => {
+    const r = config.resources.find((x) => x.name === name);
+    assert.ok(r, `resource ${name}`);
+    return r;
+  };
+
+  it('keeps the four resources in file order', () => {
+    assert.deepEqual(
+      config.resources.map((r) => r.name),
+      ['projects', 'absences', 'customers', 'entries'],
+    );
+  });
+
+  it('turns ${SYNC_YEARS} into the list of the last three years', () => {
+    assert.deepEqual(byName('absences').endpoint.partition_router?.values, ['2023', '2024', '2025']);
+    assert.equal(byName('absences').endpoint.partition_router?.request_option.field_name, 'year');
+  });
+
+  it('splits a custom SYNC_YEARS list, trimming spaces', () => {
+    const c = validateSourceConfig(rawConfig(), defaultVars({ SYNC_YEARS: '2020, 2021' }));
+    assert.deepEqual(c.resources[1].endpoint.partition_router?.values, ['2020', '2021']);
+  });
+
+  it('resolves ${CLOCKODO_BASE_URL} and the application header', () => {
+    assert.equal(config.client.base_url, 'http://127.0.0.1:8787/api');
+    assert.deepEqual(config.client.headers, {
+      'X-Clockodo-External-Application': 'clockodo-clickhouse-sync;demo@example.com',
+    });
+    const c = validateSourceConfig(rawConfig(), defaultVars({ CLOCKODO_BASE_URL: 'https://my.clockodo.com/api' }));
+    assert.equal(c.client.base_url, 'https://my.clockodo.com/api');
+  });
+
+  it('keeps auth as ${VAR} references, never the secrets themselves', () => {
+    assert.deepEqual(config.client.auth, {
+      type: 'basic',
+      username: '${CLOCKODO_EMAIL}',
+      password: '${CLOCKODO_API_KEY}',
+    });
+    // The resolved secret values must appear nowhere in the validated configuration.
+    const vars = defaultVars({ CLOCKODO_EMAIL: 'who@example.org', CLOCKODO_API_KEY: 'very-secret-key' });
+    const text = JSON.stringify(validateSourceConfig(rawConfig(), vars));
+    assert.ok(!text.includes('very-secret-key'));
+    assert.ok(!text.includes('who@example.org'));
+  });
+
+  it('gives every resource the primary key and write disposition of resource_defaults', () => {
+    for (const r of config.resources) {
+      assert.equal(r.primary_key, 'id', r.name);
+      assert.equal(r.write_disposition, 'merge', r.name);
+      assert.deepEqual(r.columns.id, { kind: 'int', nullable: false }, r.name);
+    }
+  });
+
+  it('fills in paginator defaults', () => {
+    const p = byName('projects').endpoint.paginator;
+    assert.deepEqual(p, {
+      type: 'cursor',
+      cursor_param: 'page',
+      limit: 1000,
+      limit_param: 'items_per_page',
+      stop_condition: 'response.paging.count_pages == response.paging.current_page',
+      count_pages_path: 'paging.count_pages',
+      max_concurrency: 4,
+    });
+    // entries has no limit in the file: it stays unset (the server's default page size applies).
+    assert.equal(byName('entries').endpoint.paginator?.limit, undefined);
+    assert.equal(byName('absences').endpoint.paginator, undefined);
+  });
+
+  it('resolves the incremental window of entries', () => {
+    assert.deepEqual(byName('entries').endpoint.incremental_sync, {
+      type: 'datetime',
+      cursor_field: 'time_last_change',
+      start_datetime: '2023-01-01',
+      end_datetime: 'now',
+      start_param: 'time_since',
+      end_param: 'time_until',
+      window_field: 'time_since',
+      slice_days: 92,
+    });
+  });
+
+  it('reads column kinds and nullability', () => {
+    assert.deepEqual(byName('entries').columns.time_since, { kind: 'datetime', nullable: true });
+    assert.deepEqual(byName('projects').columns.deadline, { kind: 'date', nullable: true });
+    assert.deepEqual(byName('projects').columns.budget_money, { kind: 'float', nullable: true });
+    assert.equal(byName('projects').columns.$comment, undefined);
+  });
+
+  it('uses the retry block and the request timeout', () => {
+    assert.equal(config.retry.max_retries, 3);
+    assert.deepEqual(config.retry.fail_fast_on_status, [400, 401, 403, 404]);
+    assert.equal(config.client.request_timeout_seconds, 60);
+  });
+});
+
+describe('validateSourceConfig: mistakes', () => {
+  it('reports an unknown field (a typo) with its path and the allowed names', () => {
+    const raw = rawConfig();
+    raw.resources[0].endpoint.data_selectr = raw.resources[0].endpoint.data_selector;
+    delete raw.resources[0].endpoint.data_selector;
+    const err = configError(raw);
+    assertIssue(err, 'resources[0].endpoint.data_selectr', /unknown field .*data_selector/);
+    assertIssue(err, 'resources[0].endpoint.data_selector', /is required/);
+  });
+
+  it('rejects a negative page size', () => {
+    const raw = rawConfig();
+    raw.resources[0].endpoint.paginator.limit = -5;
+    assertIssue(configError(raw), 'resources[0].endpoint.paginator.limit', /integer >= 1, got -5/);
+  });
+
+  it('rejects a stop condition without a comparison', () => {
+    const raw = rawConfig();
+    raw.resources[0].endpoint.paginator.stop_condition = 'response.paging.count_pages';
+    assertIssue(configError(raw), 'resources[0].endpoint.paginator.stop_condition', /has no comparison/);
+  });
+
+  it('rejects a stop condition whose operand cannot be read', () => {
+    const raw = rawConfig();
+    raw.resources[2].endpoint.paginator.stop_condition = 'paging.count_pages == 3';
+    assertIssue(configError(raw), 'resources[2].endpoint.paginator.stop_condition', /cannot read "paging.count_pages"/);
+  });
+
+  it('rejects a literal password, without echoing it', () => {
+    const raw = rawConfig();
+    raw.client.auth.password = 'hunter2-literal';
+    const err = configError(raw);
+    assertIssue(err, 'client.auth.password', /must be a reference to an environment variable/);
+    assert.ok(!err.message.includes('hunter2-literal'), err.message);
+  });
+
+  it('rejects a literal in clockodo_headers auth too', () => {
+    const raw = rawConfig();
+    raw.client.auth = { type: 'clockodo_headers', user: '${CLOCKODO_EMAIL}', api_key: 'abc' };
+    const err = configError(raw);
+    assert.deepEqual(err.issues.map((i) => i.field), ['client.auth.api_key']);
+  });
+
+  it('accepts clockodo_headers auth with references', () => {
+    const raw = rawConfig();
+    raw.client.auth = { type: 'clockodo_headers', user: '${CLOCKODO_EMAIL}', api_key: '${CLOCKODO_API_KEY}' };
+    assert.deepEqual(validateSourceConfig(raw, defaultVars()).client.auth, raw.client.auth);
+  });
+
+  it('reports a reference to a variable that is not set', () => {
+    const raw = rawConfig();
+    raw.client.base_url = '${UNSET_VAR}';
+    assertIssue(configError(raw), 'client.base_url', /refers to \$\{UNSET_VAR\}, which is not set/);
+  });
+
+  it('reports an unset variable inside a longer value', () => {
+    const raw = rawConfig();
+    raw.resources[3].endpoint.params = { 'filter[users_id]': '${UNSET_USER}' };
+    assertIssue(configError(raw), 'resources[3].endpoint.params.filter[users_id]', /\$\{UNSET_USER\}/);
+  });
+
+  it('requires four-digit years in SYNC_YEARS', () => {
+    const err = configError(rawConfig(), defaultVars({ SYNC_YEARS: '2024,abc' }));
+    assertIssue(err, 'resources[1].endpoint.partition_router.values', /four digits, got "abc"/);
+  });
+
+  it('rejects duplicate years', () => {
+    const err = configError(rawConfig(), defaultVars({ SYNC_YEARS: '2024,2024' }));
+    assertIssue(err, 'resources[1].endpoint.partition_router.values', /duplicates/);
+  });
+
+  it('rejects a SYNC_START_DATE that is not an ISO date', () => {
+    const err = configError(rawConfig(), defaultVars({ SYNC_START_DATE: 'yesterday' }));
+    assertIssue(err, 'resources[3].endpoint.incremental_sync.start_datetime', /ISO date .*"yesterday"/);
+  });
+
+  it('rejects an end_datetime before the start', () => {
+    const raw = rawConfig();
+    raw.resources[3].endpoint.incremental_sync.end_datetime = '2022-12-31';
+    assertIssue(configError(raw), 'resources[3].endpoint.incremental_sync.end_datetime', /before start_datetime/);
+  });
+
+  it('rejects two resources with one name', () => {
+    const raw = rawConfig();
+    raw.resources[2].name = 'projects';
+    assertIssue(configError(raw), 'resources', /"projects" is used twice/);
+  });
+
+  it('rejects columns without the primary key', () => {
+    const raw = rawConfig();
+    delete raw.resources[0].columns.id;
+    assertIssue(configError(raw), 'resources[0].columns', /no column for the primary key "id"/);
+  });
+
+  it('rejects a nullable primary key', () => {
+    const raw = rawConfig();
+    raw.resources[0].columns.id = 'int?';
+    assertIssue(configError(raw), 'resources[0].columns.id', /primary key must be "int"/);
+  });
+
+  it('rejects a column type that is not a kind', () => {
+    const raw = rawConfig();
+    raw.resources[0].columns.customers_id = 'integer';
+    assertIssue(configError(raw), 'resources[0].columns.customers_id', /must be one of int, float.*got "integer"/);
+  });
+
+  it('rejects a resource name with upper case', () => {
+    const raw = rawConfig();
+    raw.resources[0].name = 'Projects';
+    assertIssue(configError(raw), 'resources[0].name', /lower-case.*"Projects"/);
+  });
+
+  it('rejects a base URL that is not http(s)', () => {
+    const err = configError(rawConfig(), defaultVars({ CLOCKODO_BASE_URL: 'ftp://files.example.com/api' }));
+    assertIssue(err, 'client.base_url', /http\(s\) URL, got "ftp:\/\/files.example.com\/api"/);
+  });
+
+  it('rejects an application header longer than 50 characters', () => {
+    const app = 'x'.repeat(51);
+    const err = configError(rawConfig(), defaultVars({ CLOCKODO_EXTERNAL_APP: app }));
+    assertIssue(err, 'client.headers.X-Clockodo-External-Application', /at most 50 characters, got 51/);
+    // Exactly 50 is fine.
+    const ok = validateSourceConfig(rawConfig(), defaultVars({ CLOCKODO_EXTERNAL_APP: 'y'.repeat(50) }));
+    assert.equal(ok.client.headers['X-Clockodo-External-Application'].length, 50);
+  });
+
+  it('rejects a negative max_retries', () => {
+    const raw = rawConfig();
+    raw.retry.max_retries = -1;
+    assertIssue(configError(raw), 'retry.max_retries', /integer >= 0, got -1/);
+  });
+
+  it('rejects a status listed both as retried and as fail-fast', () => {
+    const raw = rawConfig();
+    raw.retry.fail_fast_on_status = [400, 429];
+    assertIssue(configError(raw), 'retry.fail_fast_on_status', /lists 429/);
+  });
+
+  it('rejects partition_router and incremental_sync on one resource', () => {
+    const raw = rawConfig();
+    raw.resources[3].endpoint.partition_router = raw.resources[1].endpoint.partition_router;
+    assertIssue(configError(raw), 'resources[3].endpoint', /cannot be combined/);
+  });
+
+  it('reports several problems at once, in one ConfigError', () => {
+    const raw = rawConfig();
+    raw.resources[0].name = 'Projects';
+    raw.resources[0].endpoint.paginator.limit = 0;
+    raw.retry.max_retries = -1;
+    raw.client.auth.password = 'literal';
+    const err = configError(raw, defaultVars({ SYNC_YEARS: '24' }));
+    assert.deepEqual(err.issues.map((i) => i.field).sort(), [
+      'client.auth.password',
+      'resources[0].endpoint.paginator.limit',
+      'resources[0].name',
+      'resources[1].endpoint.partition_router.values',
+      'retry.max_retries',
+    ]);
+    assert.equal(err.source, 'test.json');
+    assert.match(err.message, /^Invalid source configuration \(test\.json\):\n {2}- /);
+    assert.equal(err.message.split('\n').length, 1 + 5);
+  });
+
+  it('rejects a document that is not an object', () => {
+    assertIssue(configError([]), '(root)', /must be an object/);
+    assertIssue(configError({ client: rawConfig().client, resources: [] }), 'resources', /non-empty list/);
+  });
+});
+
+describe('settings', () => {
+  it('parses .env text: comments, quotes, export, spaces', () => {
+    const text = [
+      '# a comment',
+      'PLAIN=value',
+      '  SPACED = padded  ',
+      'export EXPORTED=yes',
+      'DOUBLE="with # hash"',
+      "SINGLE='single quoted'",
+      'INLINE=abc # trailing comment',
+      'HASHED=abc#def',
+      'EMPTY=',
+      '   # indented comment=1',
+      'not a line',
+      'WINDOWS=crlf\r',
+    ].join('\n');
+    assert.deepEqual(parseDotEnv(text), {
+      PLAIN: 'value',
+      SPACED: 'padded',
+      EXPORTED: 'yes',
+      DOUBLE: 'with # hash',
+      SINGLE: 'single quoted',
+      INLINE: 'abc',
+      HASHED: 'abc#def',
+      EMPTY: '',
+      WINDOWS: 'crlf',
+    });
+  });
+
+  // BUG (config/settings.ts:19-20): a quoted value followed by a comment keeps its quotes, because the
+  // quote test needs the quote at the very end of the line and the comment is stripped only when unquoted.
+  it.skip('strips the quotes of a quoted value followed by a comment', () => {
+    assert.deepEqual(parseDotEnv('KEY="value" # comment'), { KEY: 'value' });
+  });
+
+  describe('readEnv', () => {
+    let dir: string;
+    let file: string;
+    before(() => {
+      dir = mkdtempSync(path.join(tmpdir(), 'settings-test-'));
+      file = path.join(dir, '.env');
+      writeFileSync(file, 'CLOCKODO_EMAIL=file@example.com\nSYNC_YEARS=2020\nCLOCKODO_BASE_URL=http://file/api\n');
+    });
+    after(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('lets the environment beat .env, and .env fill in the rest', () => {
+      const env = readEnv({ CLOCKODO_EMAIL: 'env@example.com' }, file);
+      assert.equal(env.CLOCKODO_EMAIL, 'env@example.com');
+      assert.equal(env.SYNC_YEARS, '2020');
+      const vars = resolveVariables(env, NOW);
+      assert.equal(vars.CLOCKODO_EMAIL, 'env@example.com');
+      assert.equal(vars.SYNC_YEARS, '2020');
+      // Not in either: the default.
+      assert.equal(vars.CLICKHOUSE_DATABASE, 'clockodo');
+    });
+
+    it('reads nothing from a missing file', () => {
+      const env = readEnv({ A: '1' }, path.join(dir, 'missing.env'));
+      assert.deepEqual(env, { A: '1' });
+    });
+
+    // BUG (config/settings.ts:28 with :55): an empty environment value counts as unset in resolveVariables,
+    // but readEnv already let it hide the .env value, so the built-in default wins over the .env file.
+    it.skip('lets .env fill in a variable that is set but empty in the environment', () => {
+      const vars = resolveVariables(readEnv({ CLOCKODO_BASE_URL: '' }, file), NOW);
+      assert.equal(vars.CLOCKODO_BASE_URL, 'http://file/api');
+    });
+  });
+
+  it('has defaults covering this year and the two before', () => {
+    const d = defaultSettings(new Date('2026-01-01T00:00:00Z'));
+    assert.equal(d.SYNC_YEARS, '2024,2025,2026');
+    assert.equal(d.SYNC_START_DATE, '2024-01-01');
+    // The year is the UTC year, whatever the local clock says.
+    assert.equal(defaultSettings(new Date('2025-12-31T23:30:00-02:00')).SYNC_YEARS, '2024,2025,2026');
+  });
+
+  it('treats empty values as unset, except CLICKHOUSE_PASSWORD', () => {
+    const vars = resolveVariables({ CLICKHOUSE_URL: '', CLICKHOUSE_PASSWORD: '', SYNC_YEARS: undefined }, NOW);
+    assert.equal(vars.CLICKHOUSE_URL, 'http://127.0.0.1:8123');
+    assert.equal(vars.SYNC_YEARS, '2023,2024,2025');
+    assert.equal(vars.CLICKHOUSE_PASSWORD, '');
+    assert.equal(resolveVariables({ CLICKHOUSE_PASSWORD: 'pw' }, NOW).CLICKHOUSE_PASSWORD, 'pw');
+  });
+
+  it('rejects a CLICKHOUSE_DATABASE that is not a plain identifier, naming it', () => {
+    const vars = defaultVars({ CLICKHOUSE_DATABASE: 'my-db' });
+    assert.throws(
+      () => clickHouseSettings(vars),
+      (e: unknown) => e instanceof SettingsError && /^CLICKHOUSE_DATABASE: .*"my-db"/.test(e.message),
+    );
+  });
+
+  it('rejects a CLICKHOUSE_URL that is not a URL', () => {
+    assert.throws(
+      () => clickHouseSettings(defaultVars({ CLICKHOUSE_URL: 'not a url' })),
+      (e: unknown) => e instanceof SettingsError && e.message.startsWith('CLICKHOUSE_URL: not a URL'),
+    );
+  });
+
+  it('returns the ClickHouse settings from the variables', () => {
+    assert.deepEqual(clickHouseSettings(defaultVars({ CLICKHOUSE_DATABASE: 'clockodo_test' })), {
+      url: 'http://127.0.0.1:8123',
+      user: 'default',
+      password: '',
+      database: 'clockodo_test',
+    });
+  });
+});

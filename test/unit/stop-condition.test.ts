@@ -1,0 +1,217 @@
+// The paginator's stop condition, and the page-stop decision built on it with its guards against
+// endless paging.
+import { strict as assert } from 'assert';
+import { decidePageStop, readPath } from '../../activities/paging';
+import type { PaginatorConfig } from '../../config/source-config-types';
+import {
+  evaluateStopCondition,
+  parseStopCondition,
+  readOperands,
+  StopConditionSyntaxError,
+} from '../../config/stop-condition';
+
+const SEED = 'response.paging.count_pages == response.paging.current_page';
+
+const paging = (current_page: number, count_pages: number, count_items = count_pages * 10) => ({
+  paging: { items_per_page: 10, current_page, count_pages, count_items },
+});
+
+describe('parseStopCondition', () => {
+  it("parses the seed's condition into two paths", () => {
+    const c = parseStopCondition(SEED);
+    assert.deepEqual(c.left, { path: ['paging', 'count_pages'] });
+    assert.equal(c.op, '==');
+    assert.deepEqual(c.right, { path: ['paging', 'current_page'] });
+    assert.equal(c.source, SEED);
+  });
+
+  it('reads literals: numbers, quoted strings, true, false, null', () => {
+    assert.deepEqual(parseStopCondition('response.a == 3').right, { literal: 3 });
+    assert.deepEqual(parseStopCondition('response.a == -2.5').right, { literal: -2.5 });
+    assert.deepEqual(parseStopCondition("response.a == 'done'").right, { literal: 'done' });
+    assert.deepEqual(parseStopCondition('response.a == "done"').right, { literal: 'done' });
+    assert.deepEqual(parseStopCondition('response.a == true').right, { literal: true });
+    assert.deepEqual(parseStopCondition('response.a == false').right, { literal: false });
+    assert.deepEqual(parseStopCondition('response.next == null').right, { literal: null });
+  });
+
+  it('reads two-character operators as one', () => {
+    assert.equal(parseStopCondition('response.a >= 3').op, '>=');
+    assert.equal(parseStopCondition('response.a <= 3').op, '<=');
+    assert.equal(parseStopCondition('response.a != 3').op, '!=');
+    assert.equal(parseStopCondition('response.a > 3').op, '>');
+    assert.equal(parseStopCondition('response.a < 3').op, '<');
+    assert.deepEqual(parseStopCondition('response.a >= 3').right, { literal: 3 });
+  });
+
+  it('rejects a condition without a comparison', () => {
+    assert.throws(() => parseStopCondition('response.paging.count_pages'), (e: unknown) => {
+      return e instanceof StopConditionSyntaxError && /has no comparison/.test(e.message);
+    });
+    // A single `=` is not a comparison.
+    assert.throws(() => parseStopCondition('response.a = 3'), StopConditionSyntaxError);
+  });
+
+  it('rejects operands it cannot read, naming them', () => {
+    const cases: [string, string][] = [
+      ['paging.count_pages == 1', 'paging.count_pages'],
+      ['response. == 1', 'response.'],
+      ['response == 1', 'response'],
+      ['response.a == ', ''],
+      ['response.a == 1 + 1', '1 + 1'],
+      ['response.a-b == 1', 'response.a-b'],
+    ];
+    for (const [source, operand] of cases) {
+      assert.throws(
+        () => parseStopCondition(source),
+        (e: unknown) => e instanceof StopConditionSyntaxError && e.message.startsWith(`cannot read ${JSON.stringify(operand)}`),
+        source,
+      );
+    }
+  });
+});
+
+describe('evaluateStopCondition', () => {
+  const seed = parseStopCondition(SEED);
+
+  it("holds on the seed's last page and not before", () => {
+    assert.equal(evaluateStopCondition(seed, paging(3, 3)), true);
+    assert.equal(evaluateStopCondition(seed, paging(1, 3)), false);
+    assert.equal(evaluateStopCondition(seed, paging(2, 3)), false);
+  });
+
+  it('compares numeric strings numerically', () => {
+    assert.equal(evaluateStopCondition(seed, { paging: { count_pages: '3', current_page: 3 } }), true);
+    assert.equal(evaluateStopCondition(seed, { paging: { count_pages: '3', current_page: '3.0' } }), true);
+    assert.equal(evaluateStopCondition(seed, { paging: { count_pages: '4', current_page: '3' } }), false);
+    // '10' > '9' as numbers, though not as strings.
+    const gt = parseStopCondition('response.a > response.b');
+    assert.equal(evaluateStopCondition(gt, { a: '10', b: '9' }), true);
+  });
+
+  it('never holds when a path is missing', () => {
+    assert.equal(evaluateStopCondition(seed, {}), false);
+    assert.equal(evaluateStopCondition(seed, { paging: { count_pages: 1 } }), false);
+    assert.equal(evaluateStopCondition(seed, null), false);
+    assert.equal(evaluateStopCondition(seed, { paging: 'x' }), false);
+    assert.deepEqual(readOperands(seed, { paging: { count_pages: 1 } }), [1, undefined]);
+  });
+
+  it('evaluates the other operators', () => {
+    const ev = (cond: string, response: unknown) => evaluateStopCondition(parseStopCondition(cond), response);
+    assert.equal(ev('response.a != 3', { a: 4 }), true);
+    assert.equal(ev('response.a != 3', { a: 3 }), false);
+    assert.equal(ev('response.a >= 3', { a: 3 }), true);
+    assert.equal(ev('response.a >= 3', { a: 2 }), false);
+    assert.equal(ev('response.a <= 3', { a: 3 }), true);
+    assert.equal(ev('response.a <= 3', { a: 4 }), false);
+    assert.equal(ev('response.a > 3', { a: 3 }), false);
+    assert.equal(ev('response.a > 3', { a: 4 }), true);
+    assert.equal(ev('response.a < 3', { a: 2 }), true);
+    assert.equal(ev('response.a < 3', { a: 3 }), false);
+  });
+
+  it('compares strings, booleans and null as they are', () => {
+    const ev = (cond: string, response: unknown) => evaluateStopCondition(parseStopCondition(cond), response);
+    assert.equal(ev("response.state == 'done'", { state: 'done' }), true);
+    assert.equal(ev("response.state == 'done'", { state: 'running' }), false);
+    assert.equal(ev('response.more == false', { more: false }), true);
+    assert.equal(ev('response.more == false', { more: 0 }), false);
+    assert.equal(ev('response.next == null', { next: null }), true);
+    assert.equal(ev('response.next == null', { next: 'abc' }), false);
+  });
+});
+
+describe('decidePageStop', () => {
+  const paginator: PaginatorConfig = {
+    type: 'cursor',
+    cursor_param: 'page',
+    limit: 10,
+    limit_param: 'items_per_page',
+    stop_condition: SEED,
+    count_pages_path: 'paging.count_pages',
+    max_concurrency: 4,
+  };
+
+  it('stops when the condition holds, reporting the counts', () => {
+    const stop = decidePageStop(paginator, { ...paging(3, 3, 25), items: [] }, 3, 5);
+    assert.equal(stop.last, true);
+    assert.match(stop.reason, /stop condition holds/);
+    assert.equal(stop.countPages, 3);
+    assert.equal(stop.countItems, 25);
+  });
+
+  it('goes on after page 1 of 3', () => {
+    assert.deepEqual(decidePageStop(paginator, paging(1, 3, 25), 1, 10), {
+      last: false,
+      reason: 'page 1 of 3',
+      countPages: 3,
+      countItems: 25,
+    });
+  });
+
+  it('stops on an empty page even if the condition does not hold', () => {
+    const stop = decidePageStop(paginator, paging(2, 3), 2, 0);
+    assert.equal(stop.last, true);
+    assert.equal(stop.reason, 'page is empty');
+  });
+
+  it('stops when the response has no paging object', () => {
+    const stop = decidePageStop(paginator, { items: [1, 2] }, 1, 2);
+    assert.equal(stop.last, true);
+    assert.equal(stop.reason, 'response has no page count');
+    assert.equal(stop.countPages, undefined);
+    assert.equal(stop.countItems, undefined);
+  });
+
+  it('stops when count_pages is not a count', () => {
+    for (const count_pages of [-1, 1.5, 'many', null]) {
+      const stop = decidePageStop(paginator, { paging: { current_page: 1, count_pages } }, 1, 3);
+      assert.deepEqual([stop.last, stop.reason], [true, 'response has no page count'], String(count_pages));
+    }
+  });
+
+  it('stops when count_pages is 0', () => {
+    const stop = decidePageStop(paginator, paging(1, 0), 1, 3);
+    assert.deepEqual([stop.last, stop.reason, stop.countPages], [true, 'page count is 0', 0]);
+  });
+
+  it('stops when the requested page is past count_pages', () => {
+    // The server echoes page 1 for an out-of-range request: the condition does not hold, the guard does.
+    const stop = decidePageStop(paginator, paging(1, 3), 5, 10);
+    assert.deepEqual([stop.last, stop.reason], [true, 'page 5 of 3']);
+  });
+
+  it('reads a numeric-string page count', () => {
+    const stop = decidePageStop(paginator, { paging: { current_page: 1, count_pages: '4', count_items: '31' } }, 1, 10);
+    assert.deepEqual(stop, { last: false, reason: 'page 1 of 4', countPages: 4, countItems: 31 });
+  });
+
+  it('always calls an unpaged endpoint last', () => {
+    assert.deepEqual(decidePageStop(undefined, paging(1, 3), 1, 10), { last: true, reason: 'endpoint is not paged' });
+    assert.equal(decidePageStop(undefined, {}, 1, 0).last, true);
+  });
+
+  it('follows a custom count_pages_path', () => {
+    const custom = { ...paginator, stop_condition: 'response.meta.page >= response.meta.count_pages' };
+    const stop = decidePageStop({ ...custom, count_pages_path: 'meta.count_pages' }, {
+      meta: { page: 2, count_pages: 5, count_items: 48 },
+    }, 2, 10);
+    assert.deepEqual(stop, { last: false, reason: 'page 2 of 5', countPages: 5, countItems: 48 });
+  });
+
+  // BUG (activities/paging.ts:37): when count_pages_path does not end in "count_pages", the replace is a
+  // no-op and the page count is reported as the item count (PageResult.countItems).
+  it.skip('does not report the page count as the item count for other count paths', () => {
+    const custom = { ...paginator, stop_condition: 'response.meta.page == response.meta.pages', count_pages_path: 'meta.pages' };
+    const stop = decidePageStop(custom, { meta: { page: 1, pages: 5 } }, 1, 10);
+    assert.equal(stop.countPages, 5);
+    assert.equal(stop.countItems, undefined);
+  });
+
+  it('readPath walks dotted paths and stops at non-objects', () => {
+    assert.equal(readPath({ a: { b: { c: 7 } } }, 'a.b.c'), 7);
+    assert.equal(readPath({ a: 1 }, 'a.b'), undefined);
+    assert.deepEqual(readPath({ entries: [1] }, 'entries'), [1]);
+  });
+});

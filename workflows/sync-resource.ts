@@ -1,0 +1,96 @@
+// One resource, end to end: read all its pages, partitions or window slices through activities,
+// then mark what vanished from the source. Long reads continue as new, carrying only small state.
+import {
+  continueAsNew,
+  defineQuery,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { DeletionScope, PageRequest, PageResult, ResourceSyncInput, ResourceTotals } from '../shared/types';
+import { emptyTotals } from '../shared/types';
+import { RESOURCES_KEY } from '../shared/search-attributes';
+import { destinationActivityOptions, pageActivityOptions } from './activity-options';
+import { historyIsLarge, readPages } from './read-pages';
+import { planSlices, windowBounds } from './windows';
+
+export const resourceProgressQuery = defineQuery<ResourceTotals>('progress');
+
+function plus(a: ResourceTotals, b: ResourceTotals): ResourceTotals {
+  return {
+    pages: a.pages + b.pages,
+    records: a.records + b.records,
+    rows: a.rows + b.rows,
+    quarantined: a.quarantined + b.quarantined,
+    shapeWarnings: a.shapeWarnings + b.shapeWarnings,
+    deleted: a.deleted + b.deleted,
+    cursorMin: a.cursorMin === undefined || (b.cursorMin !== undefined && b.cursorMin < a.cursorMin) ? b.cursorMin : a.cursorMin,
+    cursorMax: a.cursorMax === undefined || (b.cursorMax !== undefined && b.cursorMax > a.cursorMax) ? b.cursorMax : a.cursorMax,
+  };
+}
+
+export async function syncResourceWorkflow(input: ResourceSyncInput): Promise<ResourceTotals> {
+  const { resource, mode } = input;
+  const endpoint = resource.endpoint;
+  const pageActs = proxyActivities<Activities>(pageActivityOptions(input.retry));
+  const destActs = proxyActivities<Activities>(destinationActivityOptions);
+  let totals = input.resume?.totals ?? emptyTotals();
+  setHandler(resourceProgressQuery, () => totals);
+  upsertSearchAttributes([{ key: RESOURCES_KEY, value: [resource.name] }]);
+
+  const base: Omit<PageRequest, 'page'> = {
+    client: input.client,
+    retry: input.retry,
+    resource,
+    runId: input.runId,
+    runVersion: input.runVersion,
+  };
+  const fetchPage = (req: PageRequest, summary: string): Promise<PageResult> =>
+    pageActs.fetchPage.executeWithOptions({ ...pageActivityOptions(input.retry), summary }, [req]);
+  const mark = async (scope: DeletionScope) => {
+    const deleted = await destActs.markDeletions({ resource, runId: input.runId, runVersion: input.runVersion, scope });
+    totals = { ...totals, deleted: totals.deleted + deleted };
+  };
+
+  if (endpoint.incremental_sync) {
+    const inc = endpoint.incremental_sync;
+    const [since, until] = windowBounds(inc.start_datetime, inc.end_datetime, input.runVersion);
+    const slices = input.resume?.slices ?? planSlices(since, until, inc.slice_days);
+    let nextPage = input.resume?.nextPage ?? 1;
+    while (slices.length > 0) {
+      const window = slices[0];
+      const label = `${resource.name} ${window.since}..${window.until}`;
+      const read = await readPages(fetchPage, { ...base, window }, label, nextPage, true);
+      totals = plus(totals, read.totals);
+      if (read.pausedAt !== undefined) {
+        return continueAsNew<typeof syncResourceWorkflow>({ ...input, resume: { slices, nextPage: read.pausedAt, totals } });
+      }
+      // The slice was read whole: what is stored for it and was not seen again is gone at the source.
+      await mark({ kind: 'window', column: inc.window_field, window });
+      slices.shift();
+      nextPage = 1;
+      if (slices.length > 0 && historyIsLarge()) {
+        return continueAsNew<typeof syncResourceWorkflow>({ ...input, resume: { slices, nextPage, totals } });
+      }
+    }
+    if (mode === 'full_refresh') await mark({ kind: 'all' });
+    return totals;
+  }
+
+  if (endpoint.partition_router) {
+    const values = endpoint.partition_router.values;
+    // Partitions are few (years): read them all at once, each with its own page sequence.
+    const reads = await Promise.all(
+      values.map((partition) => readPages(fetchPage, { ...base, partition }, `${resource.name} ${partition}`)),
+    );
+    for (const r of reads) totals = plus(totals, r.totals);
+    await mark(mode === 'full_refresh' ? { kind: 'all' } : { kind: 'partitions', values });
+    return totals;
+  }
+
+  const read = await readPages(fetchPage, base, resource.name);
+  totals = plus(totals, read.totals);
+  await mark({ kind: 'all' });
+  return totals;
+}

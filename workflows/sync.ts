@@ -1,0 +1,96 @@
+// A sync run: prepare the tables, then one child workflow per resource, all at once. A failing
+// resource does not stop the others; the run fails at the end naming each failed resource.
+import {
+  ApplicationFailure,
+  defineQuery,
+  executeChild,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { RESOURCES_KEY, ROWS_SYNCED_KEY, SYNC_MODE_KEY } from '../shared/search-attributes';
+import type { ResourceSummary, SyncInput, SyncSummary } from '../shared/types';
+import { emptyTotals, resourceWorkflowId } from '../shared/types';
+import { destinationActivityOptions } from './activity-options';
+import { syncResourceWorkflow } from './sync-resource';
+
+export const syncProgressQuery = defineQuery<ResourceSummary[]>('progress');
+
+/** The innermost message of a failure chain (child → activity → application failure). */
+function rootMessage(err: unknown): string {
+  let e = err as { message?: string; cause?: unknown } | undefined;
+  while (e?.cause) e = e.cause as { message?: string; cause?: unknown };
+  return e?.message ?? String(err);
+}
+
+export async function syncWorkflow(input: SyncInput): Promise<SyncSummary> {
+  const { workflowId, taskQueue } = workflowInfo();
+  // Workflow time is deterministic: the same on replay. It versions every row this run writes.
+  const runVersion = Date.now();
+  const selected = input.config.resources.filter((r) => input.resources.includes(r.name));
+  const unknown = input.resources.filter((n) => !selected.some((r) => r.name === n));
+  if (unknown.length) {
+    throw ApplicationFailure.nonRetryable(`unknown resources: ${unknown.join(', ')}`, 'ConfigError');
+  }
+  upsertSearchAttributes([
+    { key: SYNC_MODE_KEY, value: input.mode },
+    { key: RESOURCES_KEY, value: selected.map((r) => r.name) },
+  ]);
+
+  const progress: ResourceSummary[] = selected.map((r) => ({
+    resource: r.name,
+    ok: false,
+    ...emptyTotals(),
+    startedAt: runVersion,
+    finishedAt: 0,
+  }));
+  setHandler(syncProgressQuery, () => progress);
+
+  const { prepareDestination } = proxyActivities<Activities>(destinationActivityOptions);
+  await prepareDestination(selected);
+
+  await Promise.all(
+    selected.map(async (resource, i) => {
+      try {
+        const totals = await executeChild(syncResourceWorkflow, {
+          workflowId: resourceWorkflowId(taskQueue, resource.name),
+          args: [
+            {
+              client: input.config.client,
+              retry: input.config.retry,
+              resource,
+              mode: input.mode,
+              runId: workflowId,
+              runVersion,
+            },
+          ],
+          staticSummary: `Sync ${resource.name} (${input.mode}) for ${workflowId}`,
+        });
+        progress[i] = { ...progress[i], ...totals, ok: true, finishedAt: Date.now() };
+      } catch (err) {
+        progress[i] = { ...progress[i], ok: false, error: rootMessage(err), finishedAt: Date.now() };
+      }
+    }),
+  );
+
+  const summary: SyncSummary = {
+    runId: workflowId,
+    mode: input.mode,
+    resources: progress,
+    startedAt: runVersion,
+    finishedAt: Date.now(),
+  };
+  upsertSearchAttributes([{ key: ROWS_SYNCED_KEY, value: progress.reduce((n, r) => n + r.rows, 0) }]);
+  const failed = progress.filter((r) => !r.ok);
+  if (failed.length) {
+    throw ApplicationFailure.create({
+      message: `sync failed for ${failed.map((r) => `${r.resource} (${r.error})`).join('; ')}`,
+      type: 'SyncFailed',
+      nonRetryable: true,
+      details: [summary],
+    });
+  }
+  return summary;
+}
