@@ -45,7 +45,12 @@ export async function fetchPage(deps: FetchPageDeps, req: PageRequest): Promise<
   const url = pageUrl(req);
   const describe = `GET ${req.resource.endpoint.path}?${url.searchParams.toString()}`;
   const signal = safeCancellationSignal();
-  const doc = await getJson(url.toString(), describe, { client: req.client, retry: req.retry, secrets: deps.secrets, signal });
+  const doc = await getJson(url.toString(), describe, {
+    client: req.client,
+    retry: req.retry,
+    secrets: deps.secrets,
+    signal,
+  });
   const selector = req.resource.endpoint.data_selector;
   const records = readPath(doc, selector);
   if (!Array.isArray(records)) {

@@ -37,6 +37,8 @@ export function authHeaders(auth: AuthConfig, secrets: Secrets): Record<string, 
 export function parseRetryAfter(header: string | null, now = Date.now()): number | undefined {
   if (header === null || header.trim() === '') return undefined;
   if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
+  // Only an HTTP date is left (it names a weekday and a month); "1.5" or "-1" would parse as dates.
+  if (!/[A-Za-z]{3}/.test(header)) return undefined;
   const at = Date.parse(header);
   return isNaN(at) ? undefined : Math.max(0, at - now);
 }
@@ -49,7 +51,8 @@ async function errorMessageOf(res: Response): Promise<string> {
   try {
     const msg = (JSON.parse(text) as { error?: { message?: unknown; fields?: unknown } }).error;
     if (msg && typeof msg.message === 'string') {
-      const fields = Array.isArray(msg.fields) && msg.fields.length ? ` (fields: ${msg.fields.join(', ')})` : '';
+      const fields =
+        Array.isArray(msg.fields) && msg.fields.length ? ` (fields: ${msg.fields.join(', ')})` : '';
       return `${msg.message}${fields}`.slice(0, 300);
     }
   } catch {
@@ -77,7 +80,10 @@ export async function getJson(url: string, describe: string, opts: GetJsonOption
     });
   } catch (e) {
     if (e instanceof ApplicationFailure) throw e;
-    throw ApplicationFailure.retryable(`${describe}: request failed: ${(e as Error).message}`, 'HttpNetworkError');
+    throw ApplicationFailure.retryable(
+      `${describe}: request failed: ${(e as Error).message}`,
+      'HttpNetworkError',
+    );
   }
   if (res.ok) {
     const text = await res.text();

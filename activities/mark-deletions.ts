@@ -28,7 +28,10 @@ export async function markDeletions(
   const table = `${ident(deps.database)}.${ident(req.resource.name)}`;
   // Rows of this run carry runVersion; anything older in scope and still live was not seen again.
   const stale = `_is_deleted = 0 AND _version < ${req.runVersion} AND (${scopeCondition(req.scope)})`;
-  const countRs = await deps.ch.query({ query: `SELECT count() AS n FROM ${table} FINAL WHERE ${stale}`, format: 'JSONEachRow' });
+  const countRs = await deps.ch.query({
+    query: `SELECT count() AS n FROM ${table} FINAL WHERE ${stale}`,
+    format: 'JSONEachRow',
+  });
   const [{ n }] = await countRs.json<{ n: number | string }>();
   const count = Number(n);
   if (count === 0) return 0;

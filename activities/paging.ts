@@ -34,7 +34,9 @@ export function decidePageStop(
 ): PageStop {
   if (!paginator) return { last: true, reason: 'endpoint is not paged' };
   const countPages = asCount(readPath(response, paginator.count_pages_path));
-  const countItems = asCount(readPath(response, paginator.count_pages_path.replace(/count_pages$/, 'count_items')));
+  // count_items sits beside count_pages in Clockodo's paging object; other shapes simply lack it.
+  const itemsPath = paginator.count_pages_path.split('.').slice(0, -1).concat('count_items').join('.');
+  const countItems = asCount(readPath(response, itemsPath));
   const facts = { countPages, countItems };
   if (evaluateStopCondition(parseStopCondition(paginator.stop_condition), response)) {
     return { last: true, reason: `stop condition holds (${paginator.stop_condition})`, ...facts };
@@ -42,6 +44,7 @@ export function decidePageStop(
   if (recordCount === 0) return { last: true, reason: 'page is empty', ...facts };
   if (countPages === undefined) return { last: true, reason: 'response has no page count', ...facts };
   if (countPages === 0) return { last: true, reason: 'page count is 0', ...facts };
-  if (requestedPage >= countPages) return { last: true, reason: `page ${requestedPage} of ${countPages}`, ...facts };
+  if (requestedPage >= countPages)
+    return { last: true, reason: `page ${requestedPage} of ${countPages}`, ...facts };
   return { last: false, reason: `page ${requestedPage} of ${countPages}`, ...facts };
 }

@@ -17,12 +17,21 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/;
 const INT64_SAFE = Number.MAX_SAFE_INTEGER;
 
+/** Date.parse rolls 2024-02-30 over to March 1st; a real calendar day survives the round trip. */
+function isCalendarDay(text: string): boolean {
+  const [y, m, d] = text.slice(0, 10).split('-').map(Number);
+  const day = new Date(Date.UTC(y, m - 1, d));
+  return day.getUTCFullYear() === y && day.getUTCMonth() === m - 1 && day.getUTCDate() === d;
+}
+
 /** The column value for `value`, or `undefined` when it does not fit the column's kind. */
 export function toColumnValue(value: unknown, spec: ColumnSpec): unknown {
   if (value === null || value === undefined) return null;
   switch (spec.kind) {
     case 'int':
-      return typeof value === 'number' && Number.isInteger(value) && Math.abs(value) <= INT64_SAFE ? value : undefined;
+      return typeof value === 'number' && Number.isInteger(value) && Math.abs(value) <= INT64_SAFE
+        ? value
+        : undefined;
     case 'float':
       return typeof value === 'number' && isFinite(value) ? value : undefined;
     case 'string':
@@ -30,9 +39,9 @@ export function toColumnValue(value: unknown, spec: ColumnSpec): unknown {
     case 'bool':
       return typeof value === 'boolean' ? (value ? 1 : 0) : undefined;
     case 'date':
-      return typeof value === 'string' && DATE.test(value) && !isNaN(Date.parse(value)) ? value : undefined;
+      return typeof value === 'string' && DATE.test(value) && isCalendarDay(value) ? value : undefined;
     case 'datetime': {
-      if (typeof value !== 'string' || !DATETIME.test(value)) return undefined;
+      if (typeof value !== 'string' || !DATETIME.test(value) || !isCalendarDay(value)) return undefined;
       const ms = Date.parse(value);
       // Unix seconds: unambiguous whatever the server's time zone.
       return isNaN(ms) ? undefined : Math.floor(ms / 1000);
@@ -60,7 +69,10 @@ export function recordToRow(record: unknown, resource: ResourceConfig, meta: Row
   const rec = record as Record<string, unknown>;
   const pk = rec[resource.primary_key];
   if (typeof pk !== 'number' || !Number.isInteger(pk) || pk < 0) {
-    return { ok: false, reason: `primary key "${resource.primary_key}" is missing or not a non-negative integer` };
+    return {
+      ok: false,
+      reason: `primary key "${resource.primary_key}" is missing or not a non-negative integer`,
+    };
   }
   const row: Row = {};
   const shapeErrors: string[] = [];

@@ -22,9 +22,10 @@ export function columnType(spec: ColumnSpec, isPrimaryKey = false): string {
 
 /** Every column of a resource's table, in order: typed API fields, then bookkeeping. */
 export function tableColumns(resource: ResourceConfig): [string, string][] {
-  const typed = Object.entries(resource.columns).map(
-    ([name, spec]): [string, string] => [name, columnType(spec, name === resource.primary_key)],
-  );
+  const typed = Object.entries(resource.columns).map(([name, spec]): [string, string] => [
+    name,
+    columnType(spec, name === resource.primary_key),
+  ]);
   return [...typed, ...Object.entries(BOOKKEEPING_COLUMNS)];
 }
 
@@ -58,7 +59,11 @@ export function createQuarantineSql(db: string): string {
   ].join('\n');
 }
 
-async function existingColumns(ch: ClickHouseClient, db: string, table: string): Promise<Map<string, string>> {
+async function existingColumns(
+  ch: ClickHouseClient,
+  db: string,
+  table: string,
+): Promise<Map<string, string>> {
   const rs = await ch.query({
     query: `SELECT name, type FROM system.columns WHERE database = ${sqlString(db)} AND table = ${sqlString(table)}`,
     format: 'JSONEachRow',
@@ -87,14 +92,21 @@ export async function ensureResourceTable(
 ): Promise<SchemaChange> {
   await ch.command({ query: `CREATE DATABASE IF NOT EXISTS ${ident(db)}` });
   const before = await existingColumns(ch, db, resource.name);
-  const change: SchemaChange = { table: resource.name, created: before.size === 0, addedColumns: [], typeMismatches: [] };
+  const change: SchemaChange = {
+    table: resource.name,
+    created: before.size === 0,
+    addedColumns: [],
+    typeMismatches: [],
+  };
   if (change.created) {
     await ch.command({ query: createTableSql(db, resource) });
   } else {
     for (const [name, type] of tableColumns(resource)) {
       const stored = before.get(name);
       if (stored === undefined) {
-        await ch.command({ query: `ALTER TABLE ${ident(db)}.${ident(resource.name)} ADD COLUMN ${ident(name)} ${type}` });
+        await ch.command({
+          query: `ALTER TABLE ${ident(db)}.${ident(resource.name)} ADD COLUMN ${ident(name)} ${type}`,
+        });
         change.addedColumns.push(name);
       } else if (stored.replace(/\\'/g, "'") !== type) {
         change.typeMismatches.push(`${name}: stored ${stored}, configured ${type}`);

@@ -8,6 +8,7 @@ export function sqlString(value: string): string {
 
 /** A back-quoted identifier; names are validated upstream, this guards against the rest. */
 export function ident(name: string): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`not a safe SQL identifier: ${JSON.stringify(name)}`);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+    throw new Error(`not a safe SQL identifier: ${JSON.stringify(name)}`);
   return `\`${name}\``;
 }

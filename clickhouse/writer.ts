@@ -5,7 +5,12 @@ import { createHash } from 'crypto';
 import { QUARANTINE_TABLE } from './schema';
 import type { Row } from './row-mapping';
 
-export async function insertRows(ch: ClickHouseClient, db: string, table: string, rows: Row[]): Promise<void> {
+export async function insertRows(
+  ch: ClickHouseClient,
+  db: string,
+  table: string,
+  rows: Row[],
+): Promise<void> {
   if (rows.length === 0) return;
   await ch.insert({ table: `${db}.${table}`, values: rows, format: 'JSONEachRow' });
 }

@@ -14,16 +14,25 @@ export interface RunSyncOptions {
   pollMs?: number;
 }
 
-export type RunSyncResult = { ok: true; summary: SyncSummary } | { ok: false; message: string; summary?: SyncSummary };
+export type RunSyncResult =
+  { ok: true; summary: SyncSummary } | { ok: false; message: string; summary?: SyncSummary };
 
 export function newSyncWorkflowId(now = new Date()): string {
   return `clockodo-sync-${now.toISOString().replace(/[:.]/g, '-')}`;
 }
 
-async function poll(client: Client, taskQueue: string, resources: string[], last: Map<string, string>, onProgress: (l: string) => void) {
+async function poll(
+  client: Client,
+  taskQueue: string,
+  resources: string[],
+  last: Map<string, string>,
+  onProgress: (l: string) => void,
+) {
   for (const name of resources) {
     try {
-      const t = await client.workflow.getHandle(resourceWorkflowId(taskQueue, name)).query<ResourceTotals>('progress');
+      const t = await client.workflow
+        .getHandle(resourceWorkflowId(taskQueue, name))
+        .query<ResourceTotals>('progress');
       const line = `${name}: ${t.pages} pages, ${t.rows} rows`;
       if (last.get(name) !== line) {
         last.set(name, line);
@@ -48,7 +57,11 @@ export function startSync(client: Client, input: SyncInput, opts: RunSyncOptions
   });
 }
 
-export async function runSync(client: Client, input: SyncInput, opts: RunSyncOptions): Promise<RunSyncResult> {
+export async function runSync(
+  client: Client,
+  input: SyncInput,
+  opts: RunSyncOptions,
+): Promise<RunSyncResult> {
   const handle = await startSync(client, input, opts);
   const last = new Map<string, string>();
   let done = false;
@@ -57,7 +70,7 @@ export async function runSync(client: Client, input: SyncInput, opts: RunSyncOpt
     const onProgress = opts.onProgress;
     void (async () => {
       while (!done) {
-        await poll(client, opts.taskQueue, input.resources, last, onProgress);
+        await poll(client, input.scope, input.resources, last, onProgress);
         await new Promise((r) => setTimeout(r, opts.pollMs ?? 1000));
       }
     })();

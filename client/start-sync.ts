@@ -36,7 +36,9 @@ async function main(): Promise<number> {
   try {
     connection = await Connection.connect({ address: temporal.address, connectTimeout: '5 seconds' });
   } catch (e) {
-    console.error(`cannot reach Temporal at ${temporal.address}: ${(e as Error).message} (npm run services:start?)`);
+    console.error(
+      `cannot reach Temporal at ${temporal.address}: ${(e as Error).message} (npm run services:start?)`,
+    );
     return 3;
   }
   const client = new Client({ connection, namespace: temporal.namespace });
@@ -45,7 +47,11 @@ async function main(): Promise<number> {
   const ui = `http://127.0.0.1:${process.env.TEMPORAL_UI_PORT ?? 8233}/namespaces/${temporal.namespace}/workflows/${workflowId}`;
   console.log(`started ${input.mode} sync of ${input.resources.join(', ')}: ${workflowId}`);
   console.log(`follow it in the Temporal Web UI: ${ui}`);
-  const options = { taskQueue: temporal.taskQueue, workflowId, onProgress: (line: string) => console.log(`  ${line}`) };
+  const options = {
+    taskQueue: temporal.taskQueue,
+    workflowId,
+    onProgress: (line: string) => console.log(`  ${line}`),
+  };
   if (!args.wait) {
     await startSync(client, input, options);
     await connection.close();

@@ -20,31 +20,39 @@ export function parseSyncArgs(argv: string[]): SyncArgs {
     const [flag, inline] = arg.split(/=(.*)/s, 2);
     if (flag === '--resources') {
       const value = inline ?? argv[++i];
-      if (!value) throw new UsageError('--resources needs a comma-separated list, e.g. --resources projects,entries');
-      args.resources = value.split(',').map((s) => s.trim()).filter(Boolean);
+      if (!value)
+        throw new UsageError('--resources needs a comma-separated list, e.g. --resources projects,entries');
+      args.resources = value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     } else if (arg === '--full-refresh') {
       args.mode = 'full_refresh';
     } else if (arg === '--no-wait') {
       args.wait = false;
     } else {
-      throw new UsageError(`unknown argument ${JSON.stringify(arg)} (known: --resources a,b  --full-refresh  --no-wait)`);
+      throw new UsageError(
+        `unknown argument ${JSON.stringify(arg)} (known: --resources a,b  --full-refresh  --no-wait)`,
+      );
     }
   }
   return args;
 }
 
-export function buildSyncInput(config: SourceConfig, args: SyncArgs): SyncInput {
+export function buildSyncInput(config: SourceConfig, args: SyncArgs, scope: string): SyncInput {
   const names = config.resources.map((r) => r.name);
   const resources = args.resources ?? names;
   const unknown = resources.filter((r) => !names.includes(r));
   if (unknown.length) {
-    throw new UsageError(`--resources: unknown ${unknown.join(', ')} (this configuration has: ${names.join(', ')})`);
+    throw new UsageError(
+      `--resources: unknown ${unknown.join(', ')} (this configuration has: ${names.join(', ')})`,
+    );
   }
   if (resources.length === 0) throw new UsageError('--resources: the list is empty');
   // Keep the configuration's order, and each name once.
-  return { config, resources: names.filter((n) => resources.includes(n)), mode: args.mode };
+  return { config, resources: names.filter((n) => resources.includes(n)), mode: args.mode, scope };
 }
 
 export function syncInputFromSettings(vars: Record<string, string>, args: SyncArgs): SyncInput {
-  return buildSyncInput(loadSourceConfig(vars), args);
+  return buildSyncInput(loadSourceConfig(vars), args, vars.TEMPORAL_TASK_QUEUE);
 }

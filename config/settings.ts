@@ -14,7 +14,7 @@ export function parseDotEnv(text: string): Record<string, string> {
     const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
     if (!m || line.trim().startsWith('#')) continue;
     let value = m[2];
-    const quoted = /^(['"])(.*)\1$/.exec(value);
+    const quoted = /^(['"])(.*?)\1(\s+#.*)?$/.exec(value);
     if (quoted) value = quoted[2];
     else value = value.replace(/\s+#.*$/, '');
     out[m[1]] = value;
@@ -22,10 +22,16 @@ export function parseDotEnv(text: string): Record<string, string> {
   return out;
 }
 
-/** The process environment over the project's `.env` (the environment wins). */
+/** Empty values count as unset, except a password, which may well be empty. */
+const mayBeEmpty = (key: string) => key === 'CLICKHOUSE_PASSWORD';
+
+/** The process environment over the project's `.env` (the environment wins where it has a value). */
 export function readEnv(env: Env = process.env, dotEnvPath = path.join(PROJECT_ROOT, '.env')): Env {
-  const fromFile = existsSync(dotEnvPath) ? parseDotEnv(readFileSync(dotEnvPath, 'utf8')) : {};
-  return { ...fromFile, ...env };
+  const merged: Env = existsSync(dotEnvPath) ? parseDotEnv(readFileSync(dotEnvPath, 'utf8')) : {};
+  for (const [key, value] of Object.entries(env)) {
+    if (value !== undefined && (value !== '' || mayBeEmpty(key))) merged[key] = value;
+  }
+  return merged;
 }
 
 /** Defaults of every setting, given the current date (SYNC_YEARS covers this year and the two before). */
@@ -54,7 +60,7 @@ export function resolveVariables(env: Env = readEnv(), now = new Date()): Record
   const vars: Record<string, string> = { ...defaultSettings(now) };
   for (const [key, value] of Object.entries(env)) {
     if (value === undefined) continue;
-    if (value === '' && key !== 'CLICKHOUSE_PASSWORD') continue;
+    if (value === '' && !mayBeEmpty(key)) continue;
     vars[key] = value;
   }
   return vars;

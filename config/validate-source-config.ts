@@ -60,7 +60,10 @@ class Checker {
   object(value: unknown, field: string, allowed: string[], required = true): Obj | undefined {
     if (value === undefined && !required) return undefined;
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      return this.fail(field, value === undefined ? 'is required' : `must be an object, got ${describe(value)}`);
+      return this.fail(
+        field,
+        value === undefined ? 'is required' : `must be an object, got ${describe(value)}`,
+      );
     }
     for (const key of Object.keys(value)) {
       if (!allowed.includes(key) && key !== '$comment') {
@@ -71,7 +74,11 @@ class Checker {
   }
 
   /** A string with `${VAR}` references replaced; unknown variables are reported. */
-  string(value: unknown, field: string, opts: { required?: boolean; resolve?: boolean } = {}): string | undefined {
+  string(
+    value: unknown,
+    field: string,
+    opts: { required?: boolean; resolve?: boolean } = {},
+  ): string | undefined {
     const { required = true, resolve = true } = opts;
     if (value === undefined) return required ? this.fail(field, 'is required') : undefined;
     if (typeof value !== 'string') return this.fail(field, `must be a string, got ${describe(value)}`);
@@ -81,7 +88,8 @@ class Checker {
       if (this.vars[name] === undefined) missing = name;
       return this.vars[name] ?? '';
     });
-    if (missing) return this.fail(field, `refers to \${${missing}}, which is not set in the environment or .env`);
+    if (missing)
+      return this.fail(field, `refers to \${${missing}}, which is not set in the environment or .env`);
     if (required && out.trim() === '') return this.fail(field, 'must not be empty');
     return out;
   }
@@ -106,7 +114,10 @@ class Checker {
   oneOf<T extends string>(value: unknown, field: string, choices: readonly T[], fallback?: T): T | undefined {
     if (value === undefined && fallback !== undefined) return fallback;
     if (typeof value !== 'string' || !choices.includes(value as T)) {
-      return this.fail(field, `must be one of ${choices.map((c) => JSON.stringify(c)).join(', ')}, got ${describe(value)}`);
+      return this.fail(
+        field,
+        `must be one of ${choices.map((c) => JSON.stringify(c)).join(', ')}, got ${describe(value)}`,
+      );
     }
     return value as T;
   }
@@ -133,7 +144,10 @@ function checkSecretReference(c: Checker, value: unknown, field: string): string
 }
 
 function checkAuth(c: Checker, raw: unknown, field: string): AuthConfig | undefined {
-  const type = c.oneOf((raw as Obj | undefined)?.type, `${field}.type`, ['basic', 'clockodo_headers'] as const);
+  const type = c.oneOf((raw as Obj | undefined)?.type, `${field}.type`, [
+    'basic',
+    'clockodo_headers',
+  ] as const);
   if (type === 'basic') {
     const o = c.object(raw, field, ['type', 'username', 'password']);
     if (!o) return undefined;
@@ -165,30 +179,45 @@ function checkRetry(c: Checker, raw: unknown): RetryConfig {
   const d = DEFAULT_RETRY;
   const retry: RetryConfig = {
     retry_on_status: checkStatusList(c, o.retry_on_status, 'retry.retry_on_status', d.retry_on_status),
-    fail_fast_on_status: checkStatusList(c, o.fail_fast_on_status, 'retry.fail_fast_on_status', d.fail_fast_on_status),
+    fail_fast_on_status: checkStatusList(
+      c,
+      o.fail_fast_on_status,
+      'retry.fail_fast_on_status',
+      d.fail_fast_on_status,
+    ),
     max_retries: c.integer(o.max_retries, 'retry.max_retries', 0, d.max_retries) ?? d.max_retries,
-    backoff_factor: c.number(o.backoff_factor, 'retry.backoff_factor', 1, d.backoff_factor) ?? d.backoff_factor,
+    backoff_factor:
+      c.number(o.backoff_factor, 'retry.backoff_factor', 1, d.backoff_factor) ?? d.backoff_factor,
     initial_interval_seconds:
-      c.number(o.initial_interval_seconds, 'retry.initial_interval_seconds', 0.001, d.initial_interval_seconds) ??
-      d.initial_interval_seconds,
+      c.number(
+        o.initial_interval_seconds,
+        'retry.initial_interval_seconds',
+        0.001,
+        d.initial_interval_seconds,
+      ) ?? d.initial_interval_seconds,
     max_interval_seconds:
       c.number(o.max_interval_seconds, 'retry.max_interval_seconds', 0.001, d.max_interval_seconds) ??
       d.max_interval_seconds,
     respect_retry_after: d.respect_retry_after,
   };
   if (o.respect_retry_after !== undefined) {
-    if (typeof o.respect_retry_after !== 'boolean') c.fail('retry.respect_retry_after', 'must be true or false');
+    if (typeof o.respect_retry_after !== 'boolean')
+      c.fail('retry.respect_retry_after', 'must be true or false');
     else retry.respect_retry_after = o.respect_retry_after;
   }
   const both = retry.retry_on_status.filter((s) => retry.fail_fast_on_status.includes(s));
-  if (both.length) c.fail('retry.fail_fast_on_status', `lists ${both.join(', ')}, also in retry.retry_on_status`);
+  if (both.length)
+    c.fail('retry.fail_fast_on_status', `lists ${both.join(', ')}, also in retry.retry_on_status`);
   return retry;
 }
 
 function checkPaginator(c: Checker, raw: unknown, field: string): PaginatorConfig | undefined {
-  const o = c.object(raw, field, [
-    'type', 'limit', 'cursor_param', 'limit_param', 'stop_condition', 'count_pages_path', 'max_concurrency',
-  ], false);
+  const o = c.object(
+    raw,
+    field,
+    ['type', 'limit', 'cursor_param', 'limit_param', 'stop_condition', 'count_pages_path', 'max_concurrency'],
+    false,
+  );
   if (!o) return undefined;
   const type = c.oneOf(o.type, `${field}.type`, ['cursor', 'page_number'] as const);
   const cursor_param = c.string(o.cursor_param, `${field}.cursor_param`);
@@ -205,7 +234,8 @@ function checkPaginator(c: Checker, raw: unknown, field: string): PaginatorConfi
   const limit_param = c.string(o.limit_param ?? 'items_per_page', `${field}.limit_param`);
   const count_pages_path = c.string(o.count_pages_path ?? 'paging.count_pages', `${field}.count_pages_path`);
   const max_concurrency = c.integer(o.max_concurrency, `${field}.max_concurrency`, 1, 4);
-  if (!type || !cursor_param || !stop || !limit_param || !count_pages_path || !max_concurrency) return undefined;
+  if (!type || !cursor_param || !stop || !limit_param || !count_pages_path || !max_concurrency)
+    return undefined;
   return { type, cursor_param, limit, limit_param, stop_condition: stop, count_pages_path, max_concurrency };
 }
 
@@ -216,37 +246,64 @@ function checkPartitionRouter(c: Checker, raw: unknown, field: string): ListPart
   let values: string[] | undefined;
   if (typeof o.values === 'string') {
     const text = c.string(o.values, `${field}.values`);
-    values = text?.split(',').map((v) => v.trim()).filter((v) => v !== '');
-  } else if (Array.isArray(o.values) && o.values.every((v) => typeof v === 'string' || typeof v === 'number')) {
+    values = text
+      ?.split(',')
+      .map((v) => v.trim())
+      .filter((v) => v !== '');
+  } else if (
+    Array.isArray(o.values) &&
+    o.values.every((v) => typeof v === 'string' || typeof v === 'number')
+  ) {
     values = o.values.map(String);
   } else {
     c.fail(`${field}.values`, `must be a list or a comma-separated string, got ${describe(o.values)}`);
   }
   if (values && values.length === 0) c.fail(`${field}.values`, 'is empty: nothing would be read');
-  if (values && new Set(values).size !== values.length) c.fail(`${field}.values`, `has duplicates: ${values.join(',')}`);
+  if (values && new Set(values).size !== values.length)
+    c.fail(`${field}.values`, `has duplicates: ${values.join(',')}`);
   const cursor_field = c.string(o.cursor_field, `${field}.cursor_field`);
   // Years are the one partition the seed knows; check their shape so a typo fails before the API does.
   if (values && cursor_field === 'year') {
     const bad = values.filter((v) => !/^\d{4}$/.test(v));
-    if (bad.length) c.fail(`${field}.values`, `years must have four digits, got ${bad.map((b) => JSON.stringify(b)).join(', ')}`);
+    if (bad.length)
+      c.fail(
+        `${field}.values`,
+        `years must have four digits, got ${bad.map((b) => JSON.stringify(b)).join(', ')}`,
+      );
   }
   const ro = c.object(o.request_option, `${field}.request_option`, ['inject_into', 'field_name']);
-  const inject_into = ro && c.oneOf(ro.inject_into, `${field}.request_option.inject_into`, ['request_parameter'] as const);
+  const inject_into =
+    ro && c.oneOf(ro.inject_into, `${field}.request_option.inject_into`, ['request_parameter'] as const);
   const field_name = ro && c.string(ro.field_name, `${field}.request_option.field_name`);
   if (!type || !values || !cursor_field || !inject_into || !field_name) return undefined;
   return { type, values, cursor_field, request_option: { inject_into, field_name } };
 }
 
 function checkIncremental(c: Checker, raw: unknown, field: string): DatetimeIncrementalSync | undefined {
-  const o = c.object(raw, field, [
-    'type', 'cursor_field', 'start_datetime', 'end_datetime', 'start_param', 'end_param', 'window_field', 'slice_days',
-  ], false);
+  const o = c.object(
+    raw,
+    field,
+    [
+      'type',
+      'cursor_field',
+      'start_datetime',
+      'end_datetime',
+      'start_param',
+      'end_param',
+      'window_field',
+      'slice_days',
+    ],
+    false,
+  );
   if (!o) return undefined;
   const type = c.oneOf(o.type, `${field}.type`, ['datetime'] as const);
   const cursor_field = c.string(o.cursor_field, `${field}.cursor_field`);
   const start = c.string(o.start_datetime, `${field}.start_datetime`);
   if (start !== undefined && !(ISO_DATE_OR_DATETIME.test(start) && !isNaN(Date.parse(start)))) {
-    c.fail(`${field}.start_datetime`, `must be an ISO date or datetime such as 2024-01-01, got ${describe(start)}`);
+    c.fail(
+      `${field}.start_datetime`,
+      `must be an ISO date or datetime such as 2024-01-01, got ${describe(start)}`,
+    );
   }
   const end = c.string(o.end_datetime ?? 'now', `${field}.end_datetime`);
   if (end !== undefined && end !== 'now' && !(ISO_DATE_OR_DATETIME.test(end) && !isNaN(Date.parse(end)))) {
@@ -259,11 +316,27 @@ function checkIncremental(c: Checker, raw: unknown, field: string): DatetimeIncr
   const end_param = c.string(o.end_param ?? 'time_until', `${field}.end_param`);
   const window_field = c.string(o.window_field ?? 'time_since', `${field}.window_field`);
   const slice_days = c.integer(o.slice_days, `${field}.slice_days`, 1, 92);
-  if (!type || !cursor_field || !start || !end || !start_param || !end_param || !window_field || !slice_days) {
+  if (
+    !type ||
+    !cursor_field ||
+    !start ||
+    !end ||
+    !start_param ||
+    !end_param ||
+    !window_field ||
+    !slice_days
+  ) {
     return undefined;
   }
   return {
-    type, cursor_field, start_datetime: start, end_datetime: end, start_param, end_param, window_field, slice_days,
+    type,
+    cursor_field,
+    start_datetime: start,
+    end_datetime: end,
+    start_param,
+    end_param,
+    window_field,
+    slice_days,
   };
 }
 
@@ -280,7 +353,10 @@ function checkColumns(c: Checker, raw: unknown, field: string, primaryKey: strin
     }
     const m = typeof spec === 'string' ? /^([a-z]+)(\?)?$/.exec(spec) : null;
     if (!m || !COLUMN_KINDS.includes(m[1] as ColumnKind)) {
-      c.fail(`${field}.${name}`, `must be one of ${COLUMN_KINDS.join(', ')} (with ? for nullable), got ${describe(spec)}`);
+      c.fail(
+        `${field}.${name}`,
+        `must be one of ${COLUMN_KINDS.join(', ')} (with ? for nullable), got ${describe(spec)}`,
+      );
       continue;
     }
     columns[name] = { kind: m[1] as ColumnKind, nullable: m[2] === '?' };
@@ -288,7 +364,8 @@ function checkColumns(c: Checker, raw: unknown, field: string, primaryKey: strin
   if (primaryKey !== undefined) {
     const pk = columns[primaryKey];
     if (!pk) c.fail(field, `has no column for the primary key "${primaryKey}"`);
-    else if (pk.nullable || pk.kind !== 'int') c.fail(`${field}.${primaryKey}`, 'the primary key must be "int" (not nullable)');
+    else if (pk.nullable || pk.kind !== 'int')
+      c.fail(`${field}.${primaryKey}`, 'the primary key must be "int" (not nullable)');
   }
   return columns;
 }
@@ -309,16 +386,29 @@ function checkResource(c: Checker, raw: unknown, field: string, defaults: Obj): 
   const name = c.string(o.name, `${field}.name`, { resolve: false });
   // The name becomes a table name in SQL text.
   if (name !== undefined && !/^[a-z][a-z0-9_]*$/.test(name)) {
-    c.fail(`${field}.name`, `must be lower-case letters, digits and _ (it names the table), got ${describe(name)}`);
+    c.fail(
+      `${field}.name`,
+      `must be lower-case letters, digits and _ (it names the table), got ${describe(name)}`,
+    );
   }
   const primary_key = c.string(o.primary_key ?? defaults.primary_key, `${field}.primary_key`);
-  const write_disposition = c.oneOf(o.write_disposition ?? defaults.write_disposition, `${field}.write_disposition`, [
-    'merge',
-  ] as const);
+  const write_disposition = c.oneOf(
+    o.write_disposition ?? defaults.write_disposition,
+    `${field}.write_disposition`,
+    ['merge'] as const,
+  );
   const ef = `${field}.endpoint`;
-  const e = c.object(o.endpoint, ef, ['path', 'data_selector', 'params', 'paginator', 'partition_router', 'incremental_sync']);
+  const e = c.object(o.endpoint, ef, [
+    'path',
+    'data_selector',
+    'params',
+    'paginator',
+    'partition_router',
+    'incremental_sync',
+  ]);
   const path = e && c.string(e.path, `${ef}.path`);
-  if (path !== undefined && !path.startsWith('/')) c.fail(`${ef}.path`, `must start with "/", got ${describe(path)}`);
+  if (path !== undefined && !path.startsWith('/'))
+    c.fail(`${ef}.path`, `must start with "/", got ${describe(path)}`);
   const data_selector = e && c.string(e.data_selector, `${ef}.data_selector`);
   const endpoint: Partial<EndpointConfig> = {
     path,
@@ -340,10 +430,15 @@ function checkResource(c: Checker, raw: unknown, field: string, defaults: Obj): 
  * Checks the raw configuration and resolves `${VAR}` from `vars` (auth excepted).
  * Throws ConfigError listing every problem, each with its field.
  */
-export function validateSourceConfig(raw: unknown, vars: Record<string, string>, source = 'configuration'): SourceConfig {
+export function validateSourceConfig(
+  raw: unknown,
+  vars: Record<string, string>,
+  source = 'configuration',
+): SourceConfig {
   const c = new Checker(vars);
   const root = c.object(raw, '(root)', ['client', 'retry', 'resource_defaults', 'resources']);
-  const client = root && c.object(root.client, 'client', ['base_url', 'auth', 'headers', 'request_timeout_seconds']);
+  const client =
+    root && c.object(root.client, 'client', ['base_url', 'auth', 'headers', 'request_timeout_seconds']);
   const base_url = client && c.string(client.base_url, 'client.base_url');
   if (base_url !== undefined && !/^https?:\/\/[^/\s]+/.test(base_url)) {
     c.fail('client.base_url', `must be an http(s) URL, got ${describe(base_url)}`);
@@ -352,11 +447,15 @@ export function validateSourceConfig(raw: unknown, vars: Record<string, string>,
   const headers = checkParams(c, client?.headers, 'client.headers');
   const app = headers['X-Clockodo-External-Application'];
   if (app !== undefined && app.length > 50) {
-    c.fail('client.headers.X-Clockodo-External-Application', `must be at most 50 characters, got ${app.length}`);
+    c.fail(
+      'client.headers.X-Clockodo-External-Application',
+      `must be at most 50 characters, got ${app.length}`,
+    );
   }
   const timeout = c.number(client?.request_timeout_seconds, 'client.request_timeout_seconds', 1, 60);
   const retry = checkRetry(c, root?.retry);
-  const defaults = c.object(root?.resource_defaults, 'resource_defaults', ['primary_key', 'write_disposition'], false) ?? {};
+  const defaults =
+    c.object(root?.resource_defaults, 'resource_defaults', ['primary_key', 'write_disposition'], false) ?? {};
   const resources: ResourceConfig[] = [];
   if (root && (!Array.isArray(root.resources) || root.resources.length === 0)) {
     c.fail('resources', 'must be a non-empty list');
@@ -370,7 +469,10 @@ export function validateSourceConfig(raw: unknown, vars: Record<string, string>,
     if (dup) c.fail('resources', `the name "${dup}" is used twice`);
   }
   if (c.issues.length || !base_url || !auth || timeout === undefined) {
-    throw new ConfigError(source, c.issues.length ? c.issues : [{ field: '(root)', problem: 'is incomplete' }]);
+    throw new ConfigError(
+      source,
+      c.issues.length ? c.issues : [{ field: '(root)', problem: 'is incomplete' }],
+    );
   }
   return { client: { base_url, auth, headers, request_timeout_seconds: timeout }, retry, resources };
 }

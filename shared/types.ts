@@ -12,6 +12,11 @@ export interface SyncInput {
   /** Names of the resources to sync, a subset of config.resources. */
   resources: string[];
   mode: SyncMode;
+  /**
+   * The destination the run writes to (the task queue's name: a queue's workers share one). Child
+   * workflow ids derive from it, so two syncs of one resource into one destination cannot overlap.
+   */
+  scope: string;
 }
 
 /** A window of record start times, bounds inclusive, ISO 8601 UTC. */
@@ -152,4 +157,5 @@ function maxIso(a?: string, b?: string) {
  * One id per resource and task queue (the workers of a queue share a destination): a second sync of
  * a resource cannot start while one runs, because the id is taken.
  */
-export const resourceWorkflowId = (taskQueue: string, resource: string) => `clockodo-sync/${taskQueue}/${resource}`;
+export const resourceWorkflowId = (taskQueue: string, resource: string) =>
+  `clockodo-sync/${taskQueue}/${resource}`;

@@ -10,7 +10,7 @@ export interface SyncWorker {
   worker: Worker;
   ch: ClickHouseClient;
   /** Closes what createSyncWorker opened (after worker.run() has returned). */
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 export async function createSyncWorker(

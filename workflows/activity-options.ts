@@ -19,5 +19,10 @@ export function pageActivityOptions(retry: RetryConfig): ActivityOptions {
 /** Schema work and deletion marking talk only to ClickHouse: more patience for a restarting server. */
 export const destinationActivityOptions: ActivityOptions = {
   startToCloseTimeout: '10 minutes',
-  retry: { maximumAttempts: 10, initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+  retry: {
+    maximumAttempts: 10,
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+  },
 };

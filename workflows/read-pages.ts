@@ -54,7 +54,10 @@ export async function readPages(
   let page = startPage + 1;
   while (!previous.last) {
     if (page > MAX_PAGES) {
-      throw ApplicationFailure.nonRetryable(`${label}: still no last page after ${MAX_PAGES} pages`, 'PagingRunaway');
+      throw ApplicationFailure.nonRetryable(
+        `${label}: still no last page after ${MAX_PAGES} pages`,
+        'PagingRunaway',
+      );
     }
     if (canPause && historyIsLarge()) return { totals, pausedAt: page };
     // Concurrently up to the known count; one at a time beyond it, until a page says it is the last.

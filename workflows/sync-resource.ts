@@ -8,7 +8,13 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { DeletionScope, PageRequest, PageResult, ResourceSyncInput, ResourceTotals } from '../shared/types';
+import type {
+  DeletionScope,
+  PageRequest,
+  PageResult,
+  ResourceSyncInput,
+  ResourceTotals,
+} from '../shared/types';
 import { emptyTotals } from '../shared/types';
 import { RESOURCES_KEY } from '../shared/search-attributes';
 import { destinationActivityOptions, pageActivityOptions } from './activity-options';
@@ -25,8 +31,14 @@ function plus(a: ResourceTotals, b: ResourceTotals): ResourceTotals {
     quarantined: a.quarantined + b.quarantined,
     shapeWarnings: a.shapeWarnings + b.shapeWarnings,
     deleted: a.deleted + b.deleted,
-    cursorMin: a.cursorMin === undefined || (b.cursorMin !== undefined && b.cursorMin < a.cursorMin) ? b.cursorMin : a.cursorMin,
-    cursorMax: a.cursorMax === undefined || (b.cursorMax !== undefined && b.cursorMax > a.cursorMax) ? b.cursorMax : a.cursorMax,
+    cursorMin:
+      a.cursorMin === undefined || (b.cursorMin !== undefined && b.cursorMin < a.cursorMin)
+        ? b.cursorMin
+        : a.cursorMin,
+    cursorMax:
+      a.cursorMax === undefined || (b.cursorMax !== undefined && b.cursorMax > a.cursorMax)
+        ? b.cursorMax
+        : a.cursorMax,
   };
 }
 
@@ -49,7 +61,12 @@ export async function syncResourceWorkflow(input: ResourceSyncInput): Promise<Re
   const fetchPage = (req: PageRequest, summary: string): Promise<PageResult> =>
     pageActs.fetchPage.executeWithOptions({ ...pageActivityOptions(input.retry), summary }, [req]);
   const mark = async (scope: DeletionScope) => {
-    const deleted = await destActs.markDeletions({ resource, runId: input.runId, runVersion: input.runVersion, scope });
+    const deleted = await destActs.markDeletions({
+      resource,
+      runId: input.runId,
+      runVersion: input.runVersion,
+      scope,
+    });
     totals = { ...totals, deleted: totals.deleted + deleted };
   };
 
@@ -64,7 +81,10 @@ export async function syncResourceWorkflow(input: ResourceSyncInput): Promise<Re
       const read = await readPages(fetchPage, { ...base, window }, label, nextPage, true);
       totals = plus(totals, read.totals);
       if (read.pausedAt !== undefined) {
-        return continueAsNew<typeof syncResourceWorkflow>({ ...input, resume: { slices, nextPage: read.pausedAt, totals } });
+        return continueAsNew<typeof syncResourceWorkflow>({
+          ...input,
+          resume: { slices, nextPage: read.pausedAt, totals },
+        });
       }
       // The slice was read whole: what is stored for it and was not seen again is gone at the source.
       await mark({ kind: 'window', column: inc.window_field, window });
@@ -82,7 +102,9 @@ export async function syncResourceWorkflow(input: ResourceSyncInput): Promise<Re
     const values = endpoint.partition_router.values;
     // Partitions are few (years): read them all at once, each with its own page sequence.
     const reads = await Promise.all(
-      values.map((partition) => readPages(fetchPage, { ...base, partition }, `${resource.name} ${partition}`)),
+      values.map((partition) =>
+        readPages(fetchPage, { ...base, partition }, `${resource.name} ${partition}`),
+      ),
     );
     for (const r of reads) totals = plus(totals, r.totals);
     await mark(mode === 'full_refresh' ? { kind: 'all' } : { kind: 'partitions', values });

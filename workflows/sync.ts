@@ -20,13 +20,14 @@ export const syncProgressQuery = defineQuery<ResourceSummary[]>('progress');
 
 /** The innermost message of a failure chain (child → activity → application failure). */
 function rootMessage(err: unknown): string {
-  let e = err as { message?: string; cause?: unknown } | undefined;
-  while (e?.cause) e = e.cause as { message?: string; cause?: unknown };
+  type Chain = { message?: string; cause?: Chain };
+  let e = err as Chain | undefined;
+  while (e?.cause) e = e.cause;
   return e?.message ?? String(err);
 }
 
 export async function syncWorkflow(input: SyncInput): Promise<SyncSummary> {
-  const { workflowId, taskQueue } = workflowInfo();
+  const { workflowId } = workflowInfo();
   // Workflow time is deterministic: the same on replay. It versions every row this run writes.
   const runVersion = Date.now();
   const selected = input.config.resources.filter((r) => input.resources.includes(r.name));
@@ -55,7 +56,7 @@ export async function syncWorkflow(input: SyncInput): Promise<SyncSummary> {
     selected.map(async (resource, i) => {
       try {
         const totals = await executeChild(syncResourceWorkflow, {
-          workflowId: resourceWorkflowId(taskQueue, resource.name),
+          workflowId: resourceWorkflowId(input.scope, resource.name),
           args: [
             {
               client: input.config.client,

@@ -19,10 +19,13 @@ export function planSlices(sinceMs: number, untilMs: number, sliceDays: number):
   return slices;
 }
 
+/** Epoch ms of an ISO date or datetime; without a zone it is UTC, as the API's datetimes are. */
+export function parseUtc(text: string): number {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(text)) return Date.parse(`${text}T00:00:00Z`);
+  return Date.parse(/(Z|[+-]\d{2}:?\d{2})$/.test(text) ? text : `${text}Z`);
+}
+
 /** The window an incremental resource reads: from its start date to `end_datetime` ("now" = runMs). */
 export function windowBounds(startDatetime: string, endDatetime: string, runMs: number): [number, number] {
-  // A bare date means midnight UTC, as the API's datetimes are UTC.
-  const since = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(startDatetime) ? `${startDatetime}T00:00:00Z` : startDatetime);
-  const until = endDatetime === 'now' ? runMs : Date.parse(endDatetime);
-  return [since, until];
+  return [parseUtc(startDatetime), endDatetime === 'now' ? runMs : parseUtc(endDatetime)];
 }

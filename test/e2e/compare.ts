@@ -7,13 +7,16 @@ function isoFromClickHouse(value: string): string {
   return `${value.replace(' ', 'T')}Z`;
 }
 
-export function rowToApiShape(row: Record<string, unknown>, resource: ResourceConfig): Record<string, unknown> {
+export function rowToApiShape(
+  row: Record<string, unknown>,
+  resource: ResourceConfig,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(resource.columns)) {
     const v = row[name];
     if (v === null || v === undefined) out[name] = null;
     else if (spec.kind === 'bool') out[name] = v === 1 || v === '1';
-    else if (spec.kind === 'datetime') out[name] = isoFromClickHouse(String(v));
+    else if (spec.kind === 'datetime') out[name] = isoFromClickHouse(v as string);
     else if (spec.kind === 'int' || spec.kind === 'float') out[name] = Number(v);
     else out[name] = v;
   }

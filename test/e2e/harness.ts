@@ -3,7 +3,7 @@
 // by `temporal`), and a ClickHouse database of the test's own.
 import { randomBytes } from 'crypto';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { generateDataset } from '../../api-server/data-generator';
 import { startApiServer, RunningApiServer } from '../../api-server/server';
@@ -41,11 +41,19 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+// Installed when the tests load, before anything creates the runtime: failing activities are what
+// several tests provoke, and their warnings would only be noise.
+Runtime.install({ logger: new DefaultLogger('ERROR') });
+
 export async function startHarness(opts: HarnessOptions): Promise<Harness> {
   const tag = randomBytes(4).toString('hex');
   // Generated a minute in the past, so every entry starts before the sync's "now".
   const dataset = generateDataset(opts.seed ?? 7, opts.size, new Date(Date.now() - 60_000));
-  const api = await startApiServer({ dataset, credentials: CREDENTIALS, maxItemsPerPage: opts.maxItemsPerPage });
+  const api = await startApiServer({
+    dataset,
+    credentials: CREDENTIALS,
+    maxItemsPerPage: opts.maxItemsPerPage,
+  });
   const base = resolveVariables(readEnv());
   const vars: Record<string, string> = {
     ...base,
@@ -56,12 +64,17 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     SYNC_START_DATE: `${Math.min(...opts.size.years)}-01-01`,
     CLICKHOUSE_DATABASE: `clockodo_e2e_${tag}`,
     TEMPORAL_TASK_QUEUE: `e2e-${tag}`,
-    ...(opts.temporal ? { TEMPORAL_ADDRESS: opts.temporal.address, TEMPORAL_NAMESPACE: opts.temporal.namespace } : {}),
+    ...(opts.temporal
+      ? { TEMPORAL_ADDRESS: opts.temporal.address, TEMPORAL_NAMESPACE: opts.temporal.namespace }
+      : {}),
   };
   const connection = await Connection.connect({ address: vars.TEMPORAL_ADDRESS });
   const client = new Client({ connection, namespace: vars.TEMPORAL_NAMESPACE });
   const nativeConnection = await NativeConnection.connect({ address: vars.TEMPORAL_ADDRESS });
-  const worker: SyncWorker = await createSyncWorker({ ...vars, ...opts.workerOverrides }, { connection: nativeConnection });
+  const worker: SyncWorker = await createSyncWorker(
+    { ...vars, ...opts.workerOverrides },
+    { connection: nativeConnection },
+  );
   const running = worker.worker.run();
   const database = clickHouseSettings(vars).database;
   const ch = connectClickHouse(clickHouseSettings(vars));

@@ -28,7 +28,11 @@ async function assertCurrentEqualsApi(h: Harness, resource: ResourceConfig): Pro
   );
   assert.equal(stored.length, expected.length, `${resource.name}: row count`);
   stored.forEach((row, i) => {
-    assert.deepEqual(rowToApiShape(row, resource), recordToExpected(expected[i], resource), `${resource.name} #${i}`);
+    assert.deepEqual(
+      rowToApiShape(row, resource),
+      recordToExpected(expected[i], resource),
+      `${resource.name} #${i}`,
+    );
     assert.deepEqual(JSON.parse(row._raw as string), expected[i], `${resource.name} #${i} raw record`);
   });
 }
@@ -75,7 +79,13 @@ describe('sync end to end', function () {
     }
     const after = await rows(h.ch, `SELECT * FROM ${h.database}.entries_current ORDER BY id`);
     // Only the bookkeeping of the newer read differs (the last window slice ends at the run's "now").
-    const strip = (r: Record<string, unknown>) => ({ ...r, _version: 0, _synced_at: 0, _run_id: '', _partition: '' });
+    const strip = (r: Record<string, unknown>) => ({
+      ...r,
+      _version: 0,
+      _synced_at: 0,
+      _run_id: '',
+      _partition: '',
+    });
     assert.deepEqual(after.map(strip), before.map(strip));
     // Merged away for good once ClickHouse merges: FINAL already shows one row per id.
     await h.ch.command({ query: `OPTIMIZE TABLE ${h.database}.entries FINAL` });
@@ -140,7 +150,10 @@ describe('sync end to end', function () {
     assert.deepEqual(statuses('/v2/customers').slice(0, 2), [429, 200]);
     const customers = log.filter((r) => r.path === '/v2/customers');
     // Backoff alone would retry after 1 s; the header asked for 3.
-    assert.ok(customers[1].at - customers[0].at >= 2900, `retried after ${customers[1].at - customers[0].at} ms`);
+    assert.ok(
+      customers[1].at - customers[0].at >= 2900,
+      `retried after ${customers[1].at - customers[0].at} ms`,
+    );
     for (const resource of resources.filter((r) => ['projects', 'customers'].includes(r.name))) {
       await assertCurrentEqualsApi(h, resource);
     }
@@ -174,13 +187,17 @@ describe('sync with a bad API key', function () {
     assert.equal(result.ok, false);
     const message = result.ok ? '' : result.message;
     assert.match(message, /answered 401/);
-    for (const name of ['projects', 'absences', 'customers', 'entries']) assert.match(message, new RegExp(name));
+    for (const name of ['projects', 'absences', 'customers', 'entries'])
+      assert.match(message, new RegExp(name));
     assert.ok(!message.includes('definitely-wrong-key-4711') && !message.includes(CREDENTIALS.apiKey));
     assert.ok(h.api.requestLog.length > 0);
     assert.ok(h.api.requestLog.every((r) => r.status === 401));
     const keys = h.api.requestLog.map((r) => `${r.path}?${JSON.stringify(r.query)}`);
     assert.equal(new Set(keys).size, keys.length, 'no request was retried');
-    const tables = await h.ch.query({ query: `SELECT count() AS n FROM system.tables WHERE database = '${h.database}' AND name = 'entries_current'`, format: 'JSONEachRow' });
+    const tables = await h.ch.query({
+      query: `SELECT count() AS n FROM system.tables WHERE database = '${h.database}' AND name = 'entries_current'`,
+      format: 'JSONEachRow',
+    });
     assert.deepEqual(await tables.json(), [{ n: 1 }], 'tables exist, empty');
     const [{ n }] = await rows<{ n: number }>(h.ch, `SELECT count() AS n FROM ${h.database}.entries`);
     assert.equal(n, 0);

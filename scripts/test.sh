@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The whole test suite: type check, lint, unit tests, and end-to-end tests against the real
+# Temporal dev server, ClickHouse and the local API server. Starts the services if they are not
+# running, and then stops them again when it is done.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+
+started_here=0
+if ! { [ -x "$TEMPORAL_BIN" ] && temporal_ready >/dev/null 2>&1 && clickhouse_ping; }; then started_here=1; fi
+bash scripts/services-start.sh
+if [ "$started_here" = 1 ]; then trap 'bash "$ROOT/scripts/services-stop.sh"' EXIT; fi
+
+echo "== type check, lint, format"
+npx tsc --noEmit -p tsconfig.json
+npx eslint --max-warnings 0 .
+npx prettier --check . >/dev/null || { npx prettier --check .; exit 1; }
+
+echo "== tests"
+npx mocha 'test/unit/**/*.test.ts' 'test/e2e/**/*.test.ts'

@@ -1,0 +1,92 @@
+// Long entry histories continue as new. A Temporal dev server of the test's own suggests
+// continue-as-new after 40 events, so a short window in small slices must go through several runs
+// and still land every entry exactly once. The recorded histories then replay without a
+// determinism error.
+import { strict as assert } from 'assert';
+import * as path from 'path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { WorkflowExecutionStatusName } from '@temporalio/client';
+import { RESOURCES_KEY, ROWS_SYNCED_KEY, SYNC_MODE_KEY } from '../../shared/search-attributes';
+import { resourceWorkflowId } from '../../shared/types';
+import { Harness, rows, startHarness } from './harness';
+
+const TEMPORAL_BIN = path.resolve(__dirname, '../../.services/temporal-cli/bin/temporal');
+
+describe('continue-as-new on long entry histories', function () {
+  this.timeout(240_000);
+  let env: TestWorkflowEnvironment;
+  let h: Harness;
+
+  before(async () => {
+    env = await TestWorkflowEnvironment.createLocal({
+      server: {
+        executable: { type: 'existing-path', path: TEMPORAL_BIN },
+        searchAttributes: [RESOURCES_KEY, SYNC_MODE_KEY, ROWS_SYNCED_KEY],
+        extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=40'],
+      },
+    });
+    const year = new Date().getUTCFullYear();
+    const address = env.connection.options.address;
+    h = await startHarness({
+      size: {
+        customers: 10,
+        projects: 20,
+        absencesPerYear: 5,
+        entries: 900,
+        users: 4,
+        years: [year - 1, year],
+      },
+      maxItemsPerPage: 50,
+      temporal: { address, namespace: env.namespace ?? 'default' },
+    });
+  });
+  after(async () => {
+    await h?.close();
+    await env?.teardown();
+  });
+
+  it('reads the whole window across several runs, every entry once', async () => {
+    const result = await h.sync(['--resources', 'entries'], (input) => {
+      const inc = input.config.resources.find((r) => r.name === 'entries')?.endpoint.incremental_sync;
+      assert.ok(inc);
+      inc.slice_days = 20;
+    });
+    assert.ok(result.ok, result.ok ? '' : result.message);
+    assert.equal(result.summary.resources[0].rows, h.api.dataset.entries.length);
+
+    const id = resourceWorkflowId(h.taskQueue, 'entries');
+    const runs: WorkflowExecutionStatusName[] = [];
+    for await (const wf of h.client.workflow.list({ query: `WorkflowId = '${id}'` }))
+      runs.push(wf.status.name);
+    const continued = runs.filter((s) => s === 'CONTINUED_AS_NEW').length;
+    assert.ok(continued >= 2, `expected several continued runs, got ${runs.join(', ')}`);
+    assert.equal(runs.filter((s) => s === 'COMPLETED').length, 1);
+
+    const [{ n, ids }] = await rows<{ n: number; ids: number }>(
+      h.ch,
+      `SELECT count() AS n, uniqExact(id) AS ids FROM ${h.database}.entries_current`,
+    );
+    assert.equal(n, h.api.dataset.entries.length);
+    assert.equal(ids, n);
+  });
+
+  it('replays the recorded histories deterministically', async () => {
+    const histories = [];
+    for await (const wf of h.client.workflow.list({ query: `TaskQueue = '${h.taskQueue}'` })) {
+      histories.push({
+        workflowId: wf.workflowId,
+        history: await h.client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory(),
+      });
+    }
+    assert.ok(histories.length >= 3);
+    for (const { workflowId, history } of histories) {
+      // Throws DeterminismViolationError if the workflow code no longer matches the history.
+      await Worker.runReplayHistory(
+        { workflowsPath: require.resolve('../../workflows') },
+        history,
+        workflowId,
+      );
+    }
+  });
+});
