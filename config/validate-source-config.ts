@@ -422,6 +422,14 @@ function checkResource(c: Checker, raw: unknown, field: string, defaults: Obj): 
     c.fail(ef, 'partition_router and incremental_sync cannot be combined on one resource');
   }
   const columns = checkColumns(c, o.columns, `${field}.columns`, primary_key);
+  const windowField = endpoint.incremental_sync?.window_field;
+  // Deletions in a window are found by this column, so it must hold the window's datetimes.
+  if (columns && windowField !== undefined && columns[windowField]?.kind !== 'datetime') {
+    c.fail(
+      `${ef}.incremental_sync.window_field`,
+      `"${windowField}" must be a datetime column in ${field}.columns`,
+    );
+  }
   if (!name || !primary_key || !write_disposition || !path || !data_selector || !columns) return undefined;
   return { name, primary_key, write_disposition, endpoint: endpoint as EndpointConfig, columns };
 }

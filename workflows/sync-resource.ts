@@ -19,7 +19,7 @@ import { emptyTotals } from '../shared/types';
 import { RESOURCES_KEY } from '../shared/search-attributes';
 import { destinationActivityOptions, pageActivityOptions } from './activity-options';
 import { historyIsLarge, readPages } from './read-pages';
-import { planSlices, windowBounds } from './windows';
+import { isoSeconds, planSlices, windowBounds } from './windows';
 
 export const resourceProgressQuery = defineQuery<ResourceTotals>('progress');
 
@@ -86,15 +86,18 @@ export async function syncResourceWorkflow(input: ResourceSyncInput): Promise<Re
           resume: { slices, nextPage: read.pausedAt, totals },
         });
       }
-      // The slice was read whole: what is stored for it and was not seen again is gone at the source.
-      await mark({ kind: 'window', column: inc.window_field, window });
       slices.shift();
       nextPage = 1;
       if (slices.length > 0 && historyIsLarge()) {
         return continueAsNew<typeof syncResourceWorkflow>({ ...input, resume: { slices, nextPage, totals } });
       }
     }
-    if (mode === 'full_refresh') await mark({ kind: 'all' });
+    // Only once the whole window is read: an entry whose start time moved from an early slice to a
+    // later one is then seen again, where a per-slice sweep would have marked it deleted.
+    const window = { since: isoSeconds(since), until: isoSeconds(until) };
+    await mark(
+      mode === 'full_refresh' ? { kind: 'all' } : { kind: 'window', column: inc.window_field, window },
+    );
     return totals;
   }
 

@@ -96,6 +96,15 @@ describe('sync end to end', function () {
     const ds = h.api.dataset;
     const goneProject = ds.projects.splice(3, 1)[0];
     const goneEntry = ds.entries.splice(10, 1)[0];
+    // An entry whose start moves from the window's first slice to its last must not look deleted.
+    const oldest = ds.entries.reduce((a, b) => (a.time_since < b.time_since ? a : b));
+    const moved = {
+      ...oldest,
+      time_since: new Date(Date.now() - 86_400_000).toISOString().replace(/\.\d+Z$/, 'Z'),
+    };
+    if (moved.time_until !== null)
+      moved.time_until = new Date(Date.now() - 80_000_000).toISOString().replace(/\.\d+Z$/, 'Z');
+    ds.entries[ds.entries.indexOf(oldest)] = moved;
     ds.customers[0] = { ...ds.customers[0], name: 'Renamed GmbH – ünïcödé 🚀' };
     const result = await h.sync();
     assert.ok(result.ok, result.ok ? '' : result.message);

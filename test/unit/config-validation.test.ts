@@ -463,3 +463,38 @@ describe('settings', () => {
     });
   });
 });
+
+describe('the configuration for the API as served today', () => {
+  it('validates, with the v3/v4 routes, `data` selectors and a paged year partition', () => {
+    const raw: unknown = JSON.parse(
+      readFileSync(path.join(__dirname, '../../config/sources/clockodo-current.json'), 'utf8'),
+    );
+    const config = validateSourceConfig(raw, resolveVariables({}, NOW), 'clockodo-current.json');
+    const byName = new Map(config.resources.map((r) => [r.name, r.endpoint]));
+    assert.equal(byName.get('projects')?.path, '/v4/projects');
+    assert.equal(byName.get('customers')?.data_selector, 'data');
+    const absences = byName.get('absences');
+    assert.equal(absences?.partition_router?.request_option.field_name, 'filter[year]');
+    assert.equal(absences?.paginator?.limit, 1000);
+    assert.equal(byName.get('entries')?.path, '/v2/entries');
+  });
+});
+
+describe('incremental window field', () => {
+  it('must name a datetime column, since deletions in a window are found by it', () => {
+    const raw = JSON.parse(
+      readFileSync(path.join(__dirname, '../../config/sources/clockodo-v2.json'), 'utf8'),
+    ) as { resources: { endpoint: { incremental_sync?: { window_field?: string } } }[] };
+    raw.resources[3].endpoint.incremental_sync!.window_field = 'text';
+    assert.throws(
+      () => validateSourceConfig(raw, resolveVariables({}, NOW)),
+      (e: unknown) =>
+        e instanceof ConfigError &&
+        e.issues.some(
+          (i) =>
+            i.field === 'resources[3].endpoint.incremental_sync.window_field' &&
+            /datetime column/.test(i.problem),
+        ),
+    );
+  });
+});
