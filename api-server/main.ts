@@ -1,6 +1,7 @@
 // CLI: `ts-node api-server/main.ts` serves a generated dataset until SIGINT/SIGTERM.
 // Environment: API_SERVER_PORT (8787), API_SERVER_HOST (127.0.0.1), API_SERVER_SEED (42),
-// API_SERVER_SCALE (1), API_SERVER_NOW (ISO datetime, default: the current time), CLOCKODO_EMAIL,
+// API_SERVER_SCALE (1), API_SERVER_NOW (ISO datetime, default: the start of
+// the current UTC day, so servers started on one day serve the same data), CLOCKODO_EMAIL,
 // CLOCKODO_API_KEY, API_SERVER_LATENCY_MS (0), API_SERVER_MAX_ITEMS_PER_PAGE (1000),
 // API_SERVER_ALLOW_CONTROL (set to 1 to enable /__control/* routes).
 import { DEFAULT_SIZE, generateDataset, scaleSize } from './data-generator';
@@ -17,7 +18,7 @@ function numberFromEnv(name: string, fallback: number, valid: (n: number) => boo
 
 function nowFromEnv(): Date {
   const raw = process.env.API_SERVER_NOW;
-  if (!raw) return new Date();
+  if (!raw) return new Date(Math.floor(Date.now() / 86_400_000) * 86_400_000);
   const ms = parseIsoParam(raw);
   if (ms === null) throw new Error(`API_SERVER_NOW is not an ISO 8601 datetime: ${raw}`);
   return new Date(ms);
