@@ -7,15 +7,20 @@ import { readEnv, resolveVariables, SettingsError, temporalSettings } from '../c
 import { formatSummary, newSyncWorkflowId, runSync, startSync } from './run-sync';
 import { parseSyncArgs, syncInputFromSettings, UsageError } from './sync-request';
 
+/** Waits briefly for a worker (one may be starting beside us), then warns: the run would just wait. */
 async function warnIfNoWorker(client: Client, namespace: string, taskQueue: string): Promise<void> {
-  const res = await client.workflowService.describeTaskQueue({
-    namespace,
-    taskQueue: { name: taskQueue },
-    taskQueueType: 1, // workflow tasks
-  });
-  if (!res.pollers?.length) {
-    console.warn(`warning: no worker polls task queue "${taskQueue}" yet; start one with: npm run worker`);
+  for (let i = 0; i < 20; i++) {
+    const res = await client.workflowService.describeTaskQueue({
+      namespace,
+      taskQueue: { name: taskQueue },
+      taskQueueType: 1, // workflow tasks
+    });
+    if (res.pollers?.length) return;
+    await new Promise((r) => setTimeout(r, 500));
   }
+  console.warn(
+    `warning: no worker polls task queue "${taskQueue}"; the sync waits until one does (npm run worker)`,
+  );
 }
 
 async function main(): Promise<number> {
