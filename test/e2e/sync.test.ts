@@ -2,6 +2,7 @@
 import { strict as assert } from 'assert';
 import type { Dataset, DatasetSize } from '../../api-server/types';
 import type { ResourceConfig } from '../../config/source-config-types';
+import type { SyncInput } from '../../shared/types';
 import { parseSyncArgs, syncInputFromSettings } from '../../client/sync-request';
 import { recordToExpected, rowToApiShape } from './compare';
 import { CREDENTIALS, Harness, rows, startHarness } from './harness';
@@ -145,6 +146,36 @@ describe('sync end to end', function () {
     assert.match(quarantined[0].reason, /primary key "id"/);
     assert.deepEqual(JSON.parse(quarantined[0].raw), { name: 'no id at all', active: true });
     ds.projects.splice(-2, 2);
+  });
+
+  it('--full-refresh marks records outside what it read as deleted; a normal sync leaves them', async () => {
+    const onlyThisYear = (input: SyncInput) => {
+      const router = input.config.resources.find((r) => r.name === 'absences')?.endpoint.partition_router;
+      assert.ok(router);
+      router.values = [String(year)];
+    };
+    const inThisYear = (a: { date_since: string; date_until: string }) =>
+      a.date_since.startsWith(String(year)) || a.date_until.startsWith(String(year));
+    const expectedNow = h.api.dataset.absences.filter(inThisYear).length;
+    const count = async () =>
+      (await rows<{ n: number }>(h.ch, `SELECT count() AS n FROM ${h.database}.absences_current`))[0].n;
+
+    const normal = await h.sync(['--resources', 'absences'], onlyThisYear);
+    assert.ok(normal.ok, normal.ok ? '' : normal.message);
+    assert.equal(normal.summary.resources[0].deleted, 0);
+    assert.equal(await count(), h.api.dataset.absences.length, 'older years stay');
+
+    const full = await h.sync(['--resources', 'absences', '--full-refresh'], onlyThisYear);
+    assert.ok(full.ok, full.ok ? '' : full.message);
+    assert.equal(full.summary.resources[0].deleted, h.api.dataset.absences.length - expectedNow);
+    assert.equal(await count(), expectedNow, 'only this year remains');
+
+    // Back to all years: the older absences are read again and come back.
+    const again = await h.sync(['--resources', 'absences']);
+    assert.ok(again.ok, again.ok ? '' : again.message);
+    const absences = resources.find((r) => r.name === 'absences');
+    assert.ok(absences);
+    await assertCurrentEqualsApi(h, absences);
   });
 
   it('retries 503 and 429 (honouring Retry-After) and still completes', async () => {
