@@ -62,6 +62,11 @@ async function main(): Promise<number> {
     await connection.close();
     return 0;
   }
+  // Leaving does not stop the sync: it is durable in Temporal and its workers carry on.
+  process.once('SIGINT', () => {
+    console.log(`\nstopped following; the sync goes on: ${ui}`);
+    process.exit(130);
+  });
   const result = await runSync(client, input, options);
   await connection.close();
   if (result.summary) console.log(formatSummary(result.summary));

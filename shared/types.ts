@@ -132,18 +132,23 @@ export const emptyTotals = (): ResourceTotals => ({
   deleted: 0,
 });
 
-/** Adds a page's facts to running totals (cursor bounds compare as ISO strings). */
-export function addPage(t: ResourceTotals, p: PageResult): ResourceTotals {
+/** Two sets of totals added up (cursor bounds compare as ISO strings). */
+export function sumTotals(a: ResourceTotals, b: ResourceTotals): ResourceTotals {
   return {
-    ...t,
-    pages: t.pages + 1,
-    records: t.records + p.records,
-    rows: t.rows + p.rows,
-    quarantined: t.quarantined + p.quarantined,
-    shapeWarnings: t.shapeWarnings + p.shapeWarnings,
-    cursorMin: minIso(t.cursorMin, p.cursorMin),
-    cursorMax: maxIso(t.cursorMax, p.cursorMax),
+    pages: a.pages + b.pages,
+    records: a.records + b.records,
+    rows: a.rows + b.rows,
+    quarantined: a.quarantined + b.quarantined,
+    shapeWarnings: a.shapeWarnings + b.shapeWarnings,
+    deleted: a.deleted + b.deleted,
+    cursorMin: minIso(a.cursorMin, b.cursorMin),
+    cursorMax: maxIso(a.cursorMax, b.cursorMax),
   };
+}
+
+/** Adds a page's facts to running totals. */
+export function addPage(t: ResourceTotals, p: PageResult): ResourceTotals {
+  return sumTotals(t, { ...p, pages: 1, deleted: 0 });
 }
 
 function minIso(a?: string, b?: string) {

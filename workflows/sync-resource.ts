@@ -15,32 +15,13 @@ import type {
   ResourceSyncInput,
   ResourceTotals,
 } from '../shared/types';
-import { emptyTotals } from '../shared/types';
+import { emptyTotals, sumTotals } from '../shared/types';
 import { RESOURCES_KEY } from '../shared/search-attributes';
 import { destinationActivityOptions, pageActivityOptions } from './activity-options';
 import { historyIsLarge, readPages } from './read-pages';
 import { isoSeconds, planSlices, windowBounds } from './windows';
 
 export const resourceProgressQuery = defineQuery<ResourceTotals>('progress');
-
-function plus(a: ResourceTotals, b: ResourceTotals): ResourceTotals {
-  return {
-    pages: a.pages + b.pages,
-    records: a.records + b.records,
-    rows: a.rows + b.rows,
-    quarantined: a.quarantined + b.quarantined,
-    shapeWarnings: a.shapeWarnings + b.shapeWarnings,
-    deleted: a.deleted + b.deleted,
-    cursorMin:
-      a.cursorMin === undefined || (b.cursorMin !== undefined && b.cursorMin < a.cursorMin)
-        ? b.cursorMin
-        : a.cursorMin,
-    cursorMax:
-      a.cursorMax === undefined || (b.cursorMax !== undefined && b.cursorMax > a.cursorMax)
-        ? b.cursorMax
-        : a.cursorMax,
-  };
-}
 
 export async function syncResourceWorkflow(input: ResourceSyncInput): Promise<ResourceTotals> {
   const { resource, mode } = input;
@@ -79,7 +60,7 @@ export async function syncResourceWorkflow(input: ResourceSyncInput): Promise<Re
       const window = slices[0];
       const label = `${resource.name} ${window.since}..${window.until}`;
       const read = await readPages(fetchPage, { ...base, window }, label, nextPage, true);
-      totals = plus(totals, read.totals);
+      totals = sumTotals(totals, read.totals);
       if (read.pausedAt !== undefined) {
         return continueAsNew<typeof syncResourceWorkflow>({
           ...input,
@@ -109,13 +90,13 @@ export async function syncResourceWorkflow(input: ResourceSyncInput): Promise<Re
         readPages(fetchPage, { ...base, partition }, `${resource.name} ${partition}`),
       ),
     );
-    for (const r of reads) totals = plus(totals, r.totals);
+    for (const r of reads) totals = sumTotals(totals, r.totals);
     await mark(mode === 'full_refresh' ? { kind: 'all' } : { kind: 'partitions', values });
     return totals;
   }
 
   const read = await readPages(fetchPage, base, resource.name);
-  totals = plus(totals, read.totals);
+  totals = sumTotals(totals, read.totals);
   await mark({ kind: 'all' });
   return totals;
 }
