@@ -1,11 +1,14 @@
 // CLI: `ts-node api-server/main.ts` serves a generated dataset until SIGINT/SIGTERM.
 // Environment: API_SERVER_PORT (8787), API_SERVER_HOST (127.0.0.1), API_SERVER_SEED (42),
-// API_SERVER_SCALE (1), API_SERVER_NOW (ISO datetime, default: the start of
-// the current UTC day, so servers started on one day serve the same data), CLOCKODO_EMAIL,
-// CLOCKODO_API_KEY, API_SERVER_LATENCY_MS (0), API_SERVER_MAX_ITEMS_PER_PAGE (1000),
-// API_SERVER_ALLOW_CONTROL (set to 1 to enable /__control/* routes).
+// API_SERVER_SCALE (1, multiplies every count), API_SERVER_CUSTOMERS, API_SERVER_PROJECTS,
+// API_SERVER_ABSENCES_PER_YEAR, API_SERVER_ENTRIES, API_SERVER_USERS (single counts),
+// API_SERVER_NOW (ISO datetime; default: the start of the current UTC day, so servers started on one
+// day serve the same data), API_SERVER_LATENCY_MS (0), API_SERVER_MAX_ITEMS_PER_PAGE (1000),
+// API_SERVER_ALLOW_CONTROL (1 enables the /__control/* routes). The account is the pipeline's own:
+// CLOCKODO_EMAIL and CLOCKODO_API_KEY from the environment or .env.
 import { DEFAULT_SIZE, generateDataset, scaleSize } from './data-generator';
 import { startApiServer } from './server';
+import { readEnv, resolveVariables } from '../config/settings';
 import { parseIsoParam } from './time';
 
 function numberFromEnv(name: string, fallback: number, valid: (n: number) => boolean): number {
@@ -25,6 +28,7 @@ function nowFromEnv(): Date {
 }
 
 async function main(): Promise<void> {
+  const vars = resolveVariables(readEnv());
   const port = numberFromEnv('API_SERVER_PORT', 8787, (n) => Number.isInteger(n) && n >= 0 && n < 65536);
   const seed = numberFromEnv('API_SERVER_SEED', 42, Number.isInteger);
   const scale = numberFromEnv('API_SERVER_SCALE', 1, (n) => n > 0);
@@ -35,12 +39,25 @@ async function main(): Promise<void> {
     (n) => Number.isInteger(n) && n > 0,
   );
   const now = nowFromEnv();
-  const dataset = generateDataset(seed, scaleSize(DEFAULT_SIZE(now), scale), now);
+  const scaled = scaleSize(DEFAULT_SIZE(now), scale);
+  // Each count may also be set on its own; it wins over the scaled default.
+  const count = (name: string, fallback: number) =>
+    numberFromEnv(name, fallback, (n) => Number.isInteger(n) && n > 0);
+  const size = {
+    ...scaled,
+    customers: count('API_SERVER_CUSTOMERS', scaled.customers),
+    projects: count('API_SERVER_PROJECTS', scaled.projects),
+    absencesPerYear: count('API_SERVER_ABSENCES_PER_YEAR', scaled.absencesPerYear),
+    entries: count('API_SERVER_ENTRIES', scaled.entries),
+    users: count('API_SERVER_USERS', scaled.users),
+  };
+  const dataset = generateDataset(seed, size, now);
   const server = await startApiServer({
     dataset,
     credentials: {
-      email: process.env.CLOCKODO_EMAIL || 'demo@example.com',
-      apiKey: process.env.CLOCKODO_API_KEY || 'local-demo-key',
+      // The same account the pipeline's settings name (environment, then .env, then the demo default).
+      email: vars.CLOCKODO_EMAIL,
+      apiKey: vars.CLOCKODO_API_KEY,
     },
     host: process.env.API_SERVER_HOST || '127.0.0.1',
     port,

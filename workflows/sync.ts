@@ -5,6 +5,7 @@ import {
   defineQuery,
   executeChild,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -48,6 +49,19 @@ export async function syncWorkflow(input: SyncInput): Promise<SyncSummary> {
     finishedAt: 0,
   }));
   setHandler(syncProgressQuery, () => progress);
+  // Shown in the Web UI's "current details" while the run goes on.
+  const showDetails = () =>
+    setCurrentDetails(
+      [
+        '| resource | status | pages | rows | deleted |',
+        '| --- | --- | --- | --- | --- |',
+        ...progress.map(
+          (r) =>
+            `| ${r.resource} | ${r.finishedAt === 0 ? 'running' : r.ok ? 'done' : `failed: ${r.error}`} | ${r.pages} | ${r.rows} | ${r.deleted} |`,
+        ),
+      ].join('\n'),
+    );
+  showDetails();
 
   const { prepareDestination } = proxyActivities<Activities>(destinationActivityOptions);
   await prepareDestination(selected);
@@ -73,6 +87,7 @@ export async function syncWorkflow(input: SyncInput): Promise<SyncSummary> {
       } catch (err) {
         progress[i] = { ...progress[i], ok: false, error: rootMessage(err), finishedAt: Date.now() };
       }
+      showDetails();
     }),
   );
 
