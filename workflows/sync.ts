@@ -8,8 +8,10 @@ import {
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
+  rootCause,
   workflowInfo,
 } from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Activities } from '../activities';
 import { RESOURCES_KEY, ROWS_SYNCED_KEY, SYNC_MODE_KEY } from '../shared/search-attributes';
 import type { ResourceSummary, SyncInput, SyncSummary } from '../shared/types';
@@ -18,14 +20,6 @@ import { destinationActivityOptions } from './activity-options';
 import { syncResourceWorkflow } from './sync-resource';
 
 export const syncProgressQuery = defineQuery<ResourceSummary[]>('progress');
-
-/** The innermost message of a failure chain (child → activity → application failure). */
-function rootMessage(err: unknown): string {
-  type Chain = { message?: string; cause?: Chain };
-  let e = err as Chain | undefined;
-  while (e?.cause) e = e.cause;
-  return e?.message ?? String(err);
-}
 
 export async function syncWorkflow(input: SyncInput): Promise<SyncSummary> {
   const { workflowId } = workflowInfo();
@@ -85,7 +79,11 @@ export async function syncWorkflow(input: SyncInput): Promise<SyncSummary> {
         });
         progress[i] = { ...progress[i], ...totals, ok: true, finishedAt: Date.now() };
       } catch (err) {
-        progress[i] = { ...progress[i], ok: false, error: rootMessage(err), finishedAt: Date.now() };
+        const error =
+          err instanceof WorkflowExecutionAlreadyStartedError
+            ? `another sync of ${resource.name} is still running (workflow ${resourceWorkflowId(input.scope, resource.name)})`
+            : (rootCause(err) ?? String(err));
+        progress[i] = { ...progress[i], ok: false, error, finishedAt: Date.now() };
       }
       showDetails();
     }),

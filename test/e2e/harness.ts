@@ -24,6 +24,8 @@ export interface HarnessOptions {
   workerOverrides?: Record<string, string>;
   /** Server cap on items_per_page: small values force several pages even for small datasets. */
   maxItemsPerPage?: number;
+  /** Delay the API server adds to every request. */
+  latencyMs?: number;
   /** An existing Temporal server (e.g. a TestWorkflowEnvironment's); default TEMPORAL_ADDRESS. */
   temporal?: { address: string; namespace: string };
 }

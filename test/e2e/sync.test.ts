@@ -3,6 +3,7 @@ import { strict as assert } from 'assert';
 import type { Dataset, DatasetSize } from '../../api-server/types';
 import type { ResourceConfig } from '../../config/source-config-types';
 import type { SyncInput } from '../../shared/types';
+import { resourceWorkflowId } from '../../shared/types';
 import { parseSyncArgs, syncInputFromSettings } from '../../client/sync-request';
 import { recordToExpected, rowToApiShape } from './compare';
 import { CREDENTIALS, Harness, rows, startHarness } from './harness';
@@ -241,5 +242,42 @@ describe('sync with a bad API key', function () {
     assert.deepEqual(await tables.json(), [{ n: 1 }], 'tables exist, empty');
     const [{ n }] = await rows<{ n: number }>(h.ch, `SELECT count() AS n FROM ${h.database}.entries`);
     assert.equal(n, 0);
+  });
+});
+
+describe('two syncs of one resource at once', function () {
+  this.timeout(120_000);
+  let h: Harness;
+  before(async () => {
+    // A slow API keeps the first sync running while the second one starts.
+    h = await startHarness({ size: { ...SIZE, entries: 300 }, maxItemsPerPage: 20, latencyMs: 500 });
+  });
+  after(async () => h?.close());
+
+  it('never overlap: the second fails at once, naming the running one', async () => {
+    const first = h.sync(['--resources', 'projects,customers']);
+    // Once the first run's customers child exists (its first page takes 500 ms to answer).
+    const firstChild = h.client.workflow.getHandle(resourceWorkflowId(h.taskQueue, 'customers'));
+    for (
+      let i = 0;
+      i < 100 &&
+      !(await firstChild.describe().then(
+        () => true,
+        () => false,
+      ));
+      i++
+    ) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const second = await h.sync(['--resources', 'customers']);
+    assert.equal(second.ok, false);
+    assert.match(second.ok ? '' : second.message, /another sync of customers is still running/);
+    const done = await first;
+    assert.ok(done.ok, done.ok ? '' : done.message);
+    const [{ n }] = await rows<{ n: number }>(
+      h.ch,
+      `SELECT count() AS n FROM ${h.database}.customers_current`,
+    );
+    assert.equal(n, h.api.dataset.customers.length);
   });
 });
