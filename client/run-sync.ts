@@ -33,8 +33,8 @@ async function poll(
       const t = await client.workflow
         .getHandle(resourceWorkflowId(taskQueue, name))
         .query<ResourceTotals>('progress');
-      const line = `${name}: ${t.pages} pages, ${t.rows} rows`;
-      if (last.get(name) !== line) {
+      const line = `${name}: ${t.pages} page${t.pages === 1 ? '' : 's'}, ${t.rows} rows`;
+      if (t.pages > 0 && last.get(name) !== line) {
         last.set(name, line);
         onProgress(line);
       }

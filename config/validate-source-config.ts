@@ -52,8 +52,12 @@ class Checker {
   readonly issues: ConfigIssue[] = [];
   constructor(private readonly vars: Record<string, string>) {}
 
+  /** Fields whose value came from settings, by the variables it came from: errors name them too. */
+  private readonly origins = new Map<string, string[]>();
+
   fail(field: string, problem: string): undefined {
-    this.issues.push({ field, problem });
+    const from = this.origins.get(field);
+    this.issues.push({ field, problem: from ? `${problem} (from ${from.join(', ')})` : problem });
     return undefined;
   }
 
@@ -84,10 +88,13 @@ class Checker {
     if (typeof value !== 'string') return this.fail(field, `must be a string, got ${describe(value)}`);
     if (!resolve) return value;
     let missing: string | undefined;
+    const used: string[] = [];
     const out = value.replace(REFERENCE, (_, name: string) => {
       if (this.vars[name] === undefined) missing = name;
+      used.push(name);
       return this.vars[name] ?? '';
     });
+    if (used.length) this.origins.set(field, used);
     if (missing)
       return this.fail(field, `refers to \${${missing}}, which is not set in the environment or .env`);
     if (required && out.trim() === '') return this.fail(field, 'must not be empty');

@@ -234,7 +234,11 @@ describe('validateSourceConfig: mistakes', () => {
 
   it('requires four-digit years in SYNC_YEARS', () => {
     const err = configError(rawConfig(), defaultVars({ SYNC_YEARS: '2024,abc' }));
-    assertIssue(err, 'resources[1].endpoint.partition_router.values', /four digits, got "abc"/);
+    assertIssue(
+      err,
+      'resources[1].endpoint.partition_router.values',
+      /four digits, got "abc" \(from SYNC_YEARS\)/,
+    );
   });
 
   it('rejects duplicate years', () => {
