@@ -7,6 +7,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 bash "$ROOT/scripts/services-install.sh"
 
+# End-to-end tests run in a namespace of their own, so they stay out of the runs a user browses.
+TEMPORAL_TEST_NAMESPACE=clockodo-e2e
+
 start_temporal() {
   mkdir -p "$TEMPORAL_HOME"
   if pid_alive "$TEMPORAL_HOME/server.pid" && temporal_ready; then
@@ -26,6 +29,7 @@ start_temporal() {
   nohup "$TEMPORAL_BIN" server start-dev \
     --ip 127.0.0.1 --port "$TEMPORAL_PORT" --ui-port "$TEMPORAL_UI_PORT" \
     --db-filename "$TEMPORAL_HOME/temporal.db" --log-level warn "${attrs[@]}" \
+    --namespace "$TEMPORAL_TEST_NAMESPACE" \
     >"$TEMPORAL_HOME/server.log" 2>&1 </dev/null &
   echo $! >"$TEMPORAL_HOME/server.pid"
   wait_for "Temporal" 60 temporal_ready || { tail -n 20 "$TEMPORAL_HOME/server.log" >&2; exit 1; }

@@ -66,6 +66,8 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     SYNC_START_DATE: `${Math.min(...opts.size.years)}-01-01`,
     CLICKHOUSE_DATABASE: `clockodo_e2e_${tag}`,
     TEMPORAL_TASK_QUEUE: `e2e-${tag}`,
+    // services-start.sh registers this namespace, so test runs stay out of the user's `default`.
+    TEMPORAL_NAMESPACE: 'clockodo-e2e',
     ...(opts.temporal
       ? { TEMPORAL_ADDRESS: opts.temporal.address, TEMPORAL_NAMESPACE: opts.temporal.namespace }
       : {}),
