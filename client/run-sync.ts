@@ -2,7 +2,7 @@
 import { Client, WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { RESOURCES_KEY, SYNC_MODE_KEY } from '../shared/search-attributes';
-import type { ResourceSummary, ResourceTotals, SyncInput, SyncSummary } from '../shared/types';
+import type { ResourceProgress, ResourceSummary, SyncInput, SyncSummary } from '../shared/types';
 import { resourceWorkflowId } from '../shared/types';
 import { syncWorkflow } from '../workflows';
 
@@ -21,25 +21,27 @@ export function newSyncWorkflowId(now = new Date()): string {
   return `clockodo-sync-${now.toISOString().replace(/[:.]/g, '-')}`;
 }
 
+/** Reports each resource's progress when it changes; only for child runs of this sync. */
 async function poll(
   client: Client,
-  taskQueue: string,
-  resources: string[],
+  input: SyncInput,
+  syncId: string,
   last: Map<string, string>,
   onProgress: (l: string) => void,
 ) {
-  for (const name of resources) {
+  for (const name of input.resources) {
     try {
       const t = await client.workflow
-        .getHandle(resourceWorkflowId(taskQueue, name))
-        .query<ResourceTotals>('progress');
+        .getHandle(resourceWorkflowId(input.scope, name))
+        .query<ResourceProgress>('progress');
+      if (t.runId !== syncId) continue; // still the previous sync's run of this resource
       const line = `${name}: ${t.pages} page${t.pages === 1 ? '' : 's'}, ${t.rows} rows`;
       if (t.pages > 0 && last.get(name) !== line) {
         last.set(name, line);
         onProgress(line);
       }
     } catch {
-      // Not started yet, or between runs: nothing to say.
+      // Not started yet: nothing to say.
     }
   }
 }
@@ -70,7 +72,7 @@ export async function runSync(
     const onProgress = opts.onProgress;
     void (async () => {
       while (!done) {
-        await poll(client, input.scope, input.resources, last, onProgress);
+        await poll(client, input, handle.workflowId, last, onProgress);
         await new Promise((r) => setTimeout(r, opts.pollMs ?? 1000));
       }
     })();

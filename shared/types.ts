@@ -107,6 +107,11 @@ export interface ResourceTotals {
   cursorMax?: string;
 }
 
+/** What a resource workflow's `progress` query answers: its sync's id and the totals so far. */
+export interface ResourceProgress extends ResourceTotals {
+  runId: string;
+}
+
 export interface ResourceSummary extends ResourceTotals {
   resource: string;
   ok: boolean;

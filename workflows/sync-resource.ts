@@ -12,16 +12,17 @@ import type {
   DeletionScope,
   PageRequest,
   PageResult,
+  ResourceProgress,
   ResourceSyncInput,
   ResourceTotals,
 } from '../shared/types';
-import { emptyTotals, sumTotals } from '../shared/types';
+import { addPage, emptyTotals, sumTotals } from '../shared/types';
 import { RESOURCES_KEY } from '../shared/search-attributes';
 import { destinationActivityOptions, pageActivityOptions } from './activity-options';
 import { historyIsLarge, readPages } from './read-pages';
 import { isoSeconds, planSlices, windowBounds } from './windows';
 
-export const resourceProgressQuery = defineQuery<ResourceTotals>('progress');
+export const resourceProgressQuery = defineQuery<ResourceProgress>('progress');
 
 export async function syncResourceWorkflow(input: ResourceSyncInput): Promise<ResourceTotals> {
   const { resource, mode } = input;
@@ -29,7 +30,9 @@ export async function syncResourceWorkflow(input: ResourceSyncInput): Promise<Re
   const pageActs = proxyActivities<Activities>(pageActivityOptions(input.retry));
   const destActs = proxyActivities<Activities>(destinationActivityOptions);
   let totals = input.resume?.totals ?? emptyTotals();
-  setHandler(resourceProgressQuery, () => totals);
+  // Pages of the reads still going on, so the progress query moves page by page.
+  let inFlight = emptyTotals();
+  setHandler(resourceProgressQuery, () => ({ runId: input.runId, ...sumTotals(totals, inFlight) }));
   upsertSearchAttributes([{ key: RESOURCES_KEY, value: [resource.name] }]);
 
   const base: Omit<PageRequest, 'page'> = {
@@ -39,8 +42,18 @@ export async function syncResourceWorkflow(input: ResourceSyncInput): Promise<Re
     runId: input.runId,
     runVersion: input.runVersion,
   };
-  const fetchPage = (req: PageRequest, summary: string): Promise<PageResult> =>
-    pageActs.fetchPage.executeWithOptions({ ...pageActivityOptions(input.retry), summary }, [req]);
+  const fetchPage = async (req: PageRequest, summary: string): Promise<PageResult> => {
+    const page = await pageActs.fetchPage.executeWithOptions(
+      { ...pageActivityOptions(input.retry), summary },
+      [req],
+    );
+    inFlight = addPage(inFlight, page);
+    return page;
+  };
+  const settle = (read: ResourceTotals) => {
+    totals = sumTotals(totals, read);
+    inFlight = emptyTotals();
+  };
   const mark = async (scope: DeletionScope) => {
     const deleted = await destActs.markDeletions({
       resource,
@@ -60,7 +73,7 @@ export async function syncResourceWorkflow(input: ResourceSyncInput): Promise<Re
       const window = slices[0];
       const label = `${resource.name} ${window.since}..${window.until}`;
       const read = await readPages(fetchPage, { ...base, window }, label, nextPage, true);
-      totals = sumTotals(totals, read.totals);
+      settle(read.totals);
       if (read.pausedAt !== undefined) {
         return continueAsNew<typeof syncResourceWorkflow>({
           ...input,
@@ -90,13 +103,13 @@ export async function syncResourceWorkflow(input: ResourceSyncInput): Promise<Re
         readPages(fetchPage, { ...base, partition }, `${resource.name} ${partition}`),
       ),
     );
-    for (const r of reads) totals = sumTotals(totals, r.totals);
+    settle(reads.reduce((sum, r) => sumTotals(sum, r.totals), emptyTotals()));
     await mark(mode === 'full_refresh' ? { kind: 'all' } : { kind: 'partitions', values });
     return totals;
   }
 
   const read = await readPages(fetchPage, base, resource.name);
-  totals = sumTotals(totals, read.totals);
+  settle(read.totals);
   await mark({ kind: 'all' });
   return totals;
 }

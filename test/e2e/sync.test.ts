@@ -2,7 +2,7 @@
 import { strict as assert } from 'assert';
 import type { Dataset, DatasetSize } from '../../api-server/types';
 import type { ResourceConfig } from '../../config/source-config-types';
-import type { SyncInput } from '../../shared/types';
+import type { ResourceTotals, SyncInput } from '../../shared/types';
 import { resourceWorkflowId } from '../../shared/types';
 import { parseSyncArgs, syncInputFromSettings } from '../../client/sync-request';
 import { recordToExpected, rowToApiShape } from './compare';
@@ -67,6 +67,12 @@ describe('sync end to end', function () {
     assert.equal(byName.get('projects')?.pages, 2);
     assert.ok((byName.get('entries')?.pages ?? 0) > 12, 'entries read in slices of several pages');
     assert.equal(byName.get('entries')?.rows, h.api.dataset.entries.length);
+    // The child answers its progress query (start-sync polls it while the run goes on).
+    const progress = await h.client.workflow
+      .getHandle(resourceWorkflowId(h.taskQueue, 'entries'))
+      .query<ResourceTotals>('progress');
+    assert.equal(progress.rows, h.api.dataset.entries.length);
+    assert.equal(progress.pages, byName.get('entries')?.pages);
     for (const resource of resources) await assertCurrentEqualsApi(h, resource);
   });
 
