@@ -10,16 +10,21 @@ bash "$ROOT/scripts/services-install.sh"
 # End-to-end tests run in a namespace of their own, so they stay out of the runs a user browses.
 TEMPORAL_TEST_NAMESPACE=clockodo-e2e
 
+# already_answers NAME PIDFILE PORT CHECK: true (and says so) when a server answers CHECK already,
+# ours (by its pid file) or another one on the same port, which is then used as it is.
+already_answers() {
+  local name="$1" pidfile="$2" port="$3" check="$4"
+  "$check" >/dev/null 2>&1 || return 1
+  if pid_alive "$pidfile"; then
+    log "$name already running (pid $(cat "$pidfile"))"
+  else
+    log "a $name server already answers on port $port; using it"
+  fi
+}
+
 start_temporal() {
   mkdir -p "$TEMPORAL_HOME"
-  if pid_alive "$TEMPORAL_HOME/server.pid" && temporal_ready; then
-    log "Temporal already running (pid $(cat "$TEMPORAL_HOME/server.pid"))"
-    return
-  fi
-  if temporal_ready; then
-    log "a Temporal server already answers on port $TEMPORAL_PORT; using it"
-    return
-  fi
+  already_answers Temporal "$TEMPORAL_HOME/server.pid" "$TEMPORAL_PORT" temporal_ready && return
   local attrs=()
   while IFS= read -r spec; do attrs+=(--search-attribute "$spec"); done < <(
     node -e 'const a = require(process.argv[1]); for (const [k, t] of Object.entries(a)) console.log(`${k}=${t}`);' \
@@ -37,14 +42,7 @@ start_temporal() {
 
 start_clickhouse() {
   mkdir -p "$CLICKHOUSE_HOME"/{config,data,tmp,log,user_files,format_schemas}
-  if pid_alive "$CLICKHOUSE_HOME/server.pid" && clickhouse_ping; then
-    log "ClickHouse already running (pid $(cat "$CLICKHOUSE_HOME/server.pid"))"
-    return
-  fi
-  if clickhouse_ping; then
-    log "a ClickHouse server already answers on port $CLICKHOUSE_HTTP_PORT; using it"
-    return
-  fi
+  already_answers ClickHouse "$CLICKHOUSE_HOME/server.pid" "$CLICKHOUSE_HTTP_PORT" clickhouse_ping && return
   sed -e "s#@DATA_DIR@#$CLICKHOUSE_HOME#g" -e "s#@CONFIG_DIR@#$CLICKHOUSE_HOME/config#g" \
     -e "s#@HTTP_PORT@#$CLICKHOUSE_HTTP_PORT#g" -e "s#@TCP_PORT@#$CLICKHOUSE_TCP_PORT#g" \
     "$ROOT/clickhouse/server-config/config.xml.template" >"$CLICKHOUSE_HOME/config/config.xml"
