@@ -49,7 +49,7 @@ async function main(): Promise<number> {
   const client = new Client({ connection, namespace: temporal.namespace });
   await warnIfNoWorker(client, temporal.namespace, temporal.taskQueue);
   const workflowId = newSyncWorkflowId();
-  const ui = `http://127.0.0.1:${process.env.TEMPORAL_UI_PORT ?? 8233}/namespaces/${temporal.namespace}/workflows/${workflowId}`;
+  const ui = `http://127.0.0.1:${vars.TEMPORAL_UI_PORT ?? 8233}/namespaces/${temporal.namespace}/workflows/${workflowId}`;
   console.log(`started ${input.mode} sync of ${input.resources.join(', ')}: ${workflowId}`);
   console.log(`follow it in the Temporal Web UI: ${ui}`);
   const options = {

@@ -1,6 +1,8 @@
 // Validates a raw source configuration (the seed's shape) and resolves its `${VAR}` references,
 // before any work starts. Every problem is reported with the field it concerns.
 import { parseStopCondition, StopConditionSyntaxError } from './stop-condition';
+// The same reading of a datetime as the workflow's window (no zone means UTC).
+import { parseUtc } from '../workflows/windows';
 import type {
   AuthConfig,
   ColumnKind,
@@ -306,17 +308,17 @@ function checkIncremental(c: Checker, raw: unknown, field: string): DatetimeIncr
   const type = c.oneOf(o.type, `${field}.type`, ['datetime'] as const);
   const cursor_field = c.string(o.cursor_field, `${field}.cursor_field`);
   const start = c.string(o.start_datetime, `${field}.start_datetime`);
-  if (start !== undefined && !(ISO_DATE_OR_DATETIME.test(start) && !isNaN(Date.parse(start)))) {
+  if (start !== undefined && !(ISO_DATE_OR_DATETIME.test(start) && !isNaN(parseUtc(start)))) {
     c.fail(
       `${field}.start_datetime`,
       `must be an ISO date or datetime such as 2024-01-01, got ${describe(start)}`,
     );
   }
   const end = c.string(o.end_datetime ?? 'now', `${field}.end_datetime`);
-  if (end !== undefined && end !== 'now' && !(ISO_DATE_OR_DATETIME.test(end) && !isNaN(Date.parse(end)))) {
+  if (end !== undefined && end !== 'now' && !(ISO_DATE_OR_DATETIME.test(end) && !isNaN(parseUtc(end)))) {
     c.fail(`${field}.end_datetime`, `must be "now" or an ISO datetime, got ${describe(end)}`);
   }
-  if (start && end && end !== 'now' && Date.parse(end) < Date.parse(start)) {
+  if (start && end && end !== 'now' && parseUtc(end) < parseUtc(start)) {
     c.fail(`${field}.end_datetime`, `is before start_datetime (${start})`);
   }
   const start_param = c.string(o.start_param ?? 'time_since', `${field}.start_param`);

@@ -163,9 +163,5 @@ function maxIso(a?: string, b?: string) {
   return a === undefined ? b : b === undefined ? a : a > b ? a : b;
 }
 
-/**
- * One id per resource and task queue (the workers of a queue share a destination): a second sync of
- * a resource cannot start while one runs, because the id is taken.
- */
-export const resourceWorkflowId = (taskQueue: string, resource: string) =>
-  `clockodo-sync/${taskQueue}/${resource}`;
+/** One id per resource and scope: a second sync of a resource cannot start while one runs (the id is taken). */
+export const resourceWorkflowId = (scope: string, resource: string) => `clockodo-sync/${scope}/${resource}`;

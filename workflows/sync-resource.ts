@@ -27,7 +27,8 @@ export const resourceProgressQuery = defineQuery<ResourceProgress>('progress');
 export async function syncResourceWorkflow(input: ResourceSyncInput): Promise<ResourceTotals> {
   const { resource, mode } = input;
   const endpoint = resource.endpoint;
-  const pageActs = proxyActivities<Activities>(pageActivityOptions(input.retry));
+  const pageOptions = pageActivityOptions(input.retry);
+  const pageActs = proxyActivities<Activities>(pageOptions);
   const destActs = proxyActivities<Activities>(destinationActivityOptions);
   let totals = input.resume?.totals ?? emptyTotals();
   // Pages of the reads still going on, so the progress query moves page by page.
@@ -43,10 +44,7 @@ export async function syncResourceWorkflow(input: ResourceSyncInput): Promise<Re
     runVersion: input.runVersion,
   };
   const fetchPage = async (req: PageRequest, summary: string): Promise<PageResult> => {
-    const page = await pageActs.fetchPage.executeWithOptions(
-      { ...pageActivityOptions(input.retry), summary },
-      [req],
-    );
+    const page = await pageActs.fetchPage.executeWithOptions({ ...pageOptions, summary }, [req]);
     inFlight = addPage(inFlight, page);
     return page;
   };
