@@ -1,37 +1,37 @@
 // One page (or one unpaged partition) of one resource: fetch it, write its rows to ClickHouse, and
-// return only facts. Safe to run twice: the rows carry the run's version, so a retry merges away.
+// return only facts. Safe to run twice: a retry finds its rows stored and writes nothing again.
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { recordToRow, Row } from '../clickhouse/row-mapping';
-import { insertQuarantined, insertRows, QuarantinedRecord } from '../clickhouse/writer';
-import type { PageRequest, PageResult } from '../shared/types';
+import { insertSeenIds } from '../clickhouse/sync-state';
+import { insertQuarantined, QuarantinedRecord, writeObservedRows } from '../clickhouse/writer';
+import type { PageRequest, PageResult, ReadTarget } from '../shared/types';
+import { laterIso } from '../shared/windows';
 import { getJson, Secrets } from './http-client';
 import { decidePageStop, readPath } from './paging';
 
 export function pageUrl(req: PageRequest): URL {
-  const { client, resource, page, partition, window } = req;
+  const { client, resource, page, target } = req;
   const { endpoint } = resource;
   const url = new URL(client.base_url.replace(/\/+$/, '') + endpoint.path);
   for (const [k, v] of Object.entries(endpoint.params)) url.searchParams.set(k, v);
   if (endpoint.paginator) {
     url.searchParams.set(endpoint.paginator.cursor_param, String(page));
-    if (endpoint.paginator.limit !== undefined) {
-      url.searchParams.set(endpoint.paginator.limit_param, String(endpoint.paginator.limit));
-    }
+    url.searchParams.set(endpoint.paginator.limit_param, String(endpoint.paginator.limit));
   }
-  if (partition !== undefined && endpoint.partition_router) {
-    url.searchParams.set(endpoint.partition_router.request_option.field_name, partition);
+  if (target.partition !== undefined && endpoint.partition_router) {
+    url.searchParams.set(endpoint.partition_router.request_option.field_name, target.partition);
   }
-  if (window && endpoint.incremental_sync) {
-    url.searchParams.set(endpoint.incremental_sync.start_param, window.since);
-    url.searchParams.set(endpoint.incremental_sync.end_param, window.until);
+  if (target.window && endpoint.incremental_sync) {
+    url.searchParams.set(endpoint.incremental_sync.start_param, target.window.since);
+    url.searchParams.set(endpoint.incremental_sync.end_param, target.window.until);
   }
   return url;
 }
 
-export function partitionLabel(req: PageRequest): string {
-  if (req.partition !== undefined) return req.partition;
-  if (req.window) return `${req.window.since}..${req.window.until}`;
+export function partitionLabel(target: ReadTarget): string {
+  if (target.partition !== undefined) return target.partition;
+  if (target.window) return `${target.window.since}..${target.window.until}`;
   return '';
 }
 
@@ -51,6 +51,8 @@ export async function fetchPage(deps: FetchPageDeps, req: PageRequest): Promise<
     secrets: deps.secrets,
     signal,
   });
+  // The moment the source was observed: what the page says was true then (see merge-order.ts).
+  const observedMs = Date.now();
   const selector = req.resource.endpoint.data_selector;
   const records = readPath(doc, selector);
   if (!Array.isArray(records)) {
@@ -61,13 +63,15 @@ export async function fetchPage(deps: FetchPageDeps, req: PageRequest): Promise<
     );
   }
 
-  const syncedAt = Date.now();
-  const meta = { version: req.runVersion, syncedAt, runId: req.runId, partition: partitionLabel(req) };
+  const meta = { syncedAt: observedMs, runId: req.runId, partition: partitionLabel(req.target) };
   const rows: Row[] = [];
   const quarantined: QuarantinedRecord[] = [];
   let shapeWarnings = 0;
-  const cursorField = req.resource.endpoint.incremental_sync?.cursor_field;
-  let cursorMin: string | undefined;
+  const inc = req.resource.endpoint.incremental_sync;
+  const cursorField = inc?.cursor_field;
+  // The cursor field orders states by the source's own clock when it is a datetime column.
+  const cursorColumn =
+    cursorField && req.resource.columns[cursorField]?.kind === 'datetime' ? cursorField : undefined;
   let cursorMax: string | undefined;
   for (const record of records as unknown[]) {
     const mapped = recordToRow(record, req.resource, meta);
@@ -78,28 +82,41 @@ export async function fetchPage(deps: FetchPageDeps, req: PageRequest): Promise<
     rows.push(mapped.row);
     if ((mapped.row._shape_errors as string[]).length) shapeWarnings++;
     const cursor = cursorField ? (record as Record<string, unknown>)[cursorField] : undefined;
-    if (typeof cursor === 'string') {
-      if (cursorMin === undefined || cursor < cursorMin) cursorMin = cursor;
-      if (cursorMax === undefined || cursor > cursorMax) cursorMax = cursor;
-    }
+    if (typeof cursor === 'string') cursorMax = laterIso(cursorMax, cursor);
   }
-  await insertRows(deps.ch, deps.database, req.resource.name, rows);
+  const ids = rows.map((r) => r[req.resource.primary_key] as number);
+  const decision = await writeObservedRows(
+    deps.ch,
+    deps.database,
+    req.resource,
+    rows,
+    observedMs,
+    cursorColumn,
+  );
+  await insertSeenIds(deps.ch, deps.database, {
+    resource: req.resource.name,
+    runId: req.runId,
+    readId: req.readId,
+    ids,
+    at: observedMs,
+  });
   await insertQuarantined(deps.ch, deps.database, quarantined, meta);
 
   const stop = decidePageStop(req.resource.endpoint.paginator, doc, req.page, records.length);
-  const ids = rows.map((r) => r[req.resource.primary_key]);
   return {
     page: req.page,
     records: records.length,
-    rows: rows.length,
+    written: decision.write.length,
+    unchanged: decision.unchanged,
+    stale: decision.stale,
     quarantined: quarantined.length,
     shapeWarnings,
     countPages: stop.countPages,
     countItems: stop.countItems,
     last: stop.last,
+    complete: stop.complete,
     lastReason: stop.reason,
     fingerprint: `${records.length}:${String(ids[0])}:${String(ids[ids.length - 1])}`,
-    cursorMin,
     cursorMax,
   };
 }

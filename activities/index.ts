@@ -1,8 +1,10 @@
 // The activities a worker registers, bound to their dependencies (ClickHouse, secrets).
 // Workflows import only the type of this object (`import type`), never the code.
 import type { ClickHouseClient } from '@clickhouse/client';
+import { countSeenIds, readCursor, writeCursor } from '../clickhouse/sync-state';
 import type { ResourceConfig } from '../config/source-config-types';
-import type { MarkDeletionsRequest, PageRequest } from '../shared/types';
+import type { CursorState, Destination, MarkDeletionsRequest, PageRequest } from '../shared/types';
+import { destinationDatabase } from './destination';
 import { fetchPage } from './fetch-page';
 import type { Secrets } from './http-client';
 import { markDeletions } from './mark-deletions';
@@ -10,16 +12,25 @@ import { prepareDestination } from './prepare-destination';
 
 export interface ActivityDeps {
   ch: ClickHouseClient;
-  database: string;
+  /** The ClickHouse server `ch` connects to, with this worker's credentials. */
+  clickhouseUrl: string;
   /** Variables holding secrets, read from the worker's environment; never from workflow input. */
   secrets: Secrets;
 }
 
 export function createActivities(deps: ActivityDeps) {
+  const at = (destination: Destination) => ({ ...deps, database: destinationDatabase(deps, destination) });
   return {
-    prepareDestination: (resources: ResourceConfig[]) => prepareDestination(deps, resources),
-    fetchPage: (req: PageRequest) => fetchPage(deps, req),
-    markDeletions: (req: MarkDeletionsRequest) => markDeletions(deps, req),
+    prepareDestination: (req: { destination: Destination; resources: ResourceConfig[] }) =>
+      prepareDestination(at(req.destination), req.resources),
+    fetchPage: (req: PageRequest) => fetchPage(at(req.destination), req),
+    countSeenIds: (req: { destination: Destination; readId: string }) =>
+      countSeenIds(deps.ch, at(req.destination).database, req.readId),
+    markDeletions: (req: MarkDeletionsRequest) => markDeletions(at(req.destination), req),
+    readCursor: (req: { destination: Destination; resource: string }) =>
+      readCursor(deps.ch, at(req.destination).database, req.resource),
+    recordCursor: (req: { destination: Destination; state: CursorState }) =>
+      writeCursor(deps.ch, at(req.destination).database, req.state, Date.now()),
   };
 }
 

@@ -20,6 +20,8 @@ function asCount(value: unknown): number | undefined {
 
 export interface PageStop {
   last: boolean;
+  /** False when this page ends the read before its declared end: the read is incomplete. */
+  complete: boolean;
   reason: string;
   countPages?: number;
   countItems?: number;
@@ -32,19 +34,24 @@ export function decidePageStop(
   requestedPage: number,
   recordCount: number,
 ): PageStop {
-  if (!paginator) return { last: true, reason: 'endpoint is not paged' };
+  if (!paginator) return { last: true, complete: true, reason: 'endpoint is not paged' };
   const countPages = asCount(readPath(response, paginator.count_pages_path));
   // count_items sits beside count_pages in Clockodo's paging object; other shapes simply lack it.
   const itemsPath = paginator.count_pages_path.split('.').slice(0, -1).concat('count_items').join('.');
   const countItems = asCount(readPath(response, itemsPath));
   const facts = { countPages, countItems };
+  const stop = (complete: boolean, reason: string): PageStop => ({ last: true, complete, reason, ...facts });
   if (evaluateStopCondition(parseStopCondition(paginator.stop_condition), response)) {
-    return { last: true, reason: `stop condition holds (${paginator.stop_condition})`, ...facts };
+    return stop(true, `stop condition holds (${paginator.stop_condition})`);
   }
-  if (recordCount === 0) return { last: true, reason: 'page is empty', ...facts };
-  if (countPages === undefined) return { last: true, reason: 'response has no page count', ...facts };
-  if (countPages === 0) return { last: true, reason: 'page count is 0', ...facts };
-  if (requestedPage >= countPages)
-    return { last: true, reason: `page ${requestedPage} of ${countPages}`, ...facts };
-  return { last: false, reason: `page ${requestedPage} of ${countPages}`, ...facts };
+  if (countPages === undefined) {
+    return stop(false, `page ${requestedPage} has no page count (${paginator.count_pages_path})`);
+  }
+  if (recordCount === 0) {
+    const declaredEnd = requestedPage >= countPages || countItems === 0;
+    return stop(declaredEnd, `page ${requestedPage} of ${countPages} is empty`);
+  }
+  if (countPages === 0) return stop(true, 'page count is 0');
+  if (requestedPage >= countPages) return stop(true, `page ${requestedPage} of ${countPages}`);
+  return { last: false, complete: true, reason: `page ${requestedPage} of ${countPages}`, ...facts };
 }

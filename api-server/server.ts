@@ -43,6 +43,11 @@ export interface RunningApiServer {
   requestLog: RequestLogEntry[];
   injectFault(fault: Fault): void;
   clearFaults(): void;
+  /**
+   * Called before each API request is answered (after auth), so a test can change the data while a
+   * client pages through it: the request sees the change.
+   */
+  beforeServe?: (path: string, query: Record<string, string>) => void;
   close(): Promise<void>;
 }
 
@@ -114,6 +119,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       ]);
     }
     try {
+      running.beforeServe?.(path, query);
       const ctx: EndpointContext = { dataset: running.dataset, limits: config };
       respond(200, JSON.stringify(handler(query, ctx)));
     } catch (err) {

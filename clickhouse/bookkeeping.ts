@@ -3,10 +3,16 @@
 export const BOOKKEEPING_COLUMNS = {
   /** The whole record as the API sent it: nothing is lost, whatever its shape. */
   _raw: 'String',
-  /** Merge version: the sync run's start in ms; newest read wins, deletion markers are +1. */
+  /**
+   * Merge version: when the record was observed (ms, the moment its page arrived), raised above the
+   * stored version when the source's own change time says this state is newer. Deletion markers take
+   * the moment the deletion was decided. The newest state of the source wins, whatever the write order.
+   */
   _version: 'UInt64',
+  /** Hash of the record and of the columns it maps to: an unchanged record is not written again. */
+  _hash: 'UInt64',
   _synced_at: "DateTime('UTC')",
-  /** Workflow id of the sync that wrote the row. */
+  /** Workflow id of the sync that wrote the row (the sync run's id, not Temporal's run id). */
   _run_id: 'String',
   /** Partition value (e.g. the year) or window slice the row was read under. */
   _partition: 'String',

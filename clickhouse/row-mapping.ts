@@ -1,13 +1,26 @@
 // From an API record to a table row: typed columns named as the API names the fields, plus the
 // record itself as JSON. A value that does not fit its column is kept in _raw, NULL in the column,
 // and named in _shape_errors: an unexpected shape never drops a record.
+import { createHash } from 'crypto';
 import type { ColumnSpec, ResourceConfig } from '../config/source-config-types';
 
 export interface RowMeta {
-  version: number;
   syncedAt: number;
   runId: string;
   partition: string;
+}
+
+/**
+ * 48 bits of SHA-1 over the record and the resource's column layout (a JS number holds them exactly):
+ * a record is "unchanged" only if it and the columns it fills are the same as when it was written.
+ */
+export function contentHash(raw: string, resource: ResourceConfig): number {
+  return createHash('sha1')
+    .update(JSON.stringify(resource.columns))
+    .update('\n')
+    .update(raw)
+    .digest()
+    .readUIntBE(0, 6);
 }
 
 export type Row = Record<string, unknown>;
@@ -83,7 +96,8 @@ export function recordToRow(record: unknown, resource: ResourceConfig, meta: Row
     row[name] = usable === null && !spec.nullable ? emptyValue(spec) : usable;
   }
   row._raw = JSON.stringify(record);
-  row._version = meta.version;
+  row._hash = contentHash(row._raw as string, resource);
+  row._version = 0; // set when the write is decided (clickhouse/merge-order.ts)
   row._synced_at = Math.floor(meta.syncedAt / 1000);
   row._run_id = meta.runId;
   row._partition = meta.partition;

@@ -3,7 +3,7 @@ import { Client, WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { RESOURCES_KEY, SYNC_MODE_KEY } from '../shared/search-attributes';
 import type { ResourceProgress, ResourceSummary, SyncInput, SyncSummary } from '../shared/types';
-import { resourceWorkflowId } from '../shared/types';
+import { destinationKey, resourceWorkflowId } from '../shared/workflow-ids';
 import { syncWorkflow } from '../workflows';
 
 export interface RunSyncOptions {
@@ -32,10 +32,11 @@ async function poll(
   for (const name of input.resources) {
     try {
       const t = await client.workflow
-        .getHandle(resourceWorkflowId(input.scope, name))
+        .getHandle(resourceWorkflowId(input.destination, name))
         .query<ResourceProgress>('progress');
       if (t.runId !== syncId) continue; // still the previous sync's run of this resource
-      const line = `${name}: ${t.pages} page${t.pages === 1 ? '' : 's'}, ${t.rows} rows`;
+      const parts = t.parts > 1 ? `, ${t.partsDone}/${t.parts} windows` : '';
+      const line = `${name}: ${t.pages} page${t.pages === 1 ? '' : 's'}, ${t.rows} rows written, ${t.unchanged} unchanged${parts}`;
       if (t.pages > 0 && last.get(name) !== line) {
         last.set(name, line);
         onProgress(line);
@@ -55,7 +56,7 @@ export function startSync(client: Client, input: SyncInput, opts: RunSyncOptions
       { key: SYNC_MODE_KEY, value: input.mode },
       { key: RESOURCES_KEY, value: input.resources },
     ],
-    staticSummary: `Clockodo sync (${input.mode}): ${input.resources.join(', ')}`,
+    staticSummary: `Clockodo sync (${input.mode}) into ${destinationKey(input.destination)}: ${input.resources.join(', ')}`,
   });
 }
 
@@ -90,20 +91,41 @@ export async function runSync(
 
 export function formatSummary(summary: SyncSummary): string {
   const seconds = (summary.finishedAt - summary.startedAt) / 1000;
+  const head = [
+    'resource'.padEnd(12),
+    'written'.padStart(8),
+    'unchanged'.padStart(9),
+    'pages'.padStart(6),
+    'deleted'.padStart(8),
+    'held back'.padStart(9),
+    'quarantined'.padStart(11),
+    'time'.padStart(7),
+    'status',
+  ].join(' ');
   const rows = summary.resources.map((r: ResourceSummary) =>
     [
       r.resource.padEnd(12),
       String(r.rows).padStart(8),
+      String(r.unchanged).padStart(9),
       String(r.pages).padStart(6),
       String(r.deleted).padStart(8),
+      String(r.heldBack).padStart(9),
       String(r.quarantined).padStart(11),
-      `${((r.finishedAt - r.startedAt) / 1000).toFixed(1)}s`.padStart(8),
-      r.ok ? 'ok' : `FAILED: ${r.error}`,
+      `${((r.finishedAt - r.startedAt) / 1000).toFixed(1)}s`.padStart(7),
+      !r.ok ? `FAILED: ${r.error}` : r.degraded.length || r.heldBack ? 'DEGRADED' : 'ok',
     ].join(' '),
   );
+  const details = summary.resources.flatMap((r) => [
+    ...(r.window ? [`${r.resource}: read start times ${r.window.since}..${r.window.until}`] : []),
+    ...r.rereads.map((t) => `${r.resource}: re-read ${t}`),
+    ...r.degraded.map((t) => `${r.resource}: DEGRADED ${t}`),
+    ...r.notes.map((t) => `${r.resource}: ${t}`),
+  ]);
   return [
-    `${'resource'.padEnd(12)} ${'rows'.padStart(8)} ${'pages'.padStart(6)} ${'deleted'.padStart(8)} ${'quarantined'.padStart(11)} ${'time'.padStart(8)} status`,
+    head,
     ...rows,
-    `${summary.mode} sync ${summary.runId}: ${summary.resources.reduce((n, r) => n + r.rows, 0)} rows in ${seconds.toFixed(1)}s`,
+    ...details.map((d) => `  ${d}`),
+    `${summary.mode} sync ${summary.runId} into ${destinationKey(summary.destination)}: ` +
+      `${summary.resources.reduce((n, r) => n + r.rows, 0)} rows written in ${seconds.toFixed(1)}s, ${summary.outcome}`,
   ].join('\n');
 }

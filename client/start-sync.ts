@@ -1,6 +1,7 @@
-// `npm run start-sync [-- --resources a,b] [-- --full-refresh] [-- --no-wait]`
+// `npm run start-sync [-- --resources a,b] [-- --reconcile | --full-refresh] [-- --allow-mass-delete] [-- --no-wait]`
 // Validates the configuration, starts a sync, prints live progress and a summary.
-// Exit codes: 0 success, 1 the sync failed, 2 bad configuration or arguments, 3 Temporal unreachable.
+// Exit codes: 0 success, 1 the sync failed, 2 bad configuration or arguments, 3 Temporal unreachable,
+// 4 the sync finished degraded (a part not read consistently, or deletions held back).
 import { Client, Connection } from '@temporalio/client';
 import { ConfigError } from '../config/validate-source-config';
 import { readEnv, resolveVariables, SettingsError, temporalSettings } from '../config/settings';
@@ -50,7 +51,9 @@ async function main(): Promise<number> {
   await warnIfNoWorker(client, temporal.namespace, temporal.taskQueue);
   const workflowId = newSyncWorkflowId();
   const ui = `http://127.0.0.1:${vars.TEMPORAL_UI_PORT ?? 8233}/namespaces/${temporal.namespace}/workflows/${workflowId}`;
-  console.log(`started ${input.mode} sync of ${input.resources.join(', ')}: ${workflowId}`);
+  console.log(
+    `started ${input.mode} sync of ${input.resources.join(', ')} into ${input.destination.url} database ${input.destination.database}: ${workflowId}`,
+  );
   console.log(`follow it in the Temporal Web UI: ${ui}`);
   const options = {
     taskQueue: temporal.taskQueue,
@@ -73,6 +76,12 @@ async function main(): Promise<number> {
   if (!result.ok) {
     console.error(`sync failed: ${result.message}`);
     return 1;
+  }
+  if (result.summary.outcome === 'degraded') {
+    console.error(
+      'sync DEGRADED: the tables are not exact where the lines above say; the next run tries again',
+    );
+    return 4;
   }
   return 0;
 }

@@ -1,6 +1,7 @@
 // Turns settings and command-line choices into a validated workflow input, before anything starts.
 import { loadSourceConfig } from '../config/load-source-config';
 import type { SourceConfig } from '../config/source-config-types';
+import { destinationOf, runOptions } from '../config/settings';
 import type { SyncInput, SyncMode } from '../shared/types';
 
 export class UsageError extends Error {
@@ -10,11 +11,17 @@ export class UsageError extends Error {
 export interface SyncArgs {
   resources?: string[];
   mode: SyncMode;
+  allowMassDelete: boolean;
   wait: boolean;
 }
 
 export function parseSyncArgs(argv: string[]): SyncArgs {
-  const args: SyncArgs = { mode: 'incremental', wait: true };
+  const args: SyncArgs = { mode: 'incremental', allowMassDelete: false, wait: true };
+  const setMode = (mode: SyncMode, flag: string) => {
+    if (args.mode !== 'incremental' && args.mode !== mode)
+      throw new UsageError(`${flag} cannot be combined with another run kind (--reconcile, --full-refresh)`);
+    args.mode = mode;
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const [flag, inline] = arg.split(/=(.*)/s, 2);
@@ -27,19 +34,27 @@ export function parseSyncArgs(argv: string[]): SyncArgs {
         .map((s) => s.trim())
         .filter(Boolean);
     } else if (arg === '--full-refresh') {
-      args.mode = 'full_refresh';
+      setMode('full_refresh', arg);
+    } else if (arg === '--reconcile') {
+      setMode('reconcile', arg);
+    } else if (arg === '--allow-mass-delete') {
+      args.allowMassDelete = true;
     } else if (arg === '--no-wait') {
       args.wait = false;
     } else {
       throw new UsageError(
-        `unknown argument ${JSON.stringify(arg)} (known: --resources a,b  --full-refresh  --no-wait)`,
+        `unknown argument ${JSON.stringify(arg)} (known: --resources a,b  --reconcile  --full-refresh  --allow-mass-delete  --no-wait)`,
       );
     }
   }
   return args;
 }
 
-export function buildSyncInput(config: SourceConfig, args: SyncArgs, scope: string): SyncInput {
+export function buildSyncInput(
+  config: SourceConfig,
+  args: SyncArgs,
+  base: Pick<SyncInput, 'destination' | 'options'>,
+): SyncInput {
   const names = config.resources.map((r) => r.name);
   const resources = args.resources ?? names;
   const unknown = resources.filter((r) => !names.includes(r));
@@ -50,9 +65,18 @@ export function buildSyncInput(config: SourceConfig, args: SyncArgs, scope: stri
   }
   if (resources.length === 0) throw new UsageError('--resources: the list is empty');
   // Keep the configuration's order, and each name once.
-  return { config, resources: names.filter((n) => resources.includes(n)), mode: args.mode, scope };
+  return {
+    config,
+    resources: names.filter((n) => resources.includes(n)),
+    mode: args.mode,
+    destination: base.destination,
+    options: { ...base.options, allowMassDelete: args.allowMassDelete },
+  };
 }
 
 export function syncInputFromSettings(vars: Record<string, string>, args: SyncArgs): SyncInput {
-  return buildSyncInput(loadSourceConfig(vars), args, vars.TEMPORAL_TASK_QUEUE);
+  return buildSyncInput(loadSourceConfig(vars), args, {
+    destination: destinationOf(vars),
+    options: runOptions(vars),
+  });
 }

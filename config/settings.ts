@@ -2,6 +2,7 @@
 // lacks. Defaults point at the local services and the local API server, so a fresh clone just works.
 import { existsSync, readFileSync } from 'fs';
 import * as path from 'path';
+import type { Destination, RunOptions } from '../shared/types';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
 
@@ -44,6 +45,10 @@ export function defaultSettings(now: Date): Record<string, string> {
     CLOCKODO_EXTERNAL_APP: 'clockodo-clickhouse-sync;demo@example.com',
     SYNC_YEARS: [year - 2, year - 1, year].join(','),
     SYNC_START_DATE: `${year - 2}-01-01`,
+    SYNC_LOOKBACK_DAYS: '31',
+    SYNC_HORIZON_DAYS: '30',
+    SYNC_CURSOR_MARGIN_HOURS: '24',
+    SYNC_MAX_DELETE_SHARE: '0.1',
     CLICKHOUSE_URL: 'http://127.0.0.1:8123',
     CLICKHOUSE_USER: 'default',
     CLICKHOUSE_PASSWORD: '',
@@ -110,4 +115,31 @@ export function temporalSettings(vars: Record<string, string>): TemporalSettings
     namespace: vars.TEMPORAL_NAMESPACE,
     taskQueue: vars.TEMPORAL_TASK_QUEUE,
   };
+}
+
+/** A number setting within bounds, or a SettingsError naming it. */
+function numberSetting(vars: Record<string, string>, key: string, min: number, max: number): number {
+  const text = vars[key];
+  const value = Number(text);
+  if (text === undefined || text.trim() === '' || !isFinite(value) || value < min || value > max) {
+    throw new SettingsError(`${key}: must be a number from ${min} to ${max}, got ${JSON.stringify(text)}`);
+  }
+  return value;
+}
+
+/** Run-time choices of a sync (the incremental window, the mass-deletion guard). */
+export function runOptions(vars: Record<string, string>, allowMassDelete = false): RunOptions {
+  return {
+    lookbackDays: numberSetting(vars, 'SYNC_LOOKBACK_DAYS', 0, 3650),
+    horizonDays: numberSetting(vars, 'SYNC_HORIZON_DAYS', 0, 3650),
+    cursorMarginMs: numberSetting(vars, 'SYNC_CURSOR_MARGIN_HOURS', 0, 24 * 365) * 3_600_000,
+    maxDeleteShare: numberSetting(vars, 'SYNC_MAX_DELETE_SHARE', 0, 1),
+    allowMassDelete,
+  };
+}
+
+/** The destination a sync names in its request (without credentials). */
+export function destinationOf(vars: Record<string, string>): Destination {
+  const { url, database } = clickHouseSettings(vars);
+  return { url, database };
 }

@@ -42,7 +42,8 @@ export interface PaginatorConfig {
   /** The seed calls its page-number paginator "cursor": the cursor is the page number. */
   type: 'cursor' | 'page_number';
   cursor_param: string;
-  limit?: number;
+  /** Page size asked for (sent as limit_param); the server may cap it: `paging` is what counts. */
+  limit: number;
   limit_param: string;
   /** e.g. `response.paging.count_pages == response.paging.current_page` */
   stop_condition: string;
@@ -74,6 +75,8 @@ export interface DatetimeIncrementalSync {
   window_field: string;
   /** The window is read in slices of this many days (bounds each page sequence and the history). */
   slice_days: number;
+  /** Slices read at once, each by a child workflow of its own. */
+  parallel_windows: number;
 }
 
 export interface EndpointConfig {

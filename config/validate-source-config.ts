@@ -2,7 +2,7 @@
 // before any work starts. Every problem is reported with the field it concerns.
 import { parseStopCondition, StopConditionSyntaxError } from './stop-condition';
 // The same reading of a datetime as the workflow's window (no zone means UTC).
-import { parseUtc } from '../workflows/windows';
+import { parseUtc } from '../shared/windows';
 import type {
   AuthConfig,
   ColumnKind,
@@ -38,6 +38,8 @@ type Obj = Record<string, unknown>;
 const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 const COLUMN_KINDS: ColumnKind[] = ['int', 'float', 'string', 'bool', 'date', 'datetime'];
 const ISO_DATE_OR_DATETIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?(\.\d+)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+const DEFAULT_PAGE_LIMIT = 1000;
 
 const DEFAULT_RETRY: RetryConfig = {
   retry_on_status: [429, 500, 502, 503, 504],
@@ -239,11 +241,12 @@ function checkPaginator(c: Checker, raw: unknown, field: string): PaginatorConfi
       c.fail(`${field}.stop_condition`, e.message);
     }
   }
-  const limit = o.limit === undefined ? undefined : c.integer(o.limit, `${field}.limit`, 1);
+  // Without items_per_page servers answer small pages (50 entries is reported): always ask for 1000.
+  const limit = c.integer(o.limit, `${field}.limit`, 1, DEFAULT_PAGE_LIMIT);
   const limit_param = c.string(o.limit_param ?? 'items_per_page', `${field}.limit_param`);
   const count_pages_path = c.string(o.count_pages_path ?? 'paging.count_pages', `${field}.count_pages_path`);
   const max_concurrency = c.integer(o.max_concurrency, `${field}.max_concurrency`, 1, 4);
-  if (!type || !cursor_param || !stop || !limit_param || !count_pages_path || !max_concurrency)
+  if (!type || !cursor_param || !stop || !limit || !limit_param || !count_pages_path || !max_concurrency)
     return undefined;
   return { type, cursor_param, limit, limit_param, stop_condition: stop, count_pages_path, max_concurrency };
 }
@@ -301,6 +304,7 @@ function checkIncremental(c: Checker, raw: unknown, field: string): DatetimeIncr
       'end_param',
       'window_field',
       'slice_days',
+      'parallel_windows',
     ],
     false,
   );
@@ -325,6 +329,7 @@ function checkIncremental(c: Checker, raw: unknown, field: string): DatetimeIncr
   const end_param = c.string(o.end_param ?? 'time_until', `${field}.end_param`);
   const window_field = c.string(o.window_field ?? 'time_since', `${field}.window_field`);
   const slice_days = c.integer(o.slice_days, `${field}.slice_days`, 1, 92);
+  const parallel_windows = c.integer(o.parallel_windows, `${field}.parallel_windows`, 1, 4);
   if (
     !type ||
     !cursor_field ||
@@ -333,7 +338,8 @@ function checkIncremental(c: Checker, raw: unknown, field: string): DatetimeIncr
     !start_param ||
     !end_param ||
     !window_field ||
-    !slice_days
+    !slice_days ||
+    !parallel_windows
   ) {
     return undefined;
   }
@@ -346,6 +352,7 @@ function checkIncremental(c: Checker, raw: unknown, field: string): DatetimeIncr
     end_param,
     window_field,
     slice_days,
+    parallel_windows,
   };
 }
 

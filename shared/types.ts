@@ -3,8 +3,29 @@
 // Type-only and dependency-free, because workflow code imports it.
 import type { ClientConfig, ResourceConfig, RetryConfig, SourceConfig } from '../config/source-config-types';
 
-/** `full_refresh` re-reads everything and marks as deleted every stored record the read did not see. */
-export type SyncMode = 'incremental' | 'full_refresh';
+/**
+ * - `incremental`: entries in a recent window (cursor, lookback, horizon); lists and years in full.
+ * - `reconcile`: the whole entries history from the start date, in parallel windows.
+ * - `full_refresh`: like reconcile, and deletions are marked across the whole table.
+ */
+export type SyncMode = 'incremental' | 'reconcile' | 'full_refresh';
+
+/** The ClickHouse server and database a sync writes to; credentials stay on the worker. */
+export interface Destination {
+  url: string;
+  database: string;
+}
+
+/** Run-time choices that are not part of the source configuration. */
+export interface RunOptions {
+  lookbackDays: number;
+  horizonDays: number;
+  /** Subtracted from the cursor, so changes recorded just before it are read again. */
+  cursorMarginMs: number;
+  /** Share of a scope's live rows one run may mark deleted (0..1). */
+  maxDeleteShare: number;
+  allowMassDelete: boolean;
+}
 
 export interface SyncInput {
   /** Validated configuration without secrets (auth holds `${ENV}` references only). */
@@ -12,11 +33,8 @@ export interface SyncInput {
   /** Names of the resources to sync, a subset of config.resources. */
   resources: string[];
   mode: SyncMode;
-  /**
-   * The destination the run writes to (the task queue's name: a queue's workers share one). Child
-   * workflow ids derive from it, so two syncs of one resource into one destination cannot overlap.
-   */
-  scope: string;
+  destination: Destination;
+  options: RunOptions;
 }
 
 /** A window of record start times, bounds inclusive, ISO 8601 UTC. */
@@ -25,47 +43,47 @@ export interface TimeWindow {
   until: string;
 }
 
-/** What one child workflow needs to sync one resource. */
-export interface ResourceSyncInput {
+/** One part of a resource that is read as a whole: the list, one partition value, or one window. */
+export interface ReadTarget {
+  partition?: string;
+  window?: TimeWindow;
+}
+
+/** What every read of a resource in one run shares. */
+export interface ReadContext {
+  destination: Destination;
   client: ClientConfig;
   retry: RetryConfig;
   resource: ResourceConfig;
-  mode: SyncMode;
-  /** The parent sync's workflow id, stamped on every row. */
+  /** The sync's workflow id: rows and seen ids are stamped with it. */
   runId: string;
-  /** The parent's start in epoch ms: the merge version of every row this sync writes. */
-  runVersion: number;
-  /** Set when the run continues as new: where to pick up, and what was done so far. */
-  resume?: ResourceResume;
 }
 
-export interface ResourceResume {
-  /** Window slices still to read (incremental resources). */
-  slices: TimeWindow[];
-  /** Page to start the first remaining slice at. */
-  nextPage: number;
-  totals: ResourceTotals;
+/** What one child workflow needs to sync one resource. */
+export interface ResourceSyncInput extends ReadContext {
+  mode: SyncMode;
+  options: RunOptions;
 }
 
 /** One page (or one unpaged partition) to fetch and write. */
-export interface PageRequest {
-  client: ClientConfig;
-  retry: RetryConfig;
-  resource: ResourceConfig;
-  runId: string;
-  runVersion: number;
+export interface PageRequest extends ReadContext {
+  /** Identifies this read attempt: the ids it receives are recorded under it. */
+  readId: string;
+  target: ReadTarget;
   /** 1-based page; ignored by unpaged endpoints. */
   page: number;
-  partition?: string;
-  window?: TimeWindow;
 }
 
 export interface PageResult {
   page: number;
   /** Records read from the response. */
   records: number;
-  /** Rows written to the resource table. */
-  rows: number;
+  /** Rows written: records that were new, changed, or back after a deletion. */
+  written: number;
+  /** Records identical to what the destination holds: not written again. */
+  unchanged: number;
+  /** Records older than what the destination holds (by the source's change time): not written. */
+  stale: number;
   /** Records kept in the quarantine table because they had no usable primary key. */
   quarantined: number;
   /** Rows whose fields did not all fit their columns (kept, flagged in _shape_errors). */
@@ -75,44 +93,121 @@ export interface PageResult {
   countItems?: number;
   /** No page follows this one. */
   last: boolean;
+  /** False when reading stopped before the declared end (an empty page, no page count). */
+  complete: boolean;
   lastReason: string;
   /** A short fingerprint of the ids on the page, to detect a server repeating a page. */
   fingerprint: string;
-  /** Bounds of the incremental cursor field among the page's records. */
-  cursorMin?: string;
+  /** Newest value of the incremental cursor field on the page. */
   cursorMax?: string;
+}
+
+/** Facts of one read attempt of one target, from its pages. */
+export interface ReadFacts {
+  pages: number;
+  records: number;
+  written: number;
+  unchanged: number;
+  stale: number;
+  quarantined: number;
+  shapeWarnings: number;
+  /** Smallest and largest count_items any page declared. */
+  countItemsMin?: number;
+  countItemsMax?: number;
+  complete: boolean;
+  incompleteReason?: string;
+  cursorMax?: string;
+}
+
+/** How one target was read in the end: consistently, or not within the bound (degraded). */
+export interface PartOutcome {
+  target: ReadTarget;
+  label: string;
+  consistent: boolean;
+  /** Why the last attempt was not consistent. */
+  reason?: string;
+  records: number;
+  cursorMax?: string;
+}
+
+/** What reading one target (with its re-reads) returns to the resource workflow. */
+export interface PartResult {
+  outcomes: PartOutcome[];
+  /** Every re-read, with the reason. */
+  rereads: string[];
+  totals: ResourceTotals;
 }
 
 export type DeletionScope =
   | { kind: 'all' }
   | { kind: 'partitions'; values: string[] }
-  | { kind: 'window'; column: string; window: TimeWindow };
+  | { kind: 'windows'; column: string; windows: TimeWindow[] };
 
 export interface MarkDeletionsRequest {
+  destination: Destination;
   resource: ResourceConfig;
   runId: string;
-  runVersion: number;
   scope: DeletionScope;
+  /** Records the consistent reads of the scope received: 0 means the read came back empty. */
+  recordsRead: number;
+  maxDeleteShare: number;
+  allowMassDelete: boolean;
+}
+
+export interface DeletionResult {
+  /** Live rows in the scope before marking. */
+  live: number;
+  /** Rows in the scope that no read of this run saw. */
+  candidates: number;
+  marked: number;
+  /** Candidates not marked because they were more than the guard allows. */
+  heldBack: number;
+  heldBackReason?: string;
+}
+
+export interface CursorState {
+  resource: string;
+  /** Newest `cursor_field` value of the last complete read. */
+  cursor: string;
+  window: TimeWindow;
+  runId: string;
+  mode: SyncMode;
 }
 
 export interface ResourceTotals {
   pages: number;
   records: number;
+  /** Rows written (new or changed records). */
   rows: number;
+  unchanged: number;
+  stale: number;
   quarantined: number;
   shapeWarnings: number;
   /** Records marked deleted because the read no longer saw them. */
   deleted: number;
-  cursorMin?: string;
-  cursorMax?: string;
+  /** Deletions the mass-deletion guard did not write. */
+  heldBack: number;
 }
 
 /** What a resource workflow's `progress` query answers: its sync's id and the totals so far. */
 export interface ResourceProgress extends ResourceTotals {
   runId: string;
+  partsDone: number;
+  parts: number;
 }
 
-export interface ResourceSummary extends ResourceTotals {
+export interface ResourceResult extends ResourceTotals {
+  /** The window of entry start times read (windowed resources). */
+  window?: TimeWindow;
+  /** The cursor after the run (windowed resources), unchanged when the read was not complete. */
+  cursor?: string;
+  rereads: string[];
+  /** Parts that could not be read consistently: nothing was marked deleted in them. */
+  degraded: string[];
+  notes: string[];
+}
+
+export interface ResourceSummary extends ResourceResult {
   resource: string;
   ok: boolean;
   error?: string;
@@ -120,48 +215,15 @@ export interface ResourceSummary extends ResourceTotals {
   finishedAt: number;
 }
 
+/** `degraded`: every resource finished, but some part was not read consistently or deletions were held back. */
+export type SyncOutcome = 'ok' | 'degraded' | 'failed';
+
 export interface SyncSummary {
   runId: string;
   mode: SyncMode;
+  destination: Destination;
+  outcome: SyncOutcome;
   resources: ResourceSummary[];
   startedAt: number;
   finishedAt: number;
 }
-
-export const emptyTotals = (): ResourceTotals => ({
-  pages: 0,
-  records: 0,
-  rows: 0,
-  quarantined: 0,
-  shapeWarnings: 0,
-  deleted: 0,
-});
-
-/** Two sets of totals added up (cursor bounds compare as ISO strings). */
-export function sumTotals(a: ResourceTotals, b: ResourceTotals): ResourceTotals {
-  return {
-    pages: a.pages + b.pages,
-    records: a.records + b.records,
-    rows: a.rows + b.rows,
-    quarantined: a.quarantined + b.quarantined,
-    shapeWarnings: a.shapeWarnings + b.shapeWarnings,
-    deleted: a.deleted + b.deleted,
-    cursorMin: minIso(a.cursorMin, b.cursorMin),
-    cursorMax: maxIso(a.cursorMax, b.cursorMax),
-  };
-}
-
-/** Adds a page's facts to running totals. */
-export function addPage(t: ResourceTotals, p: PageResult): ResourceTotals {
-  return sumTotals(t, { ...p, pages: 1, deleted: 0 });
-}
-
-function minIso(a?: string, b?: string) {
-  return a === undefined ? b : b === undefined ? a : a < b ? a : b;
-}
-function maxIso(a?: string, b?: string) {
-  return a === undefined ? b : b === undefined ? a : a > b ? a : b;
-}
-
-/** One id per resource and scope: a second sync of a resource cannot start while one runs (the id is taken). */
-export const resourceWorkflowId = (scope: string, resource: string) => `clockodo-sync/${scope}/${resource}`;

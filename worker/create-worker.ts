@@ -26,7 +26,7 @@ export async function createSyncWorker(
     namespace: temporal.namespace,
     taskQueue: temporal.taskQueue,
     workflowsPath: require.resolve('../workflows'),
-    activities: createActivities({ ch, database: chSettings.database, secrets: vars }),
+    activities: createActivities({ ch, clickhouseUrl: chSettings.url, secrets: vars }),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 16,
     // Let in-flight pages finish on shutdown rather than cancelling them.
     shutdownGraceTime: '30 seconds',

@@ -1,11 +1,12 @@
-// Reads every page of one request (a resource, a partition or a window slice): page 1 tells how many
-// pages there are, pages 2..N then run concurrently within a bound, and reading goes on one page at a
-// time if the count grew meanwhile. Pauses (for continue-as-new) when the history grows large.
+// Reads every page of one read attempt (a list, a partition or a window): page 1 tells how many pages
+// there are, pages 2..N then run concurrently within a bound, and reading goes on one page at a time
+// if the count grew meanwhile. Pauses (for continue-as-new) when the history grows large; the
+// progress it returns is all a later run needs to go on.
 import { ApplicationFailure, workflowInfo } from '@temporalio/workflow';
-import type { PageRequest, PageResult, ResourceTotals } from '../shared/types';
-import { addPage, emptyTotals } from '../shared/types';
+import type { PageResult, ReadFacts } from '../shared/types';
+import { addPageFacts, emptyFacts } from '../shared/totals';
 
-export type FetchPage = (req: PageRequest, summary: string) => Promise<PageResult>;
+export type FetchPage = (page: number) => Promise<PageResult>;
 
 /** Events after which a run continues as new even if the server has not suggested it yet. */
 export const HISTORY_EVENTS_LIMIT = 8000;
@@ -19,63 +20,85 @@ export function historyIsLarge(): boolean {
   return info.continueAsNewSuggested || info.historyLength > HISTORY_EVENTS_LIMIT;
 }
 
-export interface PagesRead {
-  totals: ResourceTotals;
-  /** Set when reading stopped early so the workflow can continue as new: the next page to read. */
-  pausedAt?: number;
+/** Where a read stands: enough to resume it in a new run. */
+export interface ReadProgress {
+  nextPage: number;
+  /** Largest page count any page declared so far. */
+  known: number;
+  facts: ReadFacts;
+  previousFingerprint?: string;
+  previousPage?: number;
 }
 
-async function pool<T>(items: number[], limit: number, run: (item: number) => Promise<T>): Promise<T[]> {
-  const results: T[] = new Array<T>(items.length);
+export const startOfRead = (): ReadProgress => ({ nextPage: 1, known: 1, facts: emptyFacts() });
+
+export type PagesRead = { done: true; facts: ReadFacts } | { done: false; progress: ReadProgress };
+
+/**
+ * Runs `run` over `items` with at most `limit` at once, in order; stops taking new items once
+ * `stop()` says so. Returns the results of the items taken: always a prefix of `items`.
+ */
+async function pool<T>(
+  items: number[],
+  limit: number,
+  run: (item: number) => Promise<T>,
+  stop: () => boolean,
+): Promise<T[]> {
+  const results: T[] = [];
   let next = 0;
   const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
+    while (next < items.length && !(next > 0 && stop())) {
       const i = next++;
       results[i] = await run(items[i]);
     }
   });
   await Promise.all(lanes);
-  return results;
+  return results.slice(0, next);
 }
 
 export async function readPages(
-  fetchPage: FetchPage,
-  req: Omit<PageRequest, 'page'>,
+  fetch: FetchPage,
   label: string,
-  startPage = 1,
-  canPause = false,
+  concurrency: number,
+  from: ReadProgress,
+  canPause: boolean,
 ): Promise<PagesRead> {
-  const concurrency = req.resource.endpoint.paginator?.max_concurrency ?? 1;
-  const fetch = (page: number) => fetchPage({ ...req, page }, `${label} page ${page}`);
-  let totals = emptyTotals();
-  let previous = await fetch(startPage);
-  totals = addPage(totals, previous);
-  let known = previous.countPages ?? startPage;
-  let page = startPage + 1;
-  while (!previous.last) {
+  let { nextPage: page, known, facts, previousFingerprint, previousPage } = from;
+  for (;;) {
     if (page > MAX_PAGES) {
       throw ApplicationFailure.nonRetryable(
         `${label}: still no last page after ${MAX_PAGES} pages`,
         'PagingRunaway',
       );
     }
-    if (canPause && historyIsLarge()) return { totals, pausedAt: page };
-    // Concurrently up to the known count; one at a time beyond it, until a page says it is the last.
-    const end = known >= page ? Math.min(known, page + PAGES_PER_CHUNK - 1) : page;
+    const pause = () => canPause && historyIsLarge();
+    if (page > 1 && pause()) {
+      return { done: false, progress: { nextPage: page, known, facts, previousFingerprint, previousPage } };
+    }
+    // Page 1 alone (it tells the count); then concurrently up to the known count; one at a time beyond it.
+    const end = page === 1 ? 1 : known >= page ? Math.min(known, page + PAGES_PER_CHUNK - 1) : page;
     const pages = Array.from({ length: end - page + 1 }, (_, i) => page + i);
-    const results = await pool(pages, concurrency, fetch);
+    // New pages stop being scheduled once the history is large; those in flight finish first.
+    const results = await pool(pages, page === 1 ? 1 : concurrency, fetch, pause);
+    let stop: PageResult | undefined;
     for (const r of results) {
-      if (r.records > 0 && r.fingerprint === previous.fingerprint) {
+      if (r.records > 0 && r.fingerprint === previousFingerprint) {
         throw ApplicationFailure.nonRetryable(
-          `${label}: page ${r.page} repeats page ${previous.page} (the server ignores the page parameter?)`,
+          `${label}: page ${r.page} repeats page ${previousPage} (the server ignores the page parameter?)`,
           'PagingRepeats',
         );
       }
-      totals = addPage(totals, r);
-      previous = r;
+      facts = addPageFacts(facts, r);
+      previousFingerprint = r.fingerprint;
+      previousPage = r.page;
+      known = Math.max(known, r.countPages ?? 0);
+      stop ??= r.last ? r : undefined;
     }
-    known = Math.max(known, previous.countPages ?? 0);
-    page = end + 1;
+    if (stop) {
+      return stop.complete
+        ? { done: true, facts }
+        : { done: true, facts: { ...facts, complete: false, incompleteReason: stop.lastReason } };
+    }
+    page += results.length;
   }
-  return { totals };
 }

@@ -1,113 +1,187 @@
-// One resource, end to end: read all its pages, partitions or window slices through activities,
-// then mark what vanished from the source. Long reads continue as new, carrying only small state.
+// One resource, end to end: plan its parts (the list, its partitions, or windows of start times),
+// read them as child workflows in parallel, then mark what vanished inside the parts that were read
+// consistently, and record the cursor once the whole window was read. Its workflow id is the lock:
+// one sync of a resource into one destination at a time.
 import {
-  continueAsNew,
   defineQuery,
+  executeChild,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type {
   DeletionScope,
-  PageRequest,
-  PageResult,
+  PartOutcome,
+  ReadTarget,
   ResourceProgress,
+  ResourceResult,
   ResourceSyncInput,
-  ResourceTotals,
+  TimeWindow,
 } from '../shared/types';
-import { addPage, emptyTotals, sumTotals } from '../shared/types';
+import { emptyTotals, sumTotals } from '../shared/totals';
 import { RESOURCES_KEY } from '../shared/search-attributes';
-import { destinationActivityOptions, pageActivityOptions } from './activity-options';
-import { historyIsLarge, readPages } from './read-pages';
-import { isoSeconds, planSlices, windowBounds } from './windows';
+import {
+  fullWindow,
+  incrementalWindow,
+  isoSeconds,
+  laterIso,
+  planSlices,
+  parseUtc,
+  WindowRules,
+} from '../shared/windows';
+import { partWorkflowId } from '../shared/workflow-ids';
+import { destinationActivityOptions } from './activity-options';
+import { readPartWorkflow, targetLabel } from './read-part';
 
 export const resourceProgressQuery = defineQuery<ResourceProgress>('progress');
 
-export async function syncResourceWorkflow(input: ResourceSyncInput): Promise<ResourceTotals> {
-  const { resource, mode } = input;
+/** Windows read at once by default (each a child workflow with its own pages in flight). */
+const DEFAULT_PARALLEL_WINDOWS = 4;
+
+async function pool<T, R>(items: T[], limit: number, run: (item: T, i: number) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await run(items[i], i);
+    }
+  });
+  await Promise.all(lanes);
+  return results;
+}
+
+export async function syncResourceWorkflow(input: ResourceSyncInput): Promise<ResourceResult> {
+  const { resource, mode, options, destination } = input;
   const endpoint = resource.endpoint;
-  const pageOptions = pageActivityOptions(input.retry);
-  const pageActs = proxyActivities<Activities>(pageOptions);
-  const destActs = proxyActivities<Activities>(destinationActivityOptions);
-  let totals = input.resume?.totals ?? emptyTotals();
-  // Pages of the reads still going on, so the progress query moves page by page.
-  let inFlight = emptyTotals();
-  setHandler(resourceProgressQuery, () => ({ runId: input.runId, ...sumTotals(totals, inFlight) }));
+  const acts = proxyActivities<Activities>(destinationActivityOptions);
+  const nowMs = Date.now(); // workflow time: the same on replay
+  let totals = emptyTotals();
+  let partsDone = 0;
+  let targets: ReadTarget[] = [{}];
+  setHandler(resourceProgressQuery, () => ({
+    runId: input.runId,
+    ...totals,
+    partsDone,
+    parts: targets.length,
+  }));
   upsertSearchAttributes([{ key: RESOURCES_KEY, value: [resource.name] }]);
 
-  const base: Omit<PageRequest, 'page'> = {
-    client: input.client,
-    retry: input.retry,
-    resource,
-    runId: input.runId,
-    runVersion: input.runVersion,
-  };
-  const fetchPage = async (req: PageRequest, summary: string): Promise<PageResult> => {
-    const page = await pageActs.fetchPage.executeWithOptions({ ...pageOptions, summary }, [req]);
-    inFlight = addPage(inFlight, page);
-    return page;
-  };
-  const settle = (read: ResourceTotals) => {
-    totals = sumTotals(totals, read);
-    inFlight = emptyTotals();
-  };
-  const mark = async (scope: DeletionScope) => {
-    const deleted = await destActs.markDeletions({
+  const result: ResourceResult = { ...emptyTotals(), rereads: [], degraded: [], notes: [] };
+  let window: TimeWindow | undefined;
+  let previousCursor: string | undefined;
+  const inc = endpoint.incremental_sync;
+  if (inc) {
+    const rules: WindowRules = {
+      startDatetime: inc.start_datetime,
+      endDatetime: inc.end_datetime,
+      lookbackDays: options.lookbackDays,
+      horizonDays: options.horizonDays,
+      cursorMarginMs: options.cursorMarginMs,
+    };
+    if (mode === 'incremental') {
+      previousCursor = (await acts.readCursor({ destination, resource: resource.name }))?.cursor;
+      window = incrementalWindow(rules, nowMs, previousCursor);
+      if (previousCursor === undefined)
+        result.notes.push('no cursor yet: the first incremental run reads the whole history');
+    } else {
+      window = fullWindow(rules, nowMs);
+    }
+    targets = planSlices(parseUtc(window.since), parseUtc(window.until), inc.slice_days).map((w) => ({
+      window: w,
+    }));
+    result.window = window;
+  } else if (endpoint.partition_router) {
+    targets = endpoint.partition_router.values.map((partition) => ({ partition }));
+  }
+
+  const resourceId = workflowInfo().workflowId;
+  const parallel = inc ? (inc.parallel_windows ?? DEFAULT_PARALLEL_WINDOWS) : targets.length;
+  // A part that fails (a page out of retries) fails the resource: nothing is marked deleted then.
+  const parts = await pool(targets, parallel, async (target) => {
+    const label = targetLabel(resource.name, target);
+    const part = await executeChild(readPartWorkflow, {
+      workflowId: partWorkflowId(resourceId, label.slice(resource.name.length + 1) || 'all'),
+      args: [
+        {
+          destination,
+          client: input.client,
+          retry: input.retry,
+          resource,
+          runId: input.runId,
+          target,
+        },
+      ],
+      staticSummary: `Read ${label}`,
+    });
+    totals = sumTotals(totals, part.totals);
+    partsDone++;
+    return part;
+  });
+  const outcomes: PartOutcome[] = parts.flatMap((p) => p.outcomes);
+  result.rereads = parts.flatMap((p) => p.rereads);
+  const consistent = outcomes.filter((o) => o.consistent);
+  result.degraded = outcomes
+    .filter((o) => !o.consistent)
+    .map((o) => `${o.label}: ${o.reason ?? 'not read consistently'}; nothing marked deleted there`);
+
+  const scope = deletionScope(input, consistent, result.degraded.length === 0);
+  if (scope) {
+    const deletion = await acts.markDeletions({
+      destination,
       resource,
       runId: input.runId,
-      runVersion: input.runVersion,
       scope,
+      recordsRead: consistent.reduce((n, o) => n + o.records, 0),
+      maxDeleteShare: options.maxDeleteShare,
+      allowMassDelete: options.allowMassDelete,
     });
-    totals = { ...totals, deleted: totals.deleted + deleted };
-  };
+    totals = { ...totals, deleted: deletion.marked, heldBack: deletion.heldBack };
+    if (deletion.heldBackReason) result.notes.push(deletion.heldBackReason);
+  }
 
-  if (endpoint.incremental_sync) {
-    const inc = endpoint.incremental_sync;
-    const [since, until] = windowBounds(inc.start_datetime, inc.end_datetime, input.runVersion);
-    const slices = input.resume?.slices ?? planSlices(since, until, inc.slice_days);
-    let nextPage = input.resume?.nextPage ?? 1;
-    while (slices.length > 0) {
-      const window = slices[0];
-      const label = `${resource.name} ${window.since}..${window.until}`;
-      const read = await readPages(fetchPage, { ...base, window }, label, nextPage, true);
-      settle(read.totals);
-      if (read.pausedAt !== undefined) {
-        return continueAsNew<typeof syncResourceWorkflow>({
-          ...input,
-          resume: { slices, nextPage: read.pausedAt, totals },
-        });
-      }
-      slices.shift();
-      nextPage = 1;
-      if (slices.length > 0 && historyIsLarge()) {
-        return continueAsNew<typeof syncResourceWorkflow>({ ...input, resume: { slices, nextPage, totals } });
-      }
+  // The cursor moves only after a complete, consistent read with every deletion written: otherwise
+  // the next incremental run must read from where the last complete one left off.
+  if (inc && window) {
+    if (result.degraded.length === 0 && totals.heldBack === 0) {
+      const newest = consistent.reduce<string | undefined>(
+        (c, o) => laterIso(c, o.cursorMax),
+        previousCursor,
+      );
+      const cursor = newest ?? isoSeconds(nowMs);
+      await acts.recordCursor({
+        destination,
+        state: { resource: resource.name, cursor, window, runId: input.runId, mode },
+      });
+      result.cursor = cursor;
+    } else {
+      result.cursor = previousCursor;
+      result.notes.push('cursor left where it was: the read was not complete');
     }
-    // Only once the whole window is read: an entry whose start time moved from an early slice to a
-    // later one is then seen again, where a per-slice sweep would have marked it deleted.
-    const window = { since: isoSeconds(since), until: isoSeconds(until) };
-    await mark(
-      mode === 'full_refresh' ? { kind: 'all' } : { kind: 'window', column: inc.window_field, window },
-    );
-    return totals;
   }
+  return { ...result, ...totals };
+}
 
+/** Where this run may mark deletions: only inside parts it read consistently. */
+function deletionScope(
+  input: ResourceSyncInput,
+  consistent: PartOutcome[],
+  allConsistent: boolean,
+): DeletionScope | undefined {
+  if (consistent.length === 0) return undefined;
+  const endpoint = input.resource.endpoint;
+  if (input.mode === 'full_refresh' && allConsistent) return { kind: 'all' };
+  if (endpoint.incremental_sync) {
+    return {
+      kind: 'windows',
+      column: endpoint.incremental_sync.window_field,
+      windows: consistent.map((o) => o.target.window).filter((w): w is TimeWindow => w !== undefined),
+    };
+  }
   if (endpoint.partition_router) {
-    const values = endpoint.partition_router.values;
-    // Partitions are few (years): read them all at once, each with its own page sequence.
-    const reads = await Promise.all(
-      values.map((partition) =>
-        readPages(fetchPage, { ...base, partition }, `${resource.name} ${partition}`),
-      ),
-    );
-    settle(reads.reduce((sum, r) => sumTotals(sum, r.totals), emptyTotals()));
-    await mark(mode === 'full_refresh' ? { kind: 'all' } : { kind: 'partitions', values });
-    return totals;
+    return { kind: 'partitions', values: consistent.map((o) => o.target.partition ?? '') };
   }
-
-  const read = await readPages(fetchPage, base, resource.name);
-  settle(read.totals);
-  await mark({ kind: 'all' });
-  return totals;
+  return { kind: 'all' };
 }

@@ -15,7 +15,8 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Activities } from '../activities';
 import { RESOURCES_KEY, ROWS_SYNCED_KEY, SYNC_MODE_KEY } from '../shared/search-attributes';
 import type { ResourceSummary, SyncInput, SyncSummary } from '../shared/types';
-import { emptyTotals, resourceWorkflowId } from '../shared/types';
+import { emptyTotals } from '../shared/totals';
+import { destinationKey, resourceWorkflowId } from '../shared/workflow-ids';
 import { destinationActivityOptions } from './activity-options';
 import { syncResourceWorkflow } from './sync-resource';
 
@@ -23,7 +24,7 @@ export const syncProgressQuery = defineQuery<ResourceSummary[]>('progress');
 
 export async function syncWorkflow(input: SyncInput): Promise<SyncSummary> {
   const { workflowId } = workflowInfo();
-  // Workflow time is deterministic: the same on replay. It versions every row this run writes.
+  // Workflow time is deterministic: the same on replay.
   const runVersion = Date.now();
   const selected = input.config.resources.filter((r) => input.resources.includes(r.name));
   const unknown = input.resources.filter((n) => !selected.some((r) => r.name === n));
@@ -39,6 +40,9 @@ export async function syncWorkflow(input: SyncInput): Promise<SyncSummary> {
     resource: r.name,
     ok: false,
     ...emptyTotals(),
+    rereads: [],
+    degraded: [],
+    notes: [],
     startedAt: runVersion,
     finishedAt: 0,
   }));
@@ -47,32 +51,35 @@ export async function syncWorkflow(input: SyncInput): Promise<SyncSummary> {
   const showDetails = () =>
     setCurrentDetails(
       [
-        '| resource | status | pages | rows | deleted |',
-        '| --- | --- | --- | --- | --- |',
+        `Destination: ${destinationKey(input.destination)}`,
+        '',
+        '| resource | status | pages | rows written | unchanged | deleted | held back |',
+        '| --- | --- | --- | --- | --- | --- | --- |',
         ...progress.map(
           (r) =>
-            `| ${r.resource} | ${r.finishedAt === 0 ? 'running' : r.ok ? 'done' : `failed: ${r.error}`} | ${r.pages} | ${r.rows} | ${r.deleted} |`,
+            `| ${r.resource} | ${statusOf(r)} | ${r.pages} | ${r.rows} | ${r.unchanged} | ${r.deleted} | ${r.heldBack} |`,
         ),
       ].join('\n'),
     );
   showDetails();
 
   const { prepareDestination } = proxyActivities<Activities>(destinationActivityOptions);
-  await prepareDestination(selected);
+  await prepareDestination({ destination: input.destination, resources: selected });
 
   await Promise.all(
     selected.map(async (resource, i) => {
       try {
         const totals = await executeChild(syncResourceWorkflow, {
-          workflowId: resourceWorkflowId(input.scope, resource.name),
+          workflowId: resourceWorkflowId(input.destination, resource.name),
           args: [
             {
+              destination: input.destination,
               client: input.config.client,
               retry: input.config.retry,
               resource,
               mode: input.mode,
+              options: input.options,
               runId: workflowId,
-              runVersion,
             },
           ],
           staticSummary: `Sync ${resource.name} (${input.mode}) for ${workflowId}`,
@@ -81,7 +88,7 @@ export async function syncWorkflow(input: SyncInput): Promise<SyncSummary> {
       } catch (err) {
         const error =
           err instanceof WorkflowExecutionAlreadyStartedError
-            ? `another sync of ${resource.name} is still running (workflow ${resourceWorkflowId(input.scope, resource.name)})`
+            ? `another sync of ${resource.name} into ${destinationKey(input.destination)} is still running (workflow ${resourceWorkflowId(input.destination, resource.name)})`
             : (rootCause(err) ?? String(err));
         progress[i] = { ...progress[i], ok: false, error, finishedAt: Date.now() };
       }
@@ -89,15 +96,18 @@ export async function syncWorkflow(input: SyncInput): Promise<SyncSummary> {
     }),
   );
 
+  const failed = progress.filter((r) => !r.ok);
+  const degraded = progress.some((r) => r.degraded.length > 0 || r.heldBack > 0);
   const summary: SyncSummary = {
     runId: workflowId,
     mode: input.mode,
+    destination: input.destination,
+    outcome: failed.length ? 'failed' : degraded ? 'degraded' : 'ok',
     resources: progress,
     startedAt: runVersion,
     finishedAt: Date.now(),
   };
   upsertSearchAttributes([{ key: ROWS_SYNCED_KEY, value: progress.reduce((n, r) => n + r.rows, 0) }]);
-  const failed = progress.filter((r) => !r.ok);
   if (failed.length) {
     throw ApplicationFailure.create({
       message: `sync failed for ${failed.map((r) => `${r.resource} (${r.error})`).join('; ')}`,
@@ -107,4 +117,11 @@ export async function syncWorkflow(input: SyncInput): Promise<SyncSummary> {
     });
   }
   return summary;
+}
+
+function statusOf(r: ResourceSummary): string {
+  if (r.finishedAt === 0) return 'running';
+  if (!r.ok) return `failed: ${r.error}`;
+  if (r.degraded.length || r.heldBack) return `degraded: ${[...r.degraded, ...r.notes].join('; ')}`;
+  return 'done';
 }

@@ -1,6 +1,6 @@
 // Long entry histories continue as new. A Temporal dev server of the test's own suggests
-// continue-as-new after 40 events, so a short window in small slices must go through several runs
-// and still land every entry exactly once. The recorded histories then replay without a
+// continue-as-new after 40 events, so each window (a child workflow reading many small pages) must go
+// through several runs and still land every entry exactly once. The recorded histories then replay without a
 // determinism error.
 import { strict as assert } from 'assert';
 import * as path from 'path';
@@ -8,7 +8,6 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { WorkflowExecutionStatusName } from '@temporalio/client';
 import { RESOURCES_KEY, ROWS_SYNCED_KEY, SYNC_MODE_KEY } from '../../shared/search-attributes';
-import { resourceWorkflowId } from '../../shared/types';
 import { Harness, rows, startHarness } from './harness';
 
 const TEMPORAL_BIN = path.resolve(__dirname, '../../.services/temporal-cli/bin/temporal');
@@ -37,7 +36,7 @@ describe('continue-as-new on long entry histories', function () {
         users: 4,
         years: [year - 1, year],
       },
-      maxItemsPerPage: 50,
+      maxItemsPerPage: 20,
       temporal: { address, namespace: env.namespace ?? 'default' },
     });
   });
@@ -50,18 +49,24 @@ describe('continue-as-new on long entry histories', function () {
     const result = await h.sync(['--resources', 'entries'], (input) => {
       const inc = input.config.resources.find((r) => r.name === 'entries')?.endpoint.incremental_sync;
       assert.ok(inc);
-      inc.slice_days = 20;
+      inc.slice_days = 400;
     });
     assert.ok(result.ok, result.ok ? '' : result.message);
     assert.equal(result.summary.resources[0].rows, h.api.dataset.entries.length);
 
-    const id = resourceWorkflowId(h.taskQueue, 'entries');
+    // The windows are child workflows of the resource's workflow, named after it.
+    const id = h.resourceId('entries');
     const runs: WorkflowExecutionStatusName[] = [];
-    for await (const wf of h.client.workflow.list({ query: `WorkflowId = '${id}'` }))
+    const windows = new Set<string>();
+    for await (const wf of h.client.workflow.list({ query: `TaskQueue = '${h.taskQueue}'` })) {
+      if (!wf.workflowId.startsWith(`${id}/`)) continue;
       runs.push(wf.status.name);
+      windows.add(wf.workflowId);
+    }
     const continued = runs.filter((s) => s === 'CONTINUED_AS_NEW').length;
+    assert.ok(windows.size >= 2, `expected several windows, got ${[...windows].join(', ')}`);
     assert.ok(continued >= 2, `expected several continued runs, got ${runs.join(', ')}`);
-    assert.equal(runs.filter((s) => s === 'COMPLETED').length, 1);
+    assert.equal(runs.filter((s) => s === 'COMPLETED').length, windows.size, 'each window completes once');
 
     const [{ n, ids }] = await rows<{ n: number; ids: number }>(
       h.ch,

@@ -9,10 +9,11 @@ import { generateDataset } from '../../api-server/data-generator';
 import { startApiServer, RunningApiServer } from '../../api-server/server';
 import type { Dataset, DatasetSize } from '../../api-server/types';
 import { connectClickHouse } from '../../clickhouse/connection';
-import { clickHouseSettings, readEnv, resolveVariables } from '../../config/settings';
+import { clickHouseSettings, destinationOf, readEnv, resolveVariables } from '../../config/settings';
 import { runSync, RunSyncResult } from '../../client/run-sync';
 import { parseSyncArgs, syncInputFromSettings } from '../../client/sync-request';
-import type { SyncInput } from '../../shared/types';
+import type { Destination, SyncInput } from '../../shared/types';
+import { resourceWorkflowId } from '../../shared/workflow-ids';
 import { createSyncWorker, SyncWorker } from '../../worker/create-worker';
 
 export const CREDENTIALS = { email: 'e2e@example.com', apiKey: 'e2e-secret-key-0123456789' };
@@ -38,6 +39,9 @@ export interface Harness {
   ch: ClickHouseClient;
   database: string;
   taskQueue: string;
+  destination: Destination;
+  /** The workflow id of a resource's sync into this harness's destination (its lock). */
+  resourceId(resource: string): string;
   /** Runs a sync like `start-sync` does; `edit` may change the input (e.g. a smaller slice). */
   sync(argv?: string[], edit?: (input: SyncInput) => void): Promise<RunSyncResult>;
   close(): Promise<void>;
@@ -55,6 +59,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     dataset,
     credentials: CREDENTIALS,
     maxItemsPerPage: opts.maxItemsPerPage,
+    latencyMs: opts.latencyMs,
   });
   const base = resolveVariables(readEnv());
   const vars: Record<string, string> = {
@@ -90,6 +95,8 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     ch,
     database,
     taskQueue: vars.TEMPORAL_TASK_QUEUE,
+    destination: destinationOf(vars),
+    resourceId: (resource) => resourceWorkflowId(destinationOf(vars), resource),
     sync: (argv = [], edit) => {
       const input = syncInputFromSettings(vars, parseSyncArgs(argv));
       edit?.(input);

@@ -3,7 +3,6 @@ import { strict as assert } from 'assert';
 import type { Dataset, DatasetSize } from '../../api-server/types';
 import type { ResourceConfig } from '../../config/source-config-types';
 import type { ResourceTotals, SyncInput } from '../../shared/types';
-import { resourceWorkflowId } from '../../shared/types';
 import { parseSyncArgs, syncInputFromSettings } from '../../client/sync-request';
 import { recordToExpected, rowToApiShape } from './compare';
 import { CREDENTIALS, Harness, rows, startHarness } from './harness';
@@ -69,7 +68,7 @@ describe('sync end to end', function () {
     assert.equal(byName.get('entries')?.rows, h.api.dataset.entries.length);
     // The child answers its progress query (start-sync polls it while the run goes on).
     const progress = await h.client.workflow
-      .getHandle(resourceWorkflowId(h.taskQueue, 'entries'))
+      .getHandle(h.resourceId('entries'))
       .query<ResourceTotals>('progress');
     assert.equal(progress.rows, h.api.dataset.entries.length);
     assert.equal(progress.pages, byName.get('entries')?.pages);
@@ -80,21 +79,18 @@ describe('sync end to end', function () {
     const before = await rows(h.ch, `SELECT * FROM ${h.database}.entries_current ORDER BY id`);
     const result = await h.sync();
     assert.ok(result.ok, result.ok ? '' : result.message);
-    for (const r of result.summary.resources) assert.equal(r.deleted, 0, `${r.resource} marked deletions`);
+    for (const r of result.summary.resources) {
+      assert.equal(r.deleted, 0, `${r.resource} marked deletions`);
+      assert.equal(r.rows, 0, `${r.resource}: nothing changed, so nothing is written`);
+      assert.equal(r.unchanged, r.records, `${r.resource}: every record read is unchanged`);
+    }
     for (const resource of resources) {
       await assertCurrentEqualsApi(h, resource);
       await assertNoDuplicates(h, `${resource.name}_current`);
     }
     const after = await rows(h.ch, `SELECT * FROM ${h.database}.entries_current ORDER BY id`);
-    // Only the bookkeeping of the newer read differs (the last window slice ends at the run's "now").
-    const strip = (r: Record<string, unknown>) => ({
-      ...r,
-      _version: 0,
-      _synced_at: 0,
-      _run_id: '',
-      _partition: '',
-    });
-    assert.deepEqual(after.map(strip), before.map(strip));
+    // Not even the bookkeeping changes: unchanged records are not written again.
+    assert.deepEqual(after, before);
     // Merged away for good once ClickHouse merges: FINAL already shows one row per id.
     await h.ch.command({ query: `OPTIMIZE TABLE ${h.database}.entries FINAL` });
     await assertNoDuplicates(h, 'entries');
@@ -103,7 +99,9 @@ describe('sync end to end', function () {
   it('sees edits and deletions at the source', async () => {
     const ds = h.api.dataset;
     const goneProject = ds.projects.splice(3, 1)[0];
-    const goneEntry = ds.entries.splice(10, 1)[0];
+    // A normal (incremental) sync sees deletions inside its window of recent start times.
+    const recent = ds.entries.reduce((a, b) => (a.time_since > b.time_since ? a : b));
+    const goneEntry = ds.entries.splice(ds.entries.indexOf(recent), 1)[0];
     // An entry whose start moves from the window's first slice to its last must not look deleted.
     const oldest = ds.entries.reduce((a, b) => (a.time_since < b.time_since ? a : b));
     const moved = {
@@ -172,8 +170,20 @@ describe('sync end to end', function () {
     assert.equal(normal.summary.resources[0].deleted, 0);
     assert.equal(await count(), h.api.dataset.absences.length, 'older years stay');
 
-    const full = await h.sync(['--resources', 'absences', '--full-refresh'], onlyThisYear);
+    // Most of the table vanishing is what the mass-deletion guard stops, until it is told otherwise.
+    const guarded = await h.sync(['--resources', 'absences', '--full-refresh'], onlyThisYear);
+    assert.ok(guarded.ok, guarded.ok ? '' : guarded.message);
+    assert.equal(guarded.summary.outcome, 'degraded');
+    assert.equal(guarded.summary.resources[0].deleted, 0);
+    assert.equal(guarded.summary.resources[0].heldBack, h.api.dataset.absences.length - expectedNow);
+    assert.equal(await count(), h.api.dataset.absences.length, 'nothing deleted while held back');
+
+    const full = await h.sync(
+      ['--resources', 'absences', '--full-refresh', '--allow-mass-delete'],
+      onlyThisYear,
+    );
     assert.ok(full.ok, full.ok ? '' : full.message);
+    assert.equal(full.summary.outcome, 'ok');
     assert.equal(full.summary.resources[0].deleted, h.api.dataset.absences.length - expectedNow);
     assert.equal(await count(), expectedNow, 'only this year remains');
 
@@ -263,7 +273,7 @@ describe('two syncs of one resource at once', function () {
   it('never overlap: the second fails at once, naming the running one', async () => {
     const first = h.sync(['--resources', 'projects,customers']);
     // Once the first run's customers child exists (its first page takes 500 ms to answer).
-    const firstChild = h.client.workflow.getHandle(resourceWorkflowId(h.taskQueue, 'customers'));
+    const firstChild = h.client.workflow.getHandle(h.resourceId('customers'));
     for (
       let i = 0;
       i < 100 &&
@@ -277,7 +287,7 @@ describe('two syncs of one resource at once', function () {
     }
     const second = await h.sync(['--resources', 'customers']);
     assert.equal(second.ok, false);
-    assert.match(second.ok ? '' : second.message, /another sync of customers is still running/);
+    assert.match(second.ok ? '' : second.message, /another sync of customers into .* is still running/);
     const done = await first;
     assert.ok(done.ok, done.ok ? '' : done.message);
     const [{ n }] = await rows<{ n: number }>(

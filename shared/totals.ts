@@ -1,0 +1,64 @@
+// Running totals of a resource's sync: what pages and reads add up to.
+import type { PageResult, ReadFacts, ResourceTotals } from './types';
+import { laterIso } from './windows';
+
+export const emptyTotals = (): ResourceTotals => ({
+  pages: 0,
+  records: 0,
+  rows: 0,
+  unchanged: 0,
+  stale: 0,
+  quarantined: 0,
+  shapeWarnings: 0,
+  deleted: 0,
+  heldBack: 0,
+});
+
+export function sumTotals(a: ResourceTotals, b: ResourceTotals): ResourceTotals {
+  return {
+    pages: a.pages + b.pages,
+    records: a.records + b.records,
+    rows: a.rows + b.rows,
+    unchanged: a.unchanged + b.unchanged,
+    stale: a.stale + b.stale,
+    quarantined: a.quarantined + b.quarantined,
+    shapeWarnings: a.shapeWarnings + b.shapeWarnings,
+    deleted: a.deleted + b.deleted,
+    heldBack: a.heldBack + b.heldBack,
+  };
+}
+
+/** A read attempt's facts as totals. */
+export function factsTotals(f: ReadFacts): ResourceTotals {
+  return { ...emptyTotals(), ...f, rows: f.written };
+}
+
+/** Adds a page's facts to a read's facts (counts add up; count_items bounds widen). */
+export function addPageFacts(f: ReadFacts, p: PageResult): ReadFacts {
+  const min = (a?: number, b?: number) => (a === undefined ? b : b === undefined ? a : Math.min(a, b));
+  const max = (a?: number, b?: number) => (a === undefined ? b : b === undefined ? a : Math.max(a, b));
+  return {
+    ...f,
+    pages: f.pages + 1,
+    records: f.records + p.records,
+    written: f.written + p.written,
+    unchanged: f.unchanged + p.unchanged,
+    stale: f.stale + p.stale,
+    quarantined: f.quarantined + p.quarantined,
+    shapeWarnings: f.shapeWarnings + p.shapeWarnings,
+    countItemsMin: min(f.countItemsMin, p.countItems),
+    countItemsMax: max(f.countItemsMax, p.countItems),
+    cursorMax: laterIso(f.cursorMax, p.cursorMax),
+  };
+}
+
+export const emptyFacts = (): ReadFacts => ({
+  pages: 0,
+  records: 0,
+  written: 0,
+  unchanged: 0,
+  stale: 0,
+  quarantined: 0,
+  shapeWarnings: 0,
+  complete: true,
+});

@@ -1,0 +1,90 @@
+// Time-window arithmetic shared by configuration checks, workflows and tests. Pure and
+// dependency-free (workflow code imports it). The API's window bounds are inclusive at both ends, so
+// adjacent windows meet one second apart: no record is read twice, none falls between.
+import type { TimeWindow } from './types';
+
+export const SECOND_MS = 1000;
+export const HOUR_MS = 60 * 60 * SECOND_MS;
+export const DAY_MS = 24 * HOUR_MS;
+
+/** ISO 8601 UTC without fractions, as the API writes datetimes. */
+export function isoSeconds(ms: number): string {
+  return new Date(floorSecond(ms)).toISOString().replace('.000Z', 'Z');
+}
+
+const floorSecond = (ms: number) => Math.floor(ms / SECOND_MS) * SECOND_MS;
+
+/** Epoch ms of an ISO date or datetime; without a zone it is UTC, as the API's datetimes are. */
+export function parseUtc(text: string): number {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(text)) return Date.parse(`${text}T00:00:00Z`);
+  return Date.parse(/(Z|[+-]\d{2}:?\d{2})$/.test(text) ? text : `${text}Z`);
+}
+
+/** Tiles [sinceMs, untilMs] (whole seconds) with windows of sliceDays days. */
+export function planSlices(sinceMs: number, untilMs: number, sliceDays: number): TimeWindow[] {
+  const slices: TimeWindow[] = [];
+  const step = sliceDays * DAY_MS;
+  const first = floorSecond(sinceMs);
+  const last = floorSecond(untilMs);
+  for (let start = first; start <= last; start += step) {
+    slices.push({ since: isoSeconds(start), until: isoSeconds(Math.min(start + step - SECOND_MS, last)) });
+  }
+  return slices;
+}
+
+/**
+ * Two narrower windows that tile `w`, for re-reading a window that changed while it was paged; null
+ * when `w` is a single second (entries starting in the same second cannot be told apart by the API).
+ */
+export function splitWindow(w: TimeWindow): [TimeWindow, TimeWindow] | null {
+  const since = parseUtc(w.since);
+  const until = parseUtc(w.until);
+  if (until - since < SECOND_MS) return null;
+  const mid = since + Math.floor((until - since) / 2 / SECOND_MS) * SECOND_MS;
+  return [
+    { since: isoSeconds(since), until: isoSeconds(mid) },
+    { since: isoSeconds(mid + SECOND_MS), until: isoSeconds(until) },
+  ];
+}
+
+export interface WindowRules {
+  /** The configuration's start_datetime (SYNC_START_DATE): nothing before it is read. */
+  startDatetime: string;
+  /** `now` or a fixed ISO datetime. */
+  endDatetime: string;
+  lookbackDays: number;
+  horizonDays: number;
+  cursorMarginMs: number;
+}
+
+/** The window's upper bound: a fixed end, or now plus the horizon (planned entries lie ahead). */
+function upperBound(rules: WindowRules, nowMs: number): number {
+  return rules.endDatetime === 'now' ? nowMs + rules.horizonDays * DAY_MS : parseUtc(rules.endDatetime);
+}
+
+/** What a reconciliation or full refresh reads: the whole history from the start date. */
+export function fullWindow(rules: WindowRules, nowMs: number): TimeWindow {
+  return clamp(parseUtc(rules.startDatetime), upperBound(rules, nowMs));
+}
+
+/**
+ * What an incremental run reads: from the earlier of (cursor - margin) and (now - lookback), never
+ * before the start date, to now + horizon. Without a cursor (no complete read yet) it is the full window.
+ */
+export function incrementalWindow(rules: WindowRules, nowMs: number, cursor: string | undefined): TimeWindow {
+  const start = parseUtc(rules.startDatetime);
+  if (cursor === undefined) return fullWindow(rules, nowMs);
+  const fromCursor = parseUtc(cursor) - rules.cursorMarginMs;
+  const fromLookback = nowMs - rules.lookbackDays * DAY_MS;
+  return clamp(Math.max(start, Math.min(fromCursor, fromLookback)), upperBound(rules, nowMs));
+}
+
+function clamp(sinceMs: number, untilMs: number): TimeWindow {
+  const since = floorSecond(sinceMs);
+  return { since: isoSeconds(since), until: isoSeconds(Math.max(since, untilMs)) };
+}
+
+/** The later of two ISO datetimes, compared as instants (undefined counts as absent). */
+export function laterIso(a?: string, b?: string): string | undefined {
+  return a === undefined ? b : b === undefined ? a : parseUtc(a) >= parseUtc(b) ? a : b;
+}

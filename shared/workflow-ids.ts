@@ -1,0 +1,18 @@
+// Workflow ids that act as locks: Temporal allows one running workflow per id, so a second sync of a
+// resource into the same destination cannot start while one runs, whatever task queue it uses.
+import type { Destination } from './types';
+
+/** `host:port/database`, without scheme or credentials: one name per destination. */
+export function destinationKey(d: Destination): string {
+  const hostPort = d.url
+    .replace(/^[a-z]+:\/\//i, '')
+    .replace(/^[^@/]*@/, '')
+    .replace(/\/.*$/, '');
+  return `${hostPort.toLowerCase()}/${d.database}`;
+}
+
+export const resourceWorkflowId = (d: Destination, resource: string) =>
+  `clockodo-sync/${destinationKey(d)}/${resource}`;
+
+/** One child per part of a resource's read, named by the part. */
+export const partWorkflowId = (resourceId: string, label: string) => `${resourceId}/${label}`;

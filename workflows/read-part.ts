@@ -1,0 +1,123 @@
+// One part of a resource (the list, one partition value, or one window of start times), read until a
+// read is consistent: if the list changed while it was paged, the part is read again (a window in two
+// narrower halves) up to a bound; a part that never reads consistently comes back degraded, so that
+// nothing is marked deleted in it. Long reads continue as new, carrying only where they stand.
+import { continueAsNew, defineQuery, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { PageResult, PartOutcome, PartResult, ReadContext, ReadTarget } from '../shared/types';
+import { emptyTotals, factsTotals, sumTotals } from '../shared/totals';
+import { splitWindow } from '../shared/windows';
+import { destinationActivityOptions, pageActivityOptions } from './activity-options';
+import { judgeRead } from './consistency';
+import { historyIsLarge, readPages, ReadProgress, startOfRead } from './read-pages';
+
+/** Reads of one lineage of a part (the first and its re-reads) before it counts as degraded. */
+export const MAX_READ_ATTEMPTS = 3;
+
+interface ReadTask {
+  target: ReadTarget;
+  attempt: number;
+}
+
+export interface ReadPartState {
+  queue: ReadTask[];
+  /** The first task's read, when a run paused in the middle of it. */
+  current?: ReadProgress;
+  outcomes: PartOutcome[];
+  rereads: string[];
+  totals: PartResult['totals'];
+}
+
+export interface ReadPartInput extends ReadContext {
+  target: ReadTarget;
+  state?: ReadPartState;
+}
+
+export const partProgressQuery = defineQuery<PartResult['totals']>('progress');
+
+export function targetLabel(resource: string, t: ReadTarget): string {
+  if (t.window) return `${resource} ${t.window.since}..${t.window.until}`;
+  if (t.partition !== undefined) return `${resource} ${t.partition}`;
+  return resource;
+}
+
+export async function readPartWorkflow(input: ReadPartInput): Promise<PartResult> {
+  const { resource } = input;
+  const pageOptions = pageActivityOptions(input.retry);
+  const pageActs = proxyActivities<Activities>(pageOptions);
+  const destActs = proxyActivities<Activities>(destinationActivityOptions);
+  const state: ReadPartState = input.state ?? {
+    queue: [{ target: input.target, attempt: 1 }],
+    outcomes: [],
+    rereads: [],
+    totals: emptyTotals(),
+  };
+  setHandler(partProgressQuery, () => state.totals);
+  const concurrency = resource.endpoint.paginator?.max_concurrency ?? 1;
+
+  while (state.queue.length > 0) {
+    const task = state.queue[0];
+    const label = targetLabel(resource.name, task.target);
+    const readId = `${input.runId}|${label}|${task.attempt}`;
+    const fetch = (page: number): Promise<PageResult> =>
+      pageActs.fetchPage.executeWithOptions({ ...pageOptions, summary: `${label} page ${page}` }, [
+        {
+          destination: input.destination,
+          client: input.client,
+          retry: input.retry,
+          resource,
+          runId: input.runId,
+          readId,
+          target: task.target,
+          page,
+        },
+      ]);
+    const read = await readPages(fetch, label, concurrency, state.current ?? startOfRead(), true);
+    if (!read.done) {
+      return continueAsNew<typeof readPartWorkflow>({
+        ...input,
+        state: { ...state, current: read.progress },
+      });
+    }
+    state.current = undefined;
+    state.queue.shift();
+    const { facts } = read;
+    state.totals = sumTotals(state.totals, factsTotals(facts));
+    const distinct = facts.complete
+      ? await destActs.countSeenIds({ destination: input.destination, readId })
+      : 0;
+    const verdict = judgeRead(facts, distinct);
+    if (verdict.consistent) {
+      state.outcomes.push({
+        target: task.target,
+        label,
+        consistent: true,
+        records: facts.records,
+        cursorMax: facts.cursorMax,
+      });
+    } else if (task.attempt >= MAX_READ_ATTEMPTS) {
+      state.rereads.push(`${label}: ${verdict.reason}; gave up after ${task.attempt} reads`);
+      state.outcomes.push({
+        target: task.target,
+        label,
+        consistent: false,
+        reason: verdict.reason,
+        records: facts.records,
+      });
+    } else {
+      // Narrower windows take less time to page, so a busy list is more likely to hold still.
+      const halves = task.target.window ? splitWindow(task.target.window) : null;
+      const next = halves
+        ? halves.map((window) => ({ target: { window }, attempt: task.attempt + 1 }))
+        : [{ target: task.target, attempt: task.attempt + 1 }];
+      state.rereads.push(
+        `${label}: ${verdict.reason}; read again${halves ? ' in two halves' : ''} (read ${task.attempt + 1})`,
+      );
+      state.queue.unshift(...next);
+    }
+    if (state.queue.length > 0 && historyIsLarge()) {
+      return continueAsNew<typeof readPartWorkflow>({ ...input, state });
+    }
+  }
+  return { outcomes: state.outcomes, rereads: state.rereads, totals: state.totals };
+}
