@@ -41,6 +41,7 @@ export async function markDeletions(
     resource: req.resource,
     runId: req.runId,
     scope: req.scope,
+    readIds: req.readIds,
   };
   const { live, candidates } = await countDeletionCandidates(deps.ch, target);
   const held = massDeletionReason(req, live, candidates);

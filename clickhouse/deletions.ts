@@ -1,5 +1,5 @@
-// Deletion markers. Once a scope was read consistently, every live stored record in it that no read
-// of the run received has vanished from the source: it gets a marker, a copy of its newest row with
+// Deletion markers. Once a scope was read consistently, every live stored record in it that the
+// consistent reads did not receive has vanished from the source: it gets a marker, a copy of its newest row with
 // _is_deleted = 1 and a version above it. Safe to run twice: the second run finds the markers.
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { ResourceConfig } from '../config/source-config-types';
@@ -31,17 +31,19 @@ export interface DeletionTarget {
   resource: ResourceConfig;
   runId: string;
   scope: DeletionScope;
+  /** The consistent reads covering the scope. */
+  readIds: string[];
 }
 
 function conditions(t: DeletionTarget) {
   const inScope = `_is_deleted = 0 AND (${scopeCondition(t.scope)})`;
-  const unseen = `${inScope} AND ${ident(t.resource.primary_key)} NOT IN (${seenIdsSql(t.db, t.resource.name, t.runId)})`;
+  const unseen = `${inScope} AND ${ident(t.resource.primary_key)} NOT IN (${seenIdsSql(t.db, t.runId, t.readIds)})`;
   return { inScope, unseen };
 }
 
 const tableOf = (t: DeletionTarget) => `${ident(t.db)}.${ident(t.resource.name)}`;
 
-/** Live rows in the scope, and those among them that no read of the run received. */
+/** Live rows in the scope, and those among them that the consistent reads did not receive. */
 export async function countDeletionCandidates(
   ch: ClickHouseClient,
   t: DeletionTarget,

@@ -1,6 +1,6 @@
 // The engine's own state in the destination, beside the data it describes:
 // - `_sync_seen`: the ids each read received. A read's distinct ids check its consistency, and the
-//   ids all reads of a run received decide what vanished (deletions). Old days are dropped.
+//   ids its consistent reads received decide what vanished (deletions). Old days are dropped.
 // - `_sync_cursors`: per resource, the newest cursor value of the last complete read and the window
 //   it covered. Written only after the read and its deletions are in, so a crash before it leaves
 //   the old cursor, and the next run reads that stretch again (unchanged records are not rewritten).
@@ -89,11 +89,11 @@ export async function countSeenIds(ch: ClickHouseClient, db: string, readId: str
   return Number(n);
 }
 
-/** SQL for the ids any read of a run received for a resource. */
-export function seenIdsSql(db: string, resource: string, runId: string): string {
+/** SQL for the ids the given reads of one run received. */
+export function seenIdsSql(db: string, runId: string, readIds: string[]): string {
   return (
     `SELECT id FROM ${table(db, SEEN_TABLE)} ` +
-    `WHERE run_id = ${sqlString(runId)} AND resource = ${sqlString(resource)}`
+    `WHERE run_id = ${sqlString(runId)} AND read_id IN (${readIds.map(sqlString).join(', ') || "''"})`
   );
 }
 

@@ -138,8 +138,11 @@ export function runOptions(vars: Record<string, string>, allowMassDelete = false
   };
 }
 
-/** The destination a sync names in its request (without credentials). */
+/** The destination a sync names in its request: credentials in the URL are dropped, they stay on workers. */
 export function destinationOf(vars: Record<string, string>): Destination {
   const { url, database } = clickHouseSettings(vars);
-  return { url, database };
+  const parsed = new URL(url);
+  parsed.username = '';
+  parsed.password = '';
+  return { url: parsed.toString().replace(/\/$/, ''), database };
 }

@@ -123,6 +123,8 @@ export interface ReadFacts {
 export interface PartOutcome {
   target: ReadTarget;
   label: string;
+  /** The read attempt this outcome rests on. */
+  readId: string;
   consistent: boolean;
   /** Why the last attempt was not consistent. */
   reason?: string;
@@ -148,6 +150,8 @@ export interface MarkDeletionsRequest {
   resource: ResourceConfig;
   runId: string;
   scope: DeletionScope;
+  /** The consistent reads that cover the scope: what they did not receive has vanished. */
+  readIds: string[];
   /** Records the consistent reads of the scope received: 0 means the read came back empty. */
   recordsRead: number;
   maxDeleteShare: number;

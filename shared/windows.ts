@@ -79,9 +79,10 @@ export function incrementalWindow(rules: WindowRules, nowMs: number, cursor: str
   return clamp(Math.max(start, Math.min(fromCursor, fromLookback)), upperBound(rules, nowMs));
 }
 
+/** A window from sinceMs to untilMs; never past untilMs (a fixed end before the start reads its last second). */
 function clamp(sinceMs: number, untilMs: number): TimeWindow {
-  const since = floorSecond(sinceMs);
-  return { since: isoSeconds(since), until: isoSeconds(Math.max(since, untilMs)) };
+  const since = Math.min(floorSecond(sinceMs), floorSecond(untilMs));
+  return { since: isoSeconds(since), until: isoSeconds(untilMs) };
 }
 
 /** The later of two ISO datetimes, compared as instants (undefined counts as absent). */

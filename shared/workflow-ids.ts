@@ -2,12 +2,11 @@
 // resource into the same destination cannot start while one runs, whatever task queue it uses.
 import type { Destination } from './types';
 
-/** `host:port/database`, without scheme or credentials: one name per destination. */
+/** `host:port/database`, without scheme, credentials, path or query: one name per destination. */
 export function destinationKey(d: Destination): string {
-  const hostPort = d.url
-    .replace(/^[a-z]+:\/\//i, '')
-    .replace(/^[^@/]*@/, '')
-    .replace(/\/.*$/, '');
+  const authority = d.url.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/[/?#].*$/, '');
+  // Credentials end at the last '@' (a password may hold one, unencoded).
+  const hostPort = authority.slice(authority.lastIndexOf('@') + 1);
   return `${hostPort.toLowerCase()}/${d.database}`;
 }
 

@@ -23,7 +23,7 @@ export function judgeRead(facts: ReadFacts, distinctIds: number): Verdict {
   if (distinctIds !== identified) {
     return {
       consistent: false,
-      reason: `received ${identified} records but ${distinctIds} distinct ids (a record came twice)`,
+      reason: `received ${identified} records with an id but ${distinctIds} distinct ids`,
     };
   }
   return { consistent: true };

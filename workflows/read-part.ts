@@ -91,6 +91,7 @@ export async function readPartWorkflow(input: ReadPartInput): Promise<PartResult
       state.outcomes.push({
         target: task.target,
         label,
+        readId,
         consistent: true,
         records: facts.records,
         cursorMax: facts.cursorMax,
@@ -100,6 +101,7 @@ export async function readPartWorkflow(input: ReadPartInput): Promise<PartResult
       state.outcomes.push({
         target: task.target,
         label,
+        readId,
         consistent: false,
         reason: verdict.reason,
         records: facts.records,

@@ -134,6 +134,7 @@ export async function syncResourceWorkflow(input: ResourceSyncInput): Promise<Re
       resource,
       runId: input.runId,
       scope,
+      readIds: consistent.map((o) => o.readId),
       recordsRead: consistent.reduce((n, o) => n + o.records, 0),
       maxDeleteShare: options.maxDeleteShare,
       allowMassDelete: options.allowMassDelete,

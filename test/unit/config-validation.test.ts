@@ -132,8 +132,8 @@ describe('validateSourceConfig: the default configuration', () => {
       count_pages_path: 'paging.count_pages',
       max_concurrency: 4,
     });
-    // entries has no limit in the file: it stays unset (the server's default page size applies).
-    assert.equal(byName('entries').endpoint.paginator?.limit, undefined);
+    // entries has no limit in the file: it gets 1000 (servers answer small pages without one).
+    assert.equal(byName('entries').endpoint.paginator?.limit, 1000);
     assert.equal(byName('absences').endpoint.paginator, undefined);
   });
 
@@ -147,6 +147,7 @@ describe('validateSourceConfig: the default configuration', () => {
       end_param: 'time_until',
       window_field: 'time_since',
       slice_days: 92,
+      parallel_windows: 4,
     });
   });
 
@@ -172,6 +173,31 @@ describe('validateSourceConfig: mistakes', () => {
     const err = configError(raw);
     assertIssue(err, 'resources[0].endpoint.data_selectr', /unknown field .*data_selector/);
     assertIssue(err, 'resources[0].endpoint.data_selector', /is required/);
+  });
+
+  it('keeps a configured page size', () => {
+    const raw = rawConfig();
+    raw.resources[0].endpoint.paginator.limit = 250;
+    assert.equal(validateSourceConfig(raw, defaultVars()).resources[0].endpoint.paginator?.limit, 250);
+  });
+
+  it('keeps a configured parallel_windows', () => {
+    const raw = rawConfig();
+    raw.resources[3].endpoint.incremental_sync.parallel_windows = 2;
+    const c = validateSourceConfig(raw, defaultVars());
+    assert.equal(c.resources[3].endpoint.incremental_sync?.parallel_windows, 2);
+  });
+
+  it('rejects a parallel_windows below 1 or not an integer', () => {
+    for (const bad of [0, -1, 1.5, '2']) {
+      const raw = rawConfig();
+      raw.resources[3].endpoint.incremental_sync.parallel_windows = bad;
+      assertIssue(
+        configError(raw),
+        'resources[3].endpoint.incremental_sync.parallel_windows',
+        /must be an integer >= 1, got/,
+      );
+    }
   });
 
   it('rejects a negative page size', () => {

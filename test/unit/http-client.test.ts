@@ -143,11 +143,13 @@ describe('pageUrl', () => {
     return r;
   };
   const request = (r: ResourceConfig, extra: Partial<PageRequest> = {}): PageRequest => ({
+    destination: { url: 'http://127.0.0.1:8123', database: 'clockodo' },
     client: config.client,
     retry: config.retry,
     resource: r,
     runId: 'run-1',
-    runVersion: NOW,
+    readId: 'run-1/read-1',
+    target: {},
     page: 1,
     ...extra,
   });
@@ -157,27 +159,28 @@ describe('pageUrl', () => {
     assert.equal(url.toString(), 'http://127.0.0.1:8787/api/v2/projects?page=3&items_per_page=1000');
   });
 
-  it('leaves items_per_page out when no limit is set', () => {
+  it('asks for 1000 items per page when the file sets no limit', () => {
+    // entries has no limit in clockodo-v2.json: the validated paginator's default is sent.
     const url = pageUrl(request(resource('entries'), { page: 2 }));
     assert.equal(url.searchParams.get('page'), '2');
-    assert.equal(url.searchParams.has('items_per_page'), false);
+    assert.equal(url.searchParams.get('items_per_page'), '1000');
   });
 
   it('adds the year of a partition, and no page to an unpaged endpoint', () => {
-    const req = request(resource('absences'), { partition: '2024' });
+    const req = request(resource('absences'), { target: { partition: '2024' } });
     const url = pageUrl(req);
     assert.equal(url.toString(), 'http://127.0.0.1:8787/api/v2/absences?year=2024');
-    assert.equal(partitionLabel(req), '2024');
+    assert.equal(partitionLabel(req.target), '2024');
   });
 
   it('adds the window bounds of an incremental slice', () => {
     const window = { since: '2024-01-01T00:00:00Z', until: '2024-04-01T23:59:59Z' };
-    const req = request(resource('entries'), { window });
+    const req = request(resource('entries'), { target: { window } });
     const url = pageUrl(req);
     assert.equal(url.searchParams.get('time_since'), '2024-01-01T00:00:00Z');
     assert.equal(url.searchParams.get('time_until'), '2024-04-01T23:59:59Z');
     assert.equal(url.pathname, '/api/v2/entries');
-    assert.equal(partitionLabel(req), '2024-01-01T00:00:00Z..2024-04-01T23:59:59Z');
+    assert.equal(partitionLabel(req.target), '2024-01-01T00:00:00Z..2024-04-01T23:59:59Z');
   });
 
   it('keeps filter params, encoded, before the paging params', () => {
@@ -187,18 +190,25 @@ describe('pageUrl', () => {
       endpoint: { ...entries.endpoint, params: { 'filter[users_id]': '7' } },
     };
     const url = pageUrl(
-      request(r, { window: { since: '2024-01-01T00:00:00Z', until: '2024-01-31T23:59:59Z' } }),
+      request(r, { target: { window: { since: '2024-01-01T00:00:00Z', until: '2024-01-31T23:59:59Z' } } }),
     );
     assert.equal(url.searchParams.get('filter[users_id]'), '7');
-    assert.deepEqual([...url.searchParams.keys()], ['filter[users_id]', 'page', 'time_since', 'time_until']);
+    assert.deepEqual(
+      [...url.searchParams.keys()],
+      ['filter[users_id]', 'page', 'items_per_page', 'time_since', 'time_until'],
+    );
     assert.ok(url.search.startsWith('?filter%5Busers_id%5D=7&page=1'), url.search);
   });
 
   it('ignores a partition or window the resource does not declare', () => {
     const url = pageUrl(
-      request(resource('projects'), { partition: '2024', window: { since: 'a', until: 'b' } }),
+      request(resource('projects'), { target: { partition: '2024', window: { since: 'a', until: 'b' } } }),
     );
     assert.equal(url.search, '?page=1&items_per_page=1000');
+  });
+
+  it('labels a whole-list read with an empty partition', () => {
+    assert.equal(partitionLabel({}), '');
   });
 
   it('joins a base URL with trailing slashes without doubling them', () => {

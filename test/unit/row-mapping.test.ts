@@ -3,7 +3,7 @@
 import { strict as assert } from 'assert';
 import { readFileSync } from 'fs';
 import * as path from 'path';
-import { recordToRow, Row, RowMeta, toColumnValue } from '../../clickhouse/row-mapping';
+import { contentHash, recordToRow, Row, RowMeta, toColumnValue } from '../../clickhouse/row-mapping';
 import { PROJECT_ROOT, resolveVariables } from '../../config/settings';
 import type { ResourceConfig } from '../../config/source-config-types';
 import { validateSourceConfig } from '../../config/validate-source-config';
@@ -21,7 +21,6 @@ const entries = resource('entries');
 const projects = resource('projects');
 
 const META: RowMeta = {
-  version: 1750000000123,
   syncedAt: 1750000000999,
   runId: 'clockodo-sync-2025-06-15',
   partition: '2025-01-01T00:00:00Z..2025-04-02T23:59:59Z',
@@ -101,6 +100,7 @@ describe('recordToRow', () => {
     const row = rowOf(ENTRY);
     const bookkeeping = [
       '_raw',
+      '_hash',
       '_version',
       '_synced_at',
       '_run_id',
@@ -175,12 +175,31 @@ describe('recordToRow', () => {
 
   it('stamps the bookkeeping columns', () => {
     const row = rowOf(ENTRY);
-    assert.equal(row._version, 1750000000123);
+    // The version is decided later, against the stored row (clickhouse/merge-order.ts).
+    assert.equal(row._version, 0);
+    assert.equal(row._hash, contentHash(JSON.stringify(ENTRY), entries));
     // Seconds, rounded down.
     assert.equal(row._synced_at, 1750000000);
     assert.equal(row._run_id, 'clockodo-sync-2025-06-15');
     assert.equal(row._partition, '2025-01-01T00:00:00Z..2025-04-02T23:59:59Z');
     assert.equal(row._is_deleted, 0);
+  });
+
+  it('hashes the record and the column layout into 48 bits', () => {
+    const hash = rowOf(ENTRY)._hash as number;
+    assert.ok(Number.isSafeInteger(hash) && hash >= 0 && hash < 2 ** 48, String(hash));
+    // The same record hashes the same whatever the run, page or time it was read in.
+    const other = rowOf(ENTRY, entries, { syncedAt: 1, runId: 'other-run', partition: '' });
+    assert.equal(other._hash, hash);
+    // Any change of the record changes the hash, even one in a field without a column.
+    assert.notEqual(rowOf({ ...ENTRY, text: 'Planning meeting.' })._hash, hash);
+    assert.notEqual(rowOf({ ...ENTRY, new_api_field: 1 })._hash, hash);
+    // So does a change of the columns the record fills.
+    const narrower: ResourceConfig = {
+      ...entries,
+      columns: { ...entries.columns, text: { kind: 'int', nullable: true } },
+    };
+    assert.notEqual(rowOf(ENTRY, narrower)._hash, hash);
   });
 
   it('nulls a wrong-typed value and names it in _shape_errors, keeping the record', () => {

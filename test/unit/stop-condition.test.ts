@@ -141,7 +141,8 @@ describe('decidePageStop', () => {
   it('stops when the condition holds, reporting the counts', () => {
     const stop = decidePageStop(paginator, { ...paging(3, 3, 25), items: [] }, 3, 5);
     assert.equal(stop.last, true);
-    assert.match(stop.reason, /stop condition holds/);
+    assert.equal(stop.complete, true);
+    assert.equal(stop.reason, `stop condition holds (${SEED})`);
     assert.equal(stop.countPages, 3);
     assert.equal(stop.countItems, 25);
   });
@@ -149,42 +150,103 @@ describe('decidePageStop', () => {
   it('goes on after page 1 of 3', () => {
     assert.deepEqual(decidePageStop(paginator, paging(1, 3, 25), 1, 10), {
       last: false,
+      complete: true,
       reason: 'page 1 of 3',
       countPages: 3,
       countItems: 25,
     });
   });
 
-  it('stops on an empty page even if the condition does not hold', () => {
+  it('stops on an empty page before the declared end, as an incomplete read', () => {
+    // The condition does not hold (page 2 of 3): the list shrank while it was read, or the server failed.
     const stop = decidePageStop(paginator, paging(2, 3), 2, 0);
-    assert.equal(stop.last, true);
-    assert.equal(stop.reason, 'page is empty');
+    assert.deepEqual(stop, {
+      last: true,
+      complete: false,
+      reason: 'page 2 of 3 is empty',
+      countPages: 3,
+      countItems: 30,
+    });
   });
 
-  it('stops when the response has no paging object', () => {
+  it('calls an empty page at or past the declared end complete', () => {
+    // Page 3 of 3 with a current_page the condition does not match (the server echoes another page).
+    const atEnd = decidePageStop(paginator, paging(1, 3), 3, 0);
+    assert.deepEqual([atEnd.last, atEnd.complete, atEnd.reason], [true, true, 'page 3 of 3 is empty']);
+    const pastEnd = decidePageStop(paginator, paging(1, 3), 4, 0);
+    assert.deepEqual([pastEnd.last, pastEnd.complete, pastEnd.reason], [true, true, 'page 4 of 3 is empty']);
+  });
+
+  it('calls an empty page complete when count_items is 0, whatever the page count', () => {
+    const stop = decidePageStop(
+      paginator,
+      { paging: { current_page: 1, count_pages: 3, count_items: 0 } },
+      1,
+      0,
+    );
+    assert.deepEqual(stop, {
+      last: true,
+      complete: true,
+      reason: 'page 1 of 3 is empty',
+      countPages: 3,
+      countItems: 0,
+    });
+  });
+
+  it('calls an empty page of an empty list complete', () => {
+    // count_pages 0 with count_items 0: the list is empty and page 1 is past its end.
+    const stop = decidePageStop(
+      paginator,
+      { paging: { current_page: 1, count_pages: 0, count_items: 0 } },
+      1,
+      0,
+    );
+    assert.deepEqual([stop.last, stop.complete], [true, true]);
+  });
+
+  it('calls an empty page without count_items before the end incomplete', () => {
+    const stop = decidePageStop(paginator, { paging: { current_page: 1, count_pages: 2 } }, 1, 0);
+    assert.deepEqual([stop.last, stop.complete, stop.countItems], [true, false, undefined]);
+  });
+
+  it('stops when the response has no paging object, as an incomplete read', () => {
     const stop = decidePageStop(paginator, { items: [1, 2] }, 1, 2);
     assert.equal(stop.last, true);
-    assert.equal(stop.reason, 'response has no page count');
+    assert.equal(stop.complete, false);
+    assert.equal(stop.reason, 'page 1 has no page count (paging.count_pages)');
     assert.equal(stop.countPages, undefined);
     assert.equal(stop.countItems, undefined);
   });
 
-  it('stops when count_pages is not a count', () => {
+  it('stops when count_pages is not a count, as an incomplete read', () => {
     for (const count_pages of [-1, 1.5, 'many', null]) {
-      const stop = decidePageStop(paginator, { paging: { current_page: 1, count_pages } }, 1, 3);
-      assert.deepEqual([stop.last, stop.reason], [true, 'response has no page count'], String(count_pages));
+      const stop = decidePageStop(paginator, { paging: { current_page: 2, count_pages } }, 2, 3);
+      assert.deepEqual(
+        [stop.last, stop.complete, stop.reason],
+        [true, false, 'page 2 has no page count (paging.count_pages)'],
+        String(count_pages),
+      );
     }
   });
 
   it('stops when count_pages is 0', () => {
     const stop = decidePageStop(paginator, paging(1, 0), 1, 3);
-    assert.deepEqual([stop.last, stop.reason, stop.countPages], [true, 'page count is 0', 0]);
+    assert.deepEqual(
+      [stop.last, stop.complete, stop.reason, stop.countPages],
+      [true, true, 'page count is 0', 0],
+    );
   });
 
   it('stops when the requested page is past count_pages', () => {
     // The server echoes page 1 for an out-of-range request: the condition does not hold, the guard does.
     const stop = decidePageStop(paginator, paging(1, 3), 5, 10);
-    assert.deepEqual([stop.last, stop.reason], [true, 'page 5 of 3']);
+    assert.deepEqual([stop.last, stop.complete, stop.reason], [true, true, 'page 5 of 3']);
+  });
+
+  it('lets the stop condition win over the empty-page guard', () => {
+    // The last page of a list that shrank to a multiple of the page size can be empty: condition holds.
+    const stop = decidePageStop(paginator, paging(3, 3), 3, 0);
+    assert.deepEqual([stop.last, stop.complete, stop.reason], [true, true, `stop condition holds (${SEED})`]);
   });
 
   it('reads a numeric-string page count', () => {
@@ -194,15 +256,26 @@ describe('decidePageStop', () => {
       1,
       10,
     );
-    assert.deepEqual(stop, { last: false, reason: 'page 1 of 4', countPages: 4, countItems: 31 });
+    assert.deepEqual(stop, {
+      last: false,
+      complete: true,
+      reason: 'page 1 of 4',
+      countPages: 4,
+      countItems: 31,
+    });
   });
 
   it('always calls an unpaged endpoint last', () => {
     assert.deepEqual(decidePageStop(undefined, paging(1, 3), 1, 10), {
       last: true,
+      complete: true,
       reason: 'endpoint is not paged',
     });
-    assert.equal(decidePageStop(undefined, {}, 1, 0).last, true);
+    assert.deepEqual(decidePageStop(undefined, {}, 1, 0), {
+      last: true,
+      complete: true,
+      reason: 'endpoint is not paged',
+    });
   });
 
   it('follows a custom count_pages_path', () => {
@@ -215,7 +288,13 @@ describe('decidePageStop', () => {
       2,
       10,
     );
-    assert.deepEqual(stop, { last: false, reason: 'page 2 of 5', countPages: 5, countItems: 48 });
+    assert.deepEqual(stop, {
+      last: false,
+      complete: true,
+      reason: 'page 2 of 5',
+      countPages: 5,
+      countItems: 48,
+    });
   });
 
   // BUG (activities/paging.ts:38): when count_pages_path does not end in "count_pages", the replace is a

@@ -5,11 +5,21 @@ import * as path from 'path';
 import { buildSyncInput, parseSyncArgs, UsageError } from '../../client/sync-request';
 import { PROJECT_ROOT, resolveVariables } from '../../config/settings';
 import { validateSourceConfig } from '../../config/validate-source-config';
+import type { Destination, RunOptions } from '../../shared/types';
 
 const raw: unknown = JSON.parse(
   readFileSync(path.join(PROJECT_ROOT, 'config/sources/clockodo-v2.json'), 'utf8'),
 );
 const config = validateSourceConfig(raw, resolveVariables({}, new Date('2025-06-15T00:00:00Z')));
+const DESTINATION: Destination = { url: 'http://127.0.0.1:8123', database: 'clockodo' };
+const OPTIONS: RunOptions = {
+  lookbackDays: 31,
+  horizonDays: 30,
+  cursorMarginMs: 24 * 3_600_000,
+  maxDeleteShare: 0.1,
+  allowMassDelete: false,
+};
+const BASE = { destination: DESTINATION, options: OPTIONS };
 
 /** Asserts `fn` throws a UsageError whose message matches `pattern`. */
 function assertUsage(fn: () => unknown, pattern: RegExp) {
@@ -22,7 +32,7 @@ function assertUsage(fn: () => unknown, pattern: RegExp) {
 
 describe('parseSyncArgs', () => {
   it('defaults to an incremental sync of everything, waiting for it', () => {
-    assert.deepEqual(parseSyncArgs([]), { mode: 'incremental', wait: true });
+    assert.deepEqual(parseSyncArgs([]), { mode: 'incremental', allowMassDelete: false, wait: true });
   });
 
   it('reads --resources a,b', () => {
@@ -37,9 +47,36 @@ describe('parseSyncArgs', () => {
   it('reads --full-refresh and --no-wait together with --resources', () => {
     assert.deepEqual(parseSyncArgs(['--full-refresh', '--resources', 'absences', '--no-wait']), {
       mode: 'full_refresh',
+      allowMassDelete: false,
       wait: false,
       resources: ['absences'],
     });
+  });
+
+  it('reads --reconcile as a reconciliation run', () => {
+    assert.deepEqual(parseSyncArgs(['--reconcile']), {
+      mode: 'reconcile',
+      allowMassDelete: false,
+      wait: true,
+    });
+    // Repeating it is harmless.
+    assert.equal(parseSyncArgs(['--reconcile', '--reconcile']).mode, 'reconcile');
+  });
+
+  it('reads --allow-mass-delete with any run kind', () => {
+    assert.equal(parseSyncArgs(['--allow-mass-delete']).allowMassDelete, true);
+    assert.equal(parseSyncArgs(['--allow-mass-delete']).mode, 'incremental');
+    assert.deepEqual(parseSyncArgs(['--reconcile', '--allow-mass-delete', '--no-wait']), {
+      mode: 'reconcile',
+      allowMassDelete: true,
+      wait: false,
+    });
+    assert.equal(parseSyncArgs(['--allow-mass-delete', '--full-refresh']).mode, 'full_refresh');
+  });
+
+  it('rejects --reconcile together with --full-refresh, in either order', () => {
+    assertUsage(() => parseSyncArgs(['--reconcile', '--full-refresh']), /^--full-refresh cannot be combined/);
+    assertUsage(() => parseSyncArgs(['--full-refresh', '--reconcile']), /^--reconcile cannot be combined/);
   });
 
   it('rejects an unknown flag, naming it', () => {
@@ -47,6 +84,7 @@ describe('parseSyncArgs', () => {
     assertUsage(() => parseSyncArgs(['projects']), /unknown argument "projects"/);
     // A value on a flag that takes none is not silently accepted.
     assertUsage(() => parseSyncArgs(['--full-refresh=yes']), /unknown argument "--full-refresh=yes"/);
+    assertUsage(() => parseSyncArgs(['--allow-mass-delete=1']), /unknown argument "--allow-mass-delete=1"/);
   });
 
   it('rejects --resources without a list', () => {
@@ -57,7 +95,7 @@ describe('parseSyncArgs', () => {
 
 describe('buildSyncInput', () => {
   it('takes every resource, in configuration order, when none are named', () => {
-    const input = buildSyncInput(config, parseSyncArgs([]), 'q');
+    const input = buildSyncInput(config, parseSyncArgs([]), BASE);
     assert.deepEqual(input.resources, ['projects', 'absences', 'customers', 'entries']);
     assert.equal(input.mode, 'incremental');
     assert.equal(input.config, config);
@@ -67,17 +105,32 @@ describe('buildSyncInput', () => {
     const input = buildSyncInput(
       config,
       parseSyncArgs(['--resources', 'entries,projects,entries', '--full-refresh']),
-      'queue-a',
+      BASE,
     );
     assert.deepEqual(input.resources, ['projects', 'entries']);
     assert.equal(input.mode, 'full_refresh');
-    // The scope (the destination's task queue) names the resource lock.
-    assert.equal(input.scope, 'queue-a');
+  });
+
+  it('carries the destination and the run options, with allowMassDelete from the arguments', () => {
+    const input = buildSyncInput(config, parseSyncArgs(['--reconcile']), BASE);
+    assert.equal(input.mode, 'reconcile');
+    assert.deepEqual(input.destination, DESTINATION);
+    assert.deepEqual(input.options, OPTIONS);
+    const allowed = buildSyncInput(config, parseSyncArgs(['--allow-mass-delete']), BASE);
+    assert.deepEqual(allowed.options, { ...OPTIONS, allowMassDelete: true });
+    // Without the flag the run is guarded, whatever the base options said.
+    const guarded = buildSyncInput(config, parseSyncArgs([]), {
+      destination: DESTINATION,
+      options: { ...OPTIONS, allowMassDelete: true },
+    });
+    assert.equal(guarded.options.allowMassDelete, false);
+    // The caller's options are not changed.
+    assert.equal(OPTIONS.allowMassDelete, false);
   });
 
   it('rejects an unknown resource, listing the available names', () => {
     assertUsage(
-      () => buildSyncInput(config, parseSyncArgs(['--resources', 'projects,users,tasks']), 'q'),
+      () => buildSyncInput(config, parseSyncArgs(['--resources', 'projects,users,tasks']), BASE),
       new RegExp(
         '^--resources: unknown users, tasks ' +
           String.raw`\(this configuration has: projects, absences, customers, entries\)$`,
@@ -86,6 +139,6 @@ describe('buildSyncInput', () => {
   });
 
   it('rejects an empty list', () => {
-    assertUsage(() => buildSyncInput(config, parseSyncArgs(['--resources', ',']), 'q'), /the list is empty/);
+    assertUsage(() => buildSyncInput(config, parseSyncArgs(['--resources', ',']), BASE), /the list is empty/);
   });
 });

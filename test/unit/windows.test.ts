@@ -2,7 +2,7 @@
 // one-second steps between them, neither overlapping nor leaving a gap.
 import { strict as assert } from 'assert';
 import type { TimeWindow } from '../../shared/types';
-import { isoSeconds, planSlices, windowBounds } from '../../workflows/windows';
+import { fullWindow, isoSeconds, parseUtc, planSlices, WindowRules } from '../../shared/windows';
 
 const DAY = 24 * 60 * 60 * 1000;
 const ms = (iso: string) => Date.parse(iso);
@@ -84,39 +84,49 @@ describe('planSlices', () => {
   });
 });
 
-describe('windowBounds', () => {
+describe('fullWindow', () => {
   const RUN = ms('2025-06-15T10:30:12.345Z');
+  const rules = (startDatetime: string, endDatetime: string): WindowRules => ({
+    startDatetime,
+    endDatetime,
+    lookbackDays: 31,
+    horizonDays: 0,
+    cursorMarginMs: 0,
+  });
 
   it('reads a bare date as midnight UTC', () => {
-    assert.deepEqual(windowBounds('2023-01-01', 'now', RUN), [Date.UTC(2023, 0, 1), RUN]);
+    assert.deepEqual(fullWindow(rules('2023-01-01', 'now'), RUN), {
+      since: '2023-01-01T00:00:00Z',
+      until: '2025-06-15T10:30:12Z',
+    });
   });
 
   it('uses the run time for "now" and a given datetime otherwise', () => {
-    assert.equal(windowBounds('2023-01-01', 'now', RUN)[1], RUN);
-    assert.deepEqual(windowBounds('2024-01-01T06:00:00Z', '2024-02-01T00:00:00+01:00', RUN), [
-      Date.UTC(2024, 0, 1, 6),
-      Date.UTC(2024, 0, 31, 23),
-    ]);
+    assert.equal(fullWindow(rules('2023-01-01', 'now'), RUN).until, isoSeconds(RUN));
+    assert.deepEqual(fullWindow(rules('2024-01-01T06:00:00Z', '2024-02-01T00:00:00+01:00'), RUN), {
+      since: '2024-01-01T06:00:00Z',
+      until: '2024-01-31T23:00:00Z',
+    });
   });
 
   it('plans the seed window from its bounds', () => {
-    const [since, until] = windowBounds('2025-06-01', 'now', RUN);
-    assert.deepEqual(planSlices(since, until, 92), [
+    const w = fullWindow(rules('2025-06-01', 'now'), RUN);
+    assert.deepEqual(planSlices(parseUtc(w.since), parseUtc(w.until), 92), [
       { since: '2025-06-01T00:00:00Z', until: '2025-06-15T10:30:12Z' },
     ]);
   });
 
-  // BUG (workflows/windows.ts:25-28): a datetime without a zone (accepted by the validator, documented as UTC
-  // in source-config-types.ts) goes to Date.parse, which reads it as local time: the window shifts by the
-  // worker's UTC offset. Hidden when TZ is UTC, so this test sets another zone.
+  // A datetime without a zone (accepted by the validator, documented as UTC in source-config-types.ts)
+  // must not be read as local time, or the window shifts by the worker's UTC offset. Hidden when TZ is
+  // UTC, so this test sets another zone.
   it('reads a datetime without a zone as UTC whatever the local zone', () => {
     const saved = process.env.TZ;
     process.env.TZ = 'Europe/Berlin';
     try {
-      assert.deepEqual(windowBounds('2024-01-01T10:00:00', '2024-03-01T00:00', RUN), [
-        Date.UTC(2024, 0, 1, 10),
-        Date.UTC(2024, 2, 1),
-      ]);
+      assert.deepEqual(fullWindow(rules('2024-01-01T10:00:00', '2024-03-01T00:00'), RUN), {
+        since: '2024-01-01T10:00:00Z',
+        until: '2024-03-01T00:00:00Z',
+      });
     } finally {
       if (saved === undefined) delete process.env.TZ;
       else process.env.TZ = saved;
