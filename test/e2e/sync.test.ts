@@ -3,7 +3,10 @@ import { strict as assert } from 'assert';
 import type { Dataset, DatasetSize } from '../../api-server/types';
 import type { ResourceConfig } from '../../config/source-config-types';
 import type { ResourceTotals, SyncInput } from '../../shared/types';
+import { NativeConnection } from '@temporalio/worker';
+import { runSync } from '../../client/run-sync';
 import { parseSyncArgs, syncInputFromSettings } from '../../client/sync-request';
+import { createSyncWorker } from '../../worker/create-worker';
 import { recordToExpected, rowToApiShape } from './compare';
 import { CREDENTIALS, Harness, rows, startHarness } from './harness';
 
@@ -270,7 +273,12 @@ describe('two syncs of one resource at once', function () {
   });
   after(async () => h?.close());
 
-  it('never overlap: the second fails at once, naming the running one', async () => {
+  it('never overlap, even from another task queue: the second fails at once, naming the running one', async () => {
+    // A second worker on a task queue of its own, writing to the same destination database.
+    const otherQueue = `${h.taskQueue}-other`;
+    const connection = await NativeConnection.connect({ address: h.vars.TEMPORAL_ADDRESS });
+    const other = await createSyncWorker({ ...h.vars, TEMPORAL_TASK_QUEUE: otherQueue }, { connection });
+    const otherRunning = other.worker.run();
     const first = h.sync(['--resources', 'projects,customers']);
     // Once the first run's customers child exists (its first page takes 500 ms to answer).
     const firstChild = h.client.workflow.getHandle(h.resourceId('customers'));
@@ -285,9 +293,17 @@ describe('two syncs of one resource at once', function () {
     ) {
       await new Promise((r) => setTimeout(r, 50));
     }
-    const second = await h.sync(['--resources', 'customers']);
+    const input = syncInputFromSettings(h.vars, parseSyncArgs(['--resources', 'customers']));
+    const second = await runSync(h.client, input, { taskQueue: otherQueue });
+    other.worker.shutdown();
+    await otherRunning;
+    await other.close();
+    await connection.close();
     assert.equal(second.ok, false);
-    assert.match(second.ok ? '' : second.message, /another sync of customers into .* is still running/);
+    assert.match(
+      second.ok ? '' : second.message,
+      new RegExp(`another sync of customers into 127.0.0.1:\\d+/${h.database} is still running`),
+    );
     const done = await first;
     assert.ok(done.ok, done.ok ? '' : done.message);
     const [{ n }] = await rows<{ n: number }>(
