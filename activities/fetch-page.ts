@@ -85,22 +85,18 @@ export async function fetchPage(deps: FetchPageDeps, req: PageRequest): Promise<
     if (typeof cursor === 'string') cursorMax = laterIso(cursorMax, cursor);
   }
   const ids = rows.map((r) => r[req.resource.primary_key] as number);
-  const decision = await writeObservedRows(
-    deps.ch,
-    deps.database,
-    req.resource,
-    rows,
-    observedMs,
-    cursorColumn,
-  );
-  await insertSeenIds(deps.ch, deps.database, {
-    resource: req.resource.name,
-    runId: req.runId,
-    readId: req.readId,
-    ids,
-    at: observedMs,
-  });
-  await insertQuarantined(deps.ch, deps.database, quarantined, meta);
+  // Three independent writes: at once. A retry after any of them failed redoes all harmlessly.
+  const [decision] = await Promise.all([
+    writeObservedRows(deps.ch, deps.database, req.resource, rows, observedMs, cursorColumn),
+    insertSeenIds(deps.ch, deps.database, {
+      resource: req.resource.name,
+      runId: req.runId,
+      readId: req.readId,
+      ids,
+      at: observedMs,
+    }),
+    insertQuarantined(deps.ch, deps.database, quarantined, meta),
+  ]);
 
   const stop = decidePageStop(req.resource.endpoint.paginator, doc, req.page, records.length);
   return {

@@ -81,12 +81,27 @@ export async function runSync(
   try {
     return { ok: true, summary: await result };
   } catch (err) {
-    if (err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure) {
+    if (
+      err instanceof WorkflowFailedError &&
+      err.cause instanceof ApplicationFailure &&
+      err.cause.type === 'SyncFailed'
+    ) {
       const summary = err.cause.details?.[0] as SyncSummary | undefined;
       return { ok: false, message: err.cause.message, summary };
     }
-    return { ok: false, message: (err as Error).message };
+    return { ok: false, message: causeChain(err) };
   }
+}
+
+/** "Workflow execution failed" says nothing: name each cause down to the one that started it. */
+export function causeChain(err: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = err; e instanceof Error; e = (e as Error & { cause?: unknown }).cause) {
+    const activity = (e as { activityType?: string }).activityType;
+    const text = activity ? `activity ${activity} failed` : e.message;
+    if (text && !parts.includes(text) && text !== 'Workflow execution failed') parts.push(text);
+  }
+  return parts.join(': ') || String(err);
 }
 
 export function formatSummary(summary: SyncSummary): string {

@@ -313,3 +313,44 @@ describe('two syncs of one resource at once', function () {
     assert.equal(n, h.api.dataset.customers.length);
   });
 });
+
+describe('the destination named by the request', function () {
+  this.timeout(120_000);
+  let h: Harness;
+  const workerOwnDatabase = `clockodo_e2e_worker_own_${Date.now()}`;
+  before(async () => {
+    // The worker's own settings name another database: the request's destination must win.
+    h = await startHarness({
+      size: { ...SIZE, entries: 100 },
+      workerOverrides: { CLICKHOUSE_DATABASE: workerOwnDatabase },
+    });
+  });
+  after(async () => h?.close());
+
+  it("writes into the client's database, not the worker's", async () => {
+    const result = await h.sync(['--resources', 'customers']);
+    assert.ok(result.ok, result.ok ? '' : result.message);
+    assert.deepEqual(result.summary.destination, h.destination);
+    const [{ n }] = await rows<{ n: number }>(
+      h.ch,
+      `SELECT count() AS n FROM ${h.database}.customers_current`,
+    );
+    assert.equal(n, h.api.dataset.customers.length);
+    const [{ dbs }] = await rows<{ dbs: number }>(
+      h.ch,
+      `SELECT count() AS dbs FROM system.databases WHERE name = '${workerOwnDatabase}'`,
+    );
+    assert.equal(dbs, 0, "the worker's own database is untouched");
+  });
+
+  it('refuses a ClickHouse server the worker has no credentials for, saying which', async () => {
+    const result = await h.sync(['--resources', 'customers'], (input) => {
+      input.destination = { url: 'https://analytics.example.com:8443', database: h.database };
+    });
+    assert.equal(result.ok, false);
+    assert.match(
+      result.ok ? '' : result.message,
+      /this worker has no credentials for ClickHouse at analytics\.example\.com:8443 \(it writes to 127\.0\.0\.1:\d+\)/,
+    );
+  });
+});

@@ -95,3 +95,25 @@ describe('resourceWorkflowId', () => {
     );
   });
 });
+
+describe('destination ids from awkward URLs', () => {
+  it('takes the host after the last @ (a password may hold one) and drops a query', () => {
+    assert.equal(
+      destinationKey({ url: 'http://user:p@ss@CH.example.com:8123/?x=1', database: 'db' }),
+      'ch.example.com:8123/db',
+    );
+    assert.equal(
+      destinationKey({ url: 'http://ch.example.com:8123?x=1', database: 'db' }),
+      'ch.example.com:8123/db',
+    );
+  });
+
+  it('destinationOf keeps credentials out of the request', () => {
+    const vars = {
+      ...resolveVariables({}),
+      CLICKHOUSE_URL: 'https://u:secret@ch.example.com:8443',
+      CLICKHOUSE_DATABASE: 'x',
+    };
+    assert.deepEqual(destinationOf(vars), { url: 'https://ch.example.com:8443', database: 'x' });
+  });
+});
