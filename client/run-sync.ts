@@ -35,7 +35,7 @@ async function poll(
         .getHandle(resourceWorkflowId(input.destination, name))
         .query<ResourceProgress>('progress');
       if (t.runId !== syncId) continue; // still the previous sync's run of this resource
-      const parts = t.parts > 1 ? `, ${t.partsDone}/${t.parts} windows` : '';
+      const parts = t.parts > 1 ? `, ${t.partsDone}/${t.parts} parts` : '';
       const line = `${name}: ${t.pages} page${t.pages === 1 ? '' : 's'}, ${t.rows} rows written, ${t.unchanged} unchanged${parts}`;
       if (t.pages > 0 && last.get(name) !== line) {
         last.set(name, line);
