@@ -10,14 +10,18 @@ import { laterIso } from '../shared/windows';
 import { getJson, Secrets } from './http-client';
 import { decidePageStop, readPath } from './paging';
 
-export function pageUrl(req: PageRequest): URL {
+/** The request for a page; `limit` overrides the configured page size (e.g. 1 to read only counts). */
+export function pageUrl(
+  req: Pick<PageRequest, 'client' | 'resource' | 'page' | 'target'>,
+  limit?: number,
+): URL {
   const { client, resource, page, target } = req;
   const { endpoint } = resource;
   const url = new URL(client.base_url.replace(/\/+$/, '') + endpoint.path);
   for (const [k, v] of Object.entries(endpoint.params)) url.searchParams.set(k, v);
   if (endpoint.paginator) {
     url.searchParams.set(endpoint.paginator.cursor_param, String(page));
-    url.searchParams.set(endpoint.paginator.limit_param, String(endpoint.paginator.limit));
+    url.searchParams.set(endpoint.paginator.limit_param, String(limit ?? endpoint.paginator.limit));
   }
   if (target.partition !== undefined && endpoint.partition_router) {
     url.searchParams.set(endpoint.partition_router.request_option.field_name, target.partition);

@@ -4,6 +4,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { countSeenIds, readCursor, writeCursor } from '../clickhouse/sync-state';
 import type { ResourceConfig } from '../config/source-config-types';
 import type { CursorState, Destination, MarkDeletionsRequest, PageRequest } from '../shared/types';
+import { countItems, CountItemsRequest } from './count-items';
 import { destinationDatabase } from './destination';
 import { fetchPage } from './fetch-page';
 import type { Secrets } from './http-client';
@@ -24,6 +25,7 @@ export function createActivities(deps: ActivityDeps) {
     prepareDestination: (req: { destination: Destination; resources: ResourceConfig[] }) =>
       prepareDestination(at(req.destination), req.resources),
     fetchPage: (req: PageRequest) => fetchPage(at(req.destination), req),
+    countItems: (req: CountItemsRequest) => countItems(deps.secrets, req),
     countSeenIds: (req: { destination: Destination; readId: string }) =>
       countSeenIds(deps.ch, at(req.destination).database, req.readId),
     markDeletions: (req: MarkDeletionsRequest) => markDeletions(at(req.destination), req),

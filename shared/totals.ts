@@ -1,5 +1,5 @@
 // Running totals of a resource's sync: what pages and reads add up to.
-import type { PageResult, ReadFacts, ResourceTotals } from './types';
+import type { PageResult, ReadFacts, RecordCounts, ResourceTotals } from './types';
 import { laterIso } from './windows';
 
 export const emptyTotals = (): ResourceTotals => ({
@@ -33,19 +33,24 @@ export function factsTotals(f: ReadFacts): ResourceTotals {
   return { ...emptyTotals(), ...f, rows: f.written };
 }
 
+const COUNTS: (keyof RecordCounts)[] = [
+  'records',
+  'written',
+  'unchanged',
+  'stale',
+  'quarantined',
+  'shapeWarnings',
+];
+
 /** Adds a page's facts to a read's facts (counts add up; count_items bounds widen). */
 export function addPageFacts(f: ReadFacts, p: PageResult): ReadFacts {
   const min = (a?: number, b?: number) => (a === undefined ? b : b === undefined ? a : Math.min(a, b));
   const max = (a?: number, b?: number) => (a === undefined ? b : b === undefined ? a : Math.max(a, b));
+  const counts = Object.fromEntries(COUNTS.map((k) => [k, f[k] + p[k]])) as unknown as RecordCounts;
   return {
     ...f,
+    ...counts,
     pages: f.pages + 1,
-    records: f.records + p.records,
-    written: f.written + p.written,
-    unchanged: f.unchanged + p.unchanged,
-    stale: f.stale + p.stale,
-    quarantined: f.quarantined + p.quarantined,
-    shapeWarnings: f.shapeWarnings + p.shapeWarnings,
     countItemsMin: min(f.countItemsMin, p.countItems),
     countItemsMax: max(f.countItemsMax, p.countItems),
     cursorMax: laterIso(f.cursorMax, p.cursorMax),

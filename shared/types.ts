@@ -74,9 +74,9 @@ export interface PageRequest extends ReadContext {
   page: number;
 }
 
-export interface PageResult {
-  page: number;
-  /** Records read from the response. */
+/** What reading and writing records counted (a page's, or a read's). */
+export interface RecordCounts {
+  /** Records read from the responses. */
   records: number;
   /** Rows written: records that were new, changed, or back after a deletion. */
   written: number;
@@ -88,6 +88,10 @@ export interface PageResult {
   quarantined: number;
   /** Rows whose fields did not all fit their columns (kept, flagged in _shape_errors). */
   shapeWarnings: number;
+}
+
+export interface PageResult extends RecordCounts {
+  page: number;
   /** Pages the server says there are; undefined when the response has no page count. */
   countPages?: number;
   countItems?: number;
@@ -103,14 +107,8 @@ export interface PageResult {
 }
 
 /** Facts of one read attempt of one target, from its pages. */
-export interface ReadFacts {
+export interface ReadFacts extends RecordCounts {
   pages: number;
-  records: number;
-  written: number;
-  unchanged: number;
-  stale: number;
-  quarantined: number;
-  shapeWarnings: number;
   /** Smallest and largest count_items any page declared. */
   countItemsMin?: number;
   countItemsMax?: number;

@@ -5,6 +5,7 @@
 import { ApplicationFailure, workflowInfo } from '@temporalio/workflow';
 import type { PageResult, ReadFacts } from '../shared/types';
 import { addPageFacts, emptyFacts } from '../shared/totals';
+import { pool } from './pool';
 
 export type FetchPage = (page: number) => Promise<PageResult>;
 
@@ -33,28 +34,6 @@ export interface ReadProgress {
 export const startOfRead = (): ReadProgress => ({ nextPage: 1, known: 1, facts: emptyFacts() });
 
 export type PagesRead = { done: true; facts: ReadFacts } | { done: false; progress: ReadProgress };
-
-/**
- * Runs `run` over `items` with at most `limit` at once, in order; stops taking new items once
- * `stop()` says so. Returns the results of the items taken: always a prefix of `items`.
- */
-async function pool<T>(
-  items: number[],
-  limit: number,
-  run: (item: number) => Promise<T>,
-  stop: () => boolean,
-): Promise<T[]> {
-  const results: T[] = [];
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length && !(next > 0 && stop())) {
-      const i = next++;
-      results[i] = await run(items[i]);
-    }
-  });
-  await Promise.all(lanes);
-  return results.slice(0, next);
-}
 
 export async function readPages(
   fetch: FetchPage,

@@ -30,6 +30,8 @@ export interface ReadPartState {
 
 export interface ReadPartInput extends ReadContext {
   target: ReadTarget;
+  /** 0 for a resource's first read of the part; n for its n-th re-check (keeps read ids apart). */
+  round?: number;
   state?: ReadPartState;
 }
 
@@ -58,7 +60,7 @@ export async function readPartWorkflow(input: ReadPartInput): Promise<PartResult
   while (state.queue.length > 0) {
     const task = state.queue[0];
     const label = targetLabel(resource.name, task.target);
-    const readId = `${input.runId}|${label}|${task.attempt}`;
+    const readId = `${input.runId}|${label}|${input.round ?? 0}.${task.attempt}`;
     const fetch = (page: number): Promise<PageResult> =>
       pageActs.fetchPage.executeWithOptions({ ...pageOptions, summary: `${label} page ${page}` }, [
         {

@@ -32,31 +32,22 @@ import {
   WindowRules,
 } from '../shared/windows';
 import { partWorkflowId } from '../shared/workflow-ids';
-import { destinationActivityOptions } from './activity-options';
+import { destinationActivityOptions, pageActivityOptions } from './activity-options';
+import { pool } from './pool';
 import { readPartWorkflow, targetLabel } from './read-part';
 
 export const resourceProgressQuery = defineQuery<ResourceProgress>('progress');
 
 /** Windows read at once by default (each a child workflow with its own pages in flight). */
 const DEFAULT_PARALLEL_WINDOWS = 4;
-
-async function pool<T, R>(items: T[], limit: number, run: (item: T, i: number) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await run(items[i], i);
-    }
-  });
-  await Promise.all(lanes);
-  return results;
-}
+/** Rounds of count checks after all parts are read; parts still moving after the last are degraded. */
+const MAX_RECHECK_ROUNDS = 2;
 
 export async function syncResourceWorkflow(input: ResourceSyncInput): Promise<ResourceResult> {
   const { resource, mode, options, destination } = input;
   const endpoint = resource.endpoint;
   const acts = proxyActivities<Activities>(destinationActivityOptions);
+  const apiActs = proxyActivities<Activities>(pageActivityOptions(input.retry));
   const nowMs = Date.now(); // workflow time: the same on replay
   let totals = emptyTotals();
   let partsDone = 0;
@@ -100,28 +91,64 @@ export async function syncResourceWorkflow(input: ResourceSyncInput): Promise<Re
   const resourceId = workflowInfo().workflowId;
   const parallel = inc ? (inc.parallel_windows ?? DEFAULT_PARALLEL_WINDOWS) : targets.length;
   // A part that fails (a page out of retries) fails the resource: nothing is marked deleted then.
-  const parts = await pool(targets, parallel, async (target) => {
-    const label = targetLabel(resource.name, target);
-    const part = await executeChild(readPartWorkflow, {
-      workflowId: partWorkflowId(resourceId, label.slice(resource.name.length + 1) || 'all'),
-      args: [
-        {
-          destination,
-          client: input.client,
-          retry: input.retry,
-          resource,
-          runId: input.runId,
-          target,
-        },
-      ],
-      staticSummary: `Read ${label}`,
+  const readParts = (list: ReadTarget[], round: number) =>
+    pool(list, parallel, async (target) => {
+      const label = targetLabel(resource.name, target);
+      const name = label.slice(resource.name.length + 1) || 'all';
+      const part = await executeChild(readPartWorkflow, {
+        workflowId: partWorkflowId(resourceId, round === 0 ? name : `${name} recheck ${round}`),
+        args: [
+          {
+            destination,
+            client: input.client,
+            retry: input.retry,
+            resource,
+            runId: input.runId,
+            target,
+            round,
+          },
+        ],
+        staticSummary: `${round === 0 ? 'Read' : 'Read again'} ${label}`,
+      });
+      totals = sumTotals(totals, part.totals);
+      partsDone++;
+      return part;
     });
-    totals = sumTotals(totals, part.totals);
-    partsDone++;
-    return part;
-  });
-  const outcomes: PartOutcome[] = parts.flatMap((p) => p.outcomes);
+  const parts = await readParts(targets, 0);
+  let outcomes: PartOutcome[] = parts.flatMap((p) => p.outcomes);
   result.rereads = parts.flatMap((p) => p.rereads);
+
+  // Each part is a consistent snapshot of itself; a record that moved from a part read later to one
+  // read earlier would be missed by both. Such moves change the parts' counts: check them once all
+  // are read, and read again the parts whose count moved.
+  if (endpoint.paginator && outcomes.length > 1) {
+    for (let round = 1; round <= MAX_RECHECK_ROUNDS; round++) {
+      const counts = await pool(outcomes, parallel, (o) =>
+        o.consistent
+          ? apiActs.countItems({ client: input.client, retry: input.retry, resource, target: o.target })
+          : Promise.resolve(null),
+      );
+      const moved = outcomes.filter((o, i) => counts[i] !== null && counts[i] !== o.records);
+      if (moved.length === 0) break;
+      moved.forEach((o) => {
+        const now = counts[outcomes.indexOf(o)];
+        result.rereads.push(`${o.label}: count_items is ${now} now, ${o.records} when read; read again`);
+      });
+      if (round === MAX_RECHECK_ROUNDS) {
+        // Still moving after the re-reads: keep the reads, but mark no deletion where records move.
+        outcomes = outcomes.map((o) =>
+          moved.includes(o) ? { ...o, consistent: false, reason: 'kept changing after it was read' } : o,
+        );
+        break;
+      }
+      const again = await readParts(
+        moved.map((o) => o.target),
+        round,
+      );
+      result.rereads.push(...again.flatMap((p) => p.rereads));
+      outcomes = [...outcomes.filter((o) => !moved.includes(o)), ...again.flatMap((p) => p.outcomes)];
+    }
+  }
   const consistent = outcomes.filter((o) => o.consistent);
   result.degraded = outcomes
     .filter((o) => !o.consistent)

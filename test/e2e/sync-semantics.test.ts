@@ -219,6 +219,51 @@ describe('sync semantics: cursor, incremental window, reconciliation', function 
       h.api.beforeServe = undefined;
     }
   });
+
+  it('an entry that moves into a window already read is not lost: counts are checked after all windows', async () => {
+    const ds = h.api.dataset;
+    const first = { since: `${Math.min(...SIZE.years)}-01-01T00:00:00Z` };
+    let moved: Entry | undefined;
+    let lastWindowSince: string | undefined;
+    h.api.beforeServe = (path, query) => {
+      if (path !== '/v2/entries' || moved) return;
+      // The newest window is read last: when it starts, move one of its entries into the first window.
+      if (lastWindowSince === undefined || query.time_since !== lastWindowSince || query.page !== '1') return;
+      const candidates = ds.entries.filter((e) => e.time_since >= lastWindowSince! && e.time_until !== null);
+      const e = candidates[0];
+      moved = {
+        ...e,
+        time_since: '2024-01-10T09:00:00Z',
+        time_until: '2024-01-10T10:00:00Z',
+        time_last_change: iso(Date.now() - 1000),
+      };
+      if (e.type === 1) (moved as typeof e).duration = 3600;
+      ds.entries[ds.entries.indexOf(e)] = moved;
+    };
+    try {
+      const input = syncInputFromSettings(h.vars, parseSyncArgs(['--resources', 'entries', '--reconcile']));
+      const inc = input.config.resources.find((r) => r.name === 'entries')?.endpoint.incremental_sync;
+      assert.ok(inc);
+      // The windows the run will plan: the last one starts at the start date plus whole slices.
+      const end = Date.now() + 30 * DAY;
+      let start = Date.parse(first.since);
+      while (start + inc.slice_days * DAY <= end) start += inc.slice_days * DAY;
+      lastWindowSince = iso(start);
+      const result = await h.sync(['--resources', 'entries', '--reconcile']);
+      assert.ok(result.ok, result.ok ? '' : result.message);
+      assert.ok(moved, 'an entry moved while the windows were read');
+      assert.equal(result.summary.outcome, 'ok');
+      const e = byName(result.summary, 'entries');
+      assert.equal(e.deleted, 0, 'the moved entry is not taken for deleted');
+      assert.ok(
+        e.rereads.some((r) => /count_items is \d+ now, \d+ when read; read again/.test(r)),
+        e.rereads.join('; '),
+      );
+      await assertCurrentEqualsApi(h, entries);
+    } finally {
+      h.api.beforeServe = undefined;
+    }
+  });
 });
 
 describe('sync semantics: incomplete reads, the mass-deletion guard, a crash before the cursor', function () {
