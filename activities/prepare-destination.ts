@@ -1,7 +1,7 @@
 // Creates or updates the tables and views of the resources a sync is about to write, and the
 // engine's own state tables; drops seen ids of runs long gone.
 import type { ClickHouseClient } from '@clickhouse/client';
-import { ensureResourceTable, SchemaChange } from '../clickhouse/schema';
+import { ensureDatabase, ensureResourceTable, SchemaChange } from '../clickhouse/schema';
 import { dropOldSeenIds, ensureSyncStateTables } from '../clickhouse/sync-state';
 import type { ResourceConfig } from '../config/source-config-types';
 
@@ -9,9 +9,13 @@ export async function prepareDestination(
   deps: { ch: ClickHouseClient; database: string },
   resources: ResourceConfig[],
 ): Promise<SchemaChange[]> {
-  const changes: SchemaChange[] = [];
-  for (const resource of resources) changes.push(await ensureResourceTable(deps.ch, deps.database, resource));
-  await ensureSyncStateTables(deps.ch, deps.database);
-  await dropOldSeenIds(deps.ch, deps.database, Date.now());
+  await ensureDatabase(deps.ch, deps.database);
+  // Each resource's tables, and the engine's state, are independent: prepared at once.
+  const [changes] = await Promise.all([
+    Promise.all(resources.map((resource) => ensureResourceTable(deps.ch, deps.database, resource))),
+    ensureSyncStateTables(deps.ch, deps.database).then(() =>
+      dropOldSeenIds(deps.ch, deps.database, Date.now()),
+    ),
+  ]);
   return changes;
 }

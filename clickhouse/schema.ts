@@ -80,8 +80,14 @@ export interface SchemaChange {
   typeMismatches: string[];
 }
 
+/** The database and the tables every resource shares (quarantine); before any resource table. */
+export async function ensureDatabase(ch: ClickHouseClient, db: string): Promise<void> {
+  await ch.command({ query: `CREATE DATABASE IF NOT EXISTS ${ident(db)}` });
+  await ch.command({ query: createQuarantineSql(db) });
+}
+
 /**
- * Creates the database, the table and its view when missing; adds columns the configuration gained
+ * Creates the table and its view when missing; adds columns the configuration gained
  * (18.16 has no ADD COLUMN IF NOT EXISTS, so system.columns is read first) and then rebuilds the view,
  * whose column list is fixed when it is created. Safe to run any number of times.
  */
@@ -90,7 +96,6 @@ export async function ensureResourceTable(
   db: string,
   resource: ResourceConfig,
 ): Promise<SchemaChange> {
-  await ch.command({ query: `CREATE DATABASE IF NOT EXISTS ${ident(db)}` });
   const before = await existingColumns(ch, db, resource.name);
   const change: SchemaChange = {
     table: resource.name,
@@ -116,6 +121,5 @@ export async function ensureResourceTable(
   const view = `${ident(db)}.${ident(currentViewName(resource))}`;
   if (change.addedColumns.length) await ch.command({ query: `DROP TABLE IF EXISTS ${view}` });
   await ch.command({ query: createCurrentViewSql(db, resource) });
-  await ch.command({ query: createQuarantineSql(db) });
   return change;
 }

@@ -8,7 +8,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { connectClickHouse } from '../../clickhouse/connection';
 import { writeDeletionMarkers } from '../../clickhouse/deletions';
 import { recordToRow } from '../../clickhouse/row-mapping';
-import { ensureResourceTable } from '../../clickhouse/schema';
+import { ensureDatabase, ensureResourceTable } from '../../clickhouse/schema';
 import { ensureSyncStateTables } from '../../clickhouse/sync-state';
 import { writeObservedRows } from '../../clickhouse/writer';
 import { parseSyncArgs, syncInputFromSettings } from '../../client/sync-request';
@@ -71,6 +71,7 @@ describe('merge order under out-of-order completion', function () {
     assert.ok(e && c);
     entries = e;
     customers = c;
+    await ensureDatabase(ch, db);
     for (const r of [entries, customers]) await ensureResourceTable(ch, db, r);
     await ensureSyncStateTables(ch, db);
   });
