@@ -21,6 +21,8 @@ import type {
 import { isoSeconds, parseUtc, SECOND_MS, HOUR_MS } from '../../shared/windows';
 import { readPartWorkflow } from '../../workflows';
 import { MAX_READ_ATTEMPTS } from '../../workflows/read-part';
+// Installs the SDK runtime's quiet logger, as for every e2e test.
+import './harness';
 
 const TEMPORAL_BIN = path.resolve(__dirname, '../../.services/temporal-cli/bin/temporal');
 const RUN_ID = 'sync-under-test';
@@ -195,6 +197,18 @@ describe('readPartWorkflow with a fake paged list', function () {
     return resource;
   }
 
+  /** The status of every run of a workflow id (visibility may lag a moment behind the result). */
+  async function runStatuses(workflowId: string): Promise<string[]> {
+    for (let tries = 1; ; tries++) {
+      const statuses: string[] = [];
+      for await (const wf of env.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
+        statuses.push(wf.status.name);
+      }
+      if (statuses.includes('COMPLETED') || tries === 20) return statuses;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+
   /** Runs readPartWorkflow for `target` on a fresh task queue, with `fake` as its activities. */
   async function readPart(
     fake: FakeList,
@@ -214,6 +228,8 @@ describe('readPartWorkflow with a fake paged list', function () {
       env.client.workflow.execute(readPartWorkflow, {
         taskQueue,
         workflowId,
+        // Fails a run that loops before mocha's timeout would leave its worker running.
+        workflowExecutionTimeout: '90 seconds',
         args: [
           {
             destination: input.destination,
@@ -471,10 +487,7 @@ describe('readPartWorkflow with a fake paged list', function () {
     const fake = new FakeList(items(50, WINDOW.since, HOUR_MS / 2), 2);
     const { result, workflowId } = await readPart(fake, { window: WINDOW }, 2);
 
-    const statuses: string[] = [];
-    for await (const wf of env.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
-      statuses.push(wf.status.name);
-    }
+    const statuses = await runStatuses(workflowId);
     assert.ok(
       statuses.filter((s) => s === 'CONTINUED_AS_NEW').length >= 1,
       `expected a continued run, got ${statuses.join(', ')}`,
