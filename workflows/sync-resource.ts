@@ -6,6 +6,7 @@ import {
   defineQuery,
   executeChild,
   proxyActivities,
+  rootCause,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -123,9 +124,15 @@ export async function syncResourceWorkflow(input: ResourceSyncInput): Promise<Re
   // are read, and read again the parts whose count moved.
   if (endpoint.paginator && outcomes.length > 1) {
     for (let round = 1; round <= MAX_RECHECK_ROUNDS; round++) {
+      // A check that cannot be made (the API refuses it) leaves that part as it was read.
       const counts = await pool(outcomes, parallel, (o) =>
         o.consistent
-          ? apiActs.countItems({ client: input.client, retry: input.retry, resource, target: o.target })
+          ? apiActs
+              .countItems({ client: input.client, retry: input.retry, resource, target: o.target })
+              .catch((err: unknown) => {
+                result.notes.push(`${o.label}: count not checked again (${rootCause(err) ?? String(err)})`);
+                return null;
+              })
           : Promise.resolve(null),
       );
       const moved = outcomes.filter((o, i) => counts[i] !== null && counts[i] !== o.records);
