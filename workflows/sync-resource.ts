@@ -13,7 +13,9 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type {
+  CursorState,
   DeletionScope,
+  PartResult,
   PartOutcome,
   ReadTarget,
   ResourceProgress,
@@ -62,32 +64,11 @@ export async function syncResourceWorkflow(input: ResourceSyncInput): Promise<Re
   upsertSearchAttributes([{ key: RESOURCES_KEY, value: [resource.name] }]);
 
   const result: ResourceResult = { ...emptyTotals(), rereads: [], degraded: [], notes: [] };
-  let window: TimeWindow | undefined;
-  let previousCursor: string | undefined;
+  const plan = await planParts(input, nowMs, () => acts.readCursor({ destination, resource: resource.name }));
+  targets = plan.targets;
+  result.window = plan.window;
+  result.notes.push(...plan.notes);
   const inc = endpoint.incremental_sync;
-  if (inc) {
-    const rules: WindowRules = {
-      startDatetime: inc.start_datetime,
-      endDatetime: inc.end_datetime,
-      lookbackDays: options.lookbackDays,
-      horizonDays: options.horizonDays,
-      cursorMarginMs: options.cursorMarginMs,
-    };
-    if (mode === 'incremental') {
-      previousCursor = (await acts.readCursor({ destination, resource: resource.name }))?.cursor;
-      window = incrementalWindow(rules, nowMs, previousCursor);
-      if (previousCursor === undefined)
-        result.notes.push('no cursor yet: the first incremental run reads the whole history');
-    } else {
-      window = fullWindow(rules, nowMs);
-    }
-    targets = planSlices(parseUtc(window.since), parseUtc(window.until), inc.slice_days).map((w) => ({
-      window: w,
-    }));
-    result.window = window;
-  } else if (endpoint.partition_router) {
-    targets = endpoint.partition_router.values.map((partition) => ({ partition }));
-  }
 
   const resourceId = workflowInfo().workflowId;
   const parallel = inc ? (inc.parallel_windows ?? DEFAULT_PARALLEL_WINDOWS) : targets.length;
@@ -119,42 +100,16 @@ export async function syncResourceWorkflow(input: ResourceSyncInput): Promise<Re
   let outcomes: PartOutcome[] = parts.flatMap((p) => p.outcomes);
   result.rereads = parts.flatMap((p) => p.rereads);
 
-  // Each part is a consistent snapshot of itself; a record that moved from a part read later to one
-  // read earlier would be missed by both. Such moves change the parts' counts: check them once all
-  // are read, and read again the parts whose count moved.
   if (endpoint.paginator && outcomes.length > 1) {
-    for (let round = 1; round <= MAX_RECHECK_ROUNDS; round++) {
-      // A check that cannot be made (the API refuses it) leaves that part as it was read.
-      const counts = await pool(outcomes, parallel, (o) =>
-        o.consistent
-          ? apiActs
-              .countItems({ client: input.client, retry: input.retry, resource, target: o.target })
-              .catch((err: unknown) => {
-                result.notes.push(`${o.label}: count not checked again (${rootCause(err) ?? String(err)})`);
-                return null;
-              })
-          : Promise.resolve(null),
-      );
-      const moved = outcomes.filter((o, i) => counts[i] !== null && counts[i] !== o.records);
-      if (moved.length === 0) break;
-      moved.forEach((o) => {
-        const now = counts[outcomes.indexOf(o)];
-        result.rereads.push(`${o.label}: count_items is ${now} now, ${o.records} when read; read again`);
-      });
-      if (round === MAX_RECHECK_ROUNDS) {
-        // Still moving after the re-reads: keep the reads, but mark no deletion where records move.
-        outcomes = outcomes.map((o) =>
-          moved.includes(o) ? { ...o, consistent: false, reason: 'kept changing after it was read' } : o,
-        );
-        break;
-      }
-      const again = await readParts(
-        moved.map((o) => o.target),
-        round,
-      );
-      result.rereads.push(...again.flatMap((p) => p.rereads));
-      outcomes = [...outcomes.filter((o) => !moved.includes(o)), ...again.flatMap((p) => p.outcomes)];
-    }
+    const countItems = (o: PartOutcome) =>
+      apiActs
+        .countItems({ client: input.client, retry: input.retry, resource, target: o.target })
+        .catch((err: unknown) => {
+          // A check the API refuses leaves that part as it was read.
+          result.notes.push(`${o.label}: count not checked again (${rootCause(err) ?? String(err)})`);
+          return null;
+        });
+    outcomes = await recheckCounts(outcomes, parallel, countItems, readParts, result.rereads);
   }
   const consistent = outcomes.filter((o) => o.consistent);
   result.degraded = outcomes
@@ -179,6 +134,7 @@ export async function syncResourceWorkflow(input: ResourceSyncInput): Promise<Re
 
   // The cursor moves only after a complete, consistent read with every deletion written: otherwise
   // the next incremental run must read from where the last complete one left off.
+  const { window, previousCursor } = plan;
   if (inc && window) {
     if (result.degraded.length === 0 && totals.heldBack === 0) {
       const newest = consistent.reduce<string | undefined>(
@@ -197,6 +153,88 @@ export async function syncResourceWorkflow(input: ResourceSyncInput): Promise<Re
     }
   }
   return { ...result, ...totals };
+}
+
+interface PartsPlan {
+  targets: ReadTarget[];
+  /** The window of start times (windowed resources). */
+  window?: TimeWindow;
+  previousCursor?: string;
+  notes: string[];
+}
+
+/** The parts a run reads: the list, one per partition value, or windows of start times. */
+async function planParts(
+  input: ResourceSyncInput,
+  nowMs: number,
+  readCursor: () => Promise<CursorState | null>,
+): Promise<PartsPlan> {
+  const { endpoint } = input.resource;
+  const inc = endpoint.incremental_sync;
+  if (inc) {
+    const rules: WindowRules = {
+      startDatetime: inc.start_datetime,
+      endDatetime: inc.end_datetime,
+      lookbackDays: input.options.lookbackDays,
+      horizonDays: input.options.horizonDays,
+      cursorMarginMs: input.options.cursorMarginMs,
+    };
+    const previousCursor = input.mode === 'incremental' ? (await readCursor())?.cursor : undefined;
+    const window =
+      input.mode === 'incremental'
+        ? incrementalWindow(rules, nowMs, previousCursor)
+        : fullWindow(rules, nowMs);
+    const slices = planSlices(parseUtc(window.since), parseUtc(window.until), inc.slice_days);
+    const notes =
+      input.mode === 'incremental' && previousCursor === undefined
+        ? ['no cursor yet: the first incremental run reads the whole history']
+        : [];
+    return { targets: slices.map((w) => ({ window: w })), window, previousCursor, notes };
+  }
+  if (endpoint.partition_router) {
+    return { targets: endpoint.partition_router.values.map((partition) => ({ partition })), notes: [] };
+  }
+  return { targets: [{}], notes: [] };
+}
+
+/**
+ * Each part is a consistent snapshot of itself; a record that moved from a part read later into one
+ * read earlier would be missed by both. Such moves change both parts' counts: once all are read, ask
+ * each for its count again and read again the parts whose count moved. Parts still moving after the
+ * last round are kept as read but count as not consistent (no deletions there).
+ */
+async function recheckCounts(
+  first: PartOutcome[],
+  parallel: number,
+  countItems: (o: PartOutcome) => Promise<number | null>,
+  readParts: (targets: ReadTarget[], round: number) => Promise<PartResult[]>,
+  rereads: string[],
+): Promise<PartOutcome[]> {
+  let outcomes = first;
+  for (let round = 1; round <= MAX_RECHECK_ROUNDS; round++) {
+    const counts = await pool(outcomes, parallel, (o) =>
+      o.consistent ? countItems(o) : Promise.resolve(null),
+    );
+    const moved = outcomes.filter((o, i) => counts[i] !== null && counts[i] !== o.records);
+    if (moved.length === 0) break;
+    for (const o of moved) {
+      rereads.push(
+        `${o.label}: count_items is ${counts[outcomes.indexOf(o)]} now, ${o.records} when read; read again`,
+      );
+    }
+    if (round === MAX_RECHECK_ROUNDS) {
+      return outcomes.map((o) =>
+        moved.includes(o) ? { ...o, consistent: false, reason: 'kept changing after it was read' } : o,
+      );
+    }
+    const again = await readParts(
+      moved.map((o) => o.target),
+      round,
+    );
+    rereads.push(...again.flatMap((p) => p.rereads));
+    outcomes = [...outcomes.filter((o) => !moved.includes(o)), ...again.flatMap((p) => p.outcomes)];
+  }
+  return outcomes;
 }
 
 /** Where this run may mark deletions: only inside parts it read consistently. */
