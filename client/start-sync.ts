@@ -6,7 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import { ConfigError } from '../config/validate-source-config';
 import { readEnv, resolveVariables, SettingsError, temporalSettings } from '../config/settings';
 import { formatSummary, newSyncWorkflowId, runSync, startSync } from './run-sync';
-import { parseSyncArgs, syncInputFromSettings, UsageError } from './sync-request';
+import { parseSyncArgs, START_SYNC_HELP, syncInputFromSettings, UsageError } from './sync-request';
 
 /** Waits briefly for a worker (one may be starting beside us), then warns: the run would just wait. */
 async function warnIfNoWorker(client: Client, namespace: string, taskQueue: string): Promise<void> {
@@ -29,6 +29,10 @@ async function main(): Promise<number> {
   const vars = resolveVariables(readEnv());
   try {
     args = parseSyncArgs(process.argv.slice(2));
+    if (args.help) {
+      console.log(START_SYNC_HELP);
+      return 0;
+    }
     input = syncInputFromSettings(vars, args);
   } catch (e) {
     if (e instanceof ConfigError || e instanceof UsageError || e instanceof SettingsError) {

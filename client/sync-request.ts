@@ -13,10 +13,40 @@ export interface SyncArgs {
   mode: SyncMode;
   allowMassDelete: boolean;
   wait: boolean;
+  help: boolean;
 }
 
+/** `start-sync --help`: every option and exit code. */
+export const START_SYNC_HELP = `Usage: npm run start-sync -- [options]
+
+Starts a sync of the Clockodo API into ClickHouse on the Temporal workers of TEMPORAL_TASK_QUEUE,
+follows it with live progress, and prints a summary. The destination is CLICKHOUSE_URL and
+CLICKHOUSE_DATABASE (sent in the request; workers hold the credentials). Settings come from the
+environment and .env (see README.md).
+
+Run kinds (one at most; default: incremental):
+  (none)               incremental: entries starting from the cursor / SYNC_LOOKBACK_DAYS back to
+                       SYNC_HORIZON_DAYS ahead; lists and absence years in full
+  --reconcile          re-read the whole entries history from SYNC_START_DATE in parallel windows
+  --full-refresh       like --reconcile, and mark deleted whatever the tables hold outside what it read
+
+Options:
+  --resources a,b      only these resources (default: all in the configuration)
+  --allow-mass-delete  let this run mark more than SYNC_MAX_DELETE_SHARE of a scope deleted
+  --no-wait            start the sync and return; follow it in the Temporal Web UI
+  --help               this text
+
+Exit codes:
+  0  the sync finished ok
+  1  the sync failed (the cause is printed)
+  2  bad configuration, setting or argument (nothing started)
+  3  Temporal cannot be reached
+  4  the sync finished degraded: a part could not be read consistently, or deletions were held back
+  130  you stopped following it (Ctrl-C); the sync goes on
+`;
+
 export function parseSyncArgs(argv: string[]): SyncArgs {
-  const args: SyncArgs = { mode: 'incremental', allowMassDelete: false, wait: true };
+  const args: SyncArgs = { mode: 'incremental', allowMassDelete: false, wait: true, help: false };
   const setMode = (mode: SyncMode, flag: string) => {
     if (args.mode !== 'incremental' && args.mode !== mode)
       throw new UsageError(`${flag} cannot be combined with another run kind (--reconcile, --full-refresh)`);
@@ -41,9 +71,11 @@ export function parseSyncArgs(argv: string[]): SyncArgs {
       args.allowMassDelete = true;
     } else if (arg === '--no-wait') {
       args.wait = false;
+    } else if (arg === '--help' || arg === '-h') {
+      args.help = true;
     } else {
       throw new UsageError(
-        `unknown argument ${JSON.stringify(arg)} (known: --resources a,b  --reconcile  --full-refresh  --allow-mass-delete  --no-wait)`,
+        `unknown argument ${JSON.stringify(arg)} (known: --resources a,b  --reconcile  --full-refresh  --allow-mass-delete  --no-wait  --help)`,
       );
     }
   }

@@ -2,7 +2,7 @@
 import { strict as assert } from 'assert';
 import { readFileSync } from 'fs';
 import * as path from 'path';
-import { buildSyncInput, parseSyncArgs, UsageError } from '../../client/sync-request';
+import { buildSyncInput, parseSyncArgs, START_SYNC_HELP, UsageError } from '../../client/sync-request';
 import { PROJECT_ROOT, resolveVariables } from '../../config/settings';
 import { validateSourceConfig } from '../../config/validate-source-config';
 import type { Destination, RunOptions } from '../../shared/types';
@@ -32,7 +32,12 @@ function assertUsage(fn: () => unknown, pattern: RegExp) {
 
 describe('parseSyncArgs', () => {
   it('defaults to an incremental sync of everything, waiting for it', () => {
-    assert.deepEqual(parseSyncArgs([]), { mode: 'incremental', allowMassDelete: false, wait: true });
+    assert.deepEqual(parseSyncArgs([]), {
+      mode: 'incremental',
+      allowMassDelete: false,
+      wait: true,
+      help: false,
+    });
   });
 
   it('reads --resources a,b', () => {
@@ -49,6 +54,7 @@ describe('parseSyncArgs', () => {
       mode: 'full_refresh',
       allowMassDelete: false,
       wait: false,
+      help: false,
       resources: ['absences'],
     });
   });
@@ -58,6 +64,7 @@ describe('parseSyncArgs', () => {
       mode: 'reconcile',
       allowMassDelete: false,
       wait: true,
+      help: false,
     });
     // Repeating it is harmless.
     assert.equal(parseSyncArgs(['--reconcile', '--reconcile']).mode, 'reconcile');
@@ -70,8 +77,24 @@ describe('parseSyncArgs', () => {
       mode: 'reconcile',
       allowMassDelete: true,
       wait: false,
+      help: false,
     });
     assert.equal(parseSyncArgs(['--allow-mass-delete', '--full-refresh']).mode, 'full_refresh');
+  });
+
+  it('reads --help and -h, and the help names every option and exit code', () => {
+    assert.equal(parseSyncArgs(['--help']).help, true);
+    assert.equal(parseSyncArgs(['-h']).help, true);
+    for (const option of [
+      '--resources',
+      '--reconcile',
+      '--full-refresh',
+      '--allow-mass-delete',
+      '--no-wait',
+      '--help',
+    ])
+      assert.ok(START_SYNC_HELP.includes(option), option);
+    for (const code of [0, 1, 2, 3, 4, 130]) assert.match(START_SYNC_HELP, new RegExp(`^  ${code}  `, 'm'));
   });
 
   it('rejects --reconcile together with --full-refresh, in either order', () => {
