@@ -1,7 +1,7 @@
 // Turns settings and command-line choices into a validated workflow input, before anything starts.
 import { loadSourceConfig } from '../config/load-source-config';
 import type { SourceConfig } from '../config/source-config-types';
-import { destinationOf, runOptions } from '../config/settings';
+import { destinationOf, runOptions, runRules } from '../config/settings';
 import type { SyncInput, SyncMode } from '../shared/types';
 
 export class UsageError extends Error {
@@ -85,7 +85,7 @@ export function parseSyncArgs(argv: string[]): SyncArgs {
 export function buildSyncInput(
   config: SourceConfig,
   args: SyncArgs,
-  base: Pick<SyncInput, 'destination' | 'options'>,
+  base: Pick<SyncInput, 'destination' | 'options' | 'rules'>,
 ): SyncInput {
   const names = config.resources.map((r) => r.name);
   const resources = args.resources ?? names;
@@ -103,6 +103,7 @@ export function buildSyncInput(
     mode: args.mode,
     destination: base.destination,
     options: { ...base.options, allowMassDelete: args.allowMassDelete },
+    ...(base.rules ? { rules: base.rules } : {}),
   };
 }
 
@@ -110,5 +111,6 @@ export function syncInputFromSettings(vars: Record<string, string>, args: SyncAr
   return buildSyncInput(loadSourceConfig(vars), args, {
     destination: destinationOf(vars),
     options: runOptions(vars),
+    rules: runRules(vars),
   });
 }

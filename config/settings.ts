@@ -2,6 +2,7 @@
 // lacks. Defaults point at the local services and the local API server, so a fresh clone just works.
 import { existsSync, readFileSync } from 'fs';
 import * as path from 'path';
+import { recentYears, recentYearsStart, RunRules } from '../shared/run-rules';
 import type { Destination, RunOptions } from '../shared/types';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
@@ -63,12 +64,48 @@ export function defaultSettings(now: Date): Record<string, string> {
 /** Environment values over defaults; an empty value counts as unset, except for passwords. */
 export function resolveVariables(env: Env = readEnv(), now = new Date()): Record<string, string> {
   const vars: Record<string, string> = { ...defaultSettings(now) };
+  const given = new Set<string>();
   for (const [key, value] of Object.entries(env)) {
     if (value === undefined) continue;
     if (value === '' && !mayBeEmpty(key)) continue;
     vars[key] = value;
+    given.add(key);
+  }
+  return withRelativeSettings(vars, given, now.getTime());
+}
+
+const RECENT = /^recent:(\d+)$/;
+const DEFAULT_RECENT_YEARS = 3;
+
+/**
+ * SYNC_YEARS left unset, or given as `recent:N`, is relative ("this year and the N-1 before"); so is
+ * SYNC_START_DATE left unset (January 1st of the first of those years). Such settings get a rule
+ * (SYNC_YEARS_RULE, SYNC_START_DATE_RULE) that a run resolves from its own start time; their values
+ * here are what the rules say now, for checking the configuration before anything starts.
+ */
+function withRelativeSettings(vars: Record<string, string>, given: Set<string>, nowMs: number) {
+  const recent = RECENT.exec(vars.SYNC_YEARS ?? '');
+  const yearsRelative = !given.has('SYNC_YEARS') || recent !== null;
+  const n = recent ? Number(recent[1]) : DEFAULT_RECENT_YEARS;
+  if (yearsRelative && n >= 1) {
+    vars.SYNC_YEARS = recentYears(n, nowMs).join(',');
+    vars.SYNC_YEARS_RULE = `recent:${n}`;
+  }
+  if (!given.has('SYNC_START_DATE')) {
+    vars.SYNC_START_DATE = recentYearsStart(n, nowMs);
+    vars.SYNC_START_DATE_RULE = `recent:${n}`;
   }
   return vars;
+}
+
+/** The relative settings a run resolves itself (see withRelativeSettings). */
+export function runRules(vars: Record<string, string>): RunRules {
+  const years = RECENT.exec(vars.SYNC_YEARS_RULE ?? '');
+  const start = RECENT.exec(vars.SYNC_START_DATE_RULE ?? '');
+  return {
+    ...(years ? { years: { recent: Number(years[1]) } } : {}),
+    ...(start ? { startDate: { recentYears: Number(start[1]) } } : {}),
+  };
 }
 
 export interface ClickHouseSettings {

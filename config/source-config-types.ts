@@ -56,6 +56,8 @@ export interface PaginatorConfig {
 export interface ListPartitionRouter {
   type: 'list';
   values: string[];
+  /** The setting the values came from when written as exactly `${NAME}` (a run may re-resolve it). */
+  values_setting?: string;
   cursor_field: string;
   request_option: { inject_into: 'request_parameter'; field_name: string };
 }
@@ -66,6 +68,8 @@ export interface DatetimeIncrementalSync {
   cursor_field: string;
   /** ISO date or datetime (UTC); the window's lower bound. */
   start_datetime: string;
+  /** The setting start_datetime came from when written as exactly `${NAME}`. */
+  start_setting?: string;
   /** `now` (the run's start, Temporal's clock) or an ISO datetime. */
   end_datetime: string;
   /** Request parameters that carry the window. */

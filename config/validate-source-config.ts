@@ -36,6 +36,9 @@ export class ConfigError extends Error {
 
 type Obj = Record<string, unknown>;
 const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+/** The setting a value is, when it is exactly one `${NAME}` reference. */
+const settingOf = (value: unknown) =>
+  typeof value === 'string' ? /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(value)?.[1] : undefined;
 const COLUMN_KINDS: ColumnKind[] = ['int', 'float', 'string', 'bool', 'date', 'datetime'];
 const ISO_DATE_OR_DATETIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?(\.\d+)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
@@ -288,7 +291,14 @@ function checkPartitionRouter(c: Checker, raw: unknown, field: string): ListPart
     ro && c.oneOf(ro.inject_into, `${field}.request_option.inject_into`, ['request_parameter'] as const);
   const field_name = ro && c.string(ro.field_name, `${field}.request_option.field_name`);
   if (!type || !values || !cursor_field || !inject_into || !field_name) return undefined;
-  return { type, values, cursor_field, request_option: { inject_into, field_name } };
+  const values_setting = settingOf(o.values);
+  return {
+    type,
+    values,
+    ...(values_setting ? { values_setting } : {}),
+    cursor_field,
+    request_option: { inject_into, field_name },
+  };
 }
 
 function checkIncremental(c: Checker, raw: unknown, field: string): DatetimeIncrementalSync | undefined {
@@ -343,10 +353,12 @@ function checkIncremental(c: Checker, raw: unknown, field: string): DatetimeIncr
   ) {
     return undefined;
   }
+  const start_setting = settingOf(o.start_datetime);
   return {
     type,
     cursor_field,
     start_datetime: start,
+    ...(start_setting ? { start_setting } : {}),
     end_datetime: end,
     start_param,
     end_param,

@@ -2,6 +2,7 @@
 // pass through here; activities write them to ClickHouse and return counts and cursors.
 // Type-only and dependency-free, because workflow code imports it.
 import type { ClientConfig, ResourceConfig, RetryConfig, SourceConfig } from '../config/source-config-types';
+import type { RunRules } from './run-rules';
 
 /**
  * - `incremental`: entries in a recent window (cursor, lookback, horizon); lists and years in full.
@@ -30,6 +31,8 @@ export interface RunOptions {
 export interface SyncInput {
   /** Validated configuration without secrets (auth holds `${ENV}` references only). */
   config: SourceConfig;
+  /** Relative settings the run resolves from its own start time (a schedule's runs stay current). */
+  rules?: RunRules;
   /** Names of the resources to sync, a subset of config.resources. */
   resources: string[];
   mode: SyncMode;

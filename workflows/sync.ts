@@ -15,6 +15,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Activities } from '../activities';
 import { RESOURCES_KEY, ROWS_SYNCED_KEY, SYNC_MODE_KEY } from '../shared/search-attributes';
 import type { ResourceSummary, SyncInput, SyncSummary } from '../shared/types';
+import { applyRunRules } from '../shared/run-rules';
 import { emptyTotals } from '../shared/totals';
 import { destinationKey, resourceWorkflowId } from '../shared/workflow-ids';
 import { destinationActivityOptions } from './activity-options';
@@ -26,7 +27,9 @@ export async function syncWorkflow(input: SyncInput): Promise<SyncSummary> {
   const { workflowId } = workflowInfo();
   // Workflow time is deterministic: the same on replay.
   const runVersion = Date.now();
-  const selected = input.config.resources.filter((r) => input.resources.includes(r.name));
+  // Relative settings (this year and the two before, ...) as of this run's start, not the client's.
+  const config = applyRunRules(input.config, input.rules, runVersion);
+  const selected = config.resources.filter((r) => input.resources.includes(r.name));
   const unknown = input.resources.filter((n) => !selected.some((r) => r.name === n));
   if (unknown.length) {
     throw ApplicationFailure.nonRetryable(`unknown resources: ${unknown.join(', ')}`, 'ConfigError');
@@ -74,8 +77,8 @@ export async function syncWorkflow(input: SyncInput): Promise<SyncSummary> {
           args: [
             {
               destination: input.destination,
-              client: input.config.client,
-              retry: input.config.retry,
+              client: config.client,
+              retry: config.retry,
               resource,
               mode: input.mode,
               options: input.options,

@@ -61,14 +61,17 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     maxItemsPerPage: opts.maxItemsPerPage,
     latencyMs: opts.latencyMs,
   });
-  const base = resolveVariables(readEnv());
+  // The dataset's years are fixed settings here (no relative rule), as a user who names them has.
+  const base = resolveVariables({
+    ...readEnv(),
+    SYNC_YEARS: opts.size.years.join(','),
+    SYNC_START_DATE: `${Math.min(...opts.size.years)}-01-01`,
+  });
   const vars: Record<string, string> = {
     ...base,
     CLOCKODO_BASE_URL: api.url,
     CLOCKODO_EMAIL: CREDENTIALS.email,
     CLOCKODO_API_KEY: CREDENTIALS.apiKey,
-    SYNC_YEARS: opts.size.years.join(','),
-    SYNC_START_DATE: `${Math.min(...opts.size.years)}-01-01`,
     CLICKHOUSE_DATABASE: `clockodo_e2e_${tag}`,
     TEMPORAL_TASK_QUEUE: `e2e-${tag}`,
     // services-start.sh registers this namespace, so test runs stay out of the user's `default`.

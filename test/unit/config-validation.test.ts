@@ -81,6 +81,8 @@ describe('validateSourceConfig: the default configuration', () => {
   it('turns ${SYNC_YEARS} into the list of the last three years', () => {
     assert.deepEqual(byName('absences').endpoint.partition_router?.values, ['2023', '2024', '2025']);
     assert.equal(byName('absences').endpoint.partition_router?.request_option.field_name, 'year');
+    // The values remember their setting, so a run can resolve a relative one at its own start.
+    assert.equal(byName('absences').endpoint.partition_router?.values_setting, 'SYNC_YEARS');
   });
 
   it('splits a custom SYNC_YEARS list, trimming spaces', () => {
@@ -142,6 +144,7 @@ describe('validateSourceConfig: the default configuration', () => {
       type: 'datetime',
       cursor_field: 'time_last_change',
       start_datetime: '2023-01-01',
+      start_setting: 'SYNC_START_DATE',
       end_datetime: 'now',
       start_param: 'time_since',
       end_param: 'time_until',
