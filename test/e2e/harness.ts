@@ -27,6 +27,8 @@ export interface HarnessOptions {
   maxItemsPerPage?: number;
   /** Delay the API server adds to every request. */
   latencyMs?: number;
+  /** Leave SYNC_YEARS and SYNC_START_DATE to their relative defaults (size.years must be the last three). */
+  relativeYears?: boolean;
   /** An existing Temporal server (e.g. a TestWorkflowEnvironment's); default TEMPORAL_ADDRESS. */
   temporal?: { address: string; namespace: string };
 }
@@ -62,11 +64,15 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     latencyMs: opts.latencyMs,
   });
   // The dataset's years are fixed settings here (no relative rule), as a user who names them has.
-  const base = resolveVariables({
-    ...readEnv(),
-    SYNC_YEARS: opts.size.years.join(','),
-    SYNC_START_DATE: `${Math.min(...opts.size.years)}-01-01`,
-  });
+  const base = resolveVariables(
+    opts.relativeYears
+      ? readEnv()
+      : {
+          ...readEnv(),
+          SYNC_YEARS: opts.size.years.join(','),
+          SYNC_START_DATE: `${Math.min(...opts.size.years)}-01-01`,
+        },
+  );
   const vars: Record<string, string> = {
     ...base,
     CLOCKODO_BASE_URL: api.url,
