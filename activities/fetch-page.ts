@@ -111,6 +111,7 @@ export async function fetchPage(deps: FetchPageDeps, req: PageRequest): Promise<
     stale: decision.stale,
     quarantined: quarantined.length,
     shapeWarnings,
+    retries: currentAttempt() - 1,
     countPages: stop.countPages,
     countItems: stop.countItems,
     last: stop.last,
@@ -119,6 +120,15 @@ export async function fetchPage(deps: FetchPageDeps, req: PageRequest): Promise<
     fingerprint: `${records.length}:${String(ids[0])}:${String(ids[ids.length - 1])}`,
     cursorMax,
   };
+}
+
+/** The activity's attempt (1 for the first), or 1 when called outside an activity (plain tests). */
+function currentAttempt(): number {
+  try {
+    return Context.current().info.attempt;
+  } catch {
+    return 1;
+  }
 }
 
 /** The activity's cancellation signal, or none when called outside an activity (plain tests). */

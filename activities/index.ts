@@ -1,6 +1,7 @@
 // The activities a worker registers, bound to their dependencies (ClickHouse, secrets).
 // Workflows import only the type of this object (`import type`), never the code.
 import type { ClickHouseClient } from '@clickhouse/client';
+import { insertRunRows, RunRow } from '../clickhouse/run-history';
 import { countSeenIds, readCursor, writeCursor } from '../clickhouse/sync-state';
 import type { ResourceConfig } from '../config/source-config-types';
 import type { CursorState, Destination, MarkDeletionsRequest, PageRequest } from '../shared/types';
@@ -33,6 +34,8 @@ export function createActivities(deps: ActivityDeps) {
       readCursor(deps.ch, at(req.destination).database, req.resource),
     recordCursor: (req: { destination: Destination; state: CursorState }) =>
       writeCursor(deps.ch, at(req.destination).database, req.state, Date.now()),
+    recordRun: (req: { destination: Destination; rows: RunRow[] }) =>
+      insertRunRows(deps.ch, at(req.destination).database, req.rows),
   };
 }
 

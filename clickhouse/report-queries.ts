@@ -13,7 +13,7 @@ export interface TableReport {
   lastWritten: string;
 }
 
-async function tableExists(ch: ClickHouseClient, db: string, table: string): Promise<boolean> {
+export async function tableExists(ch: ClickHouseClient, db: string, table: string): Promise<boolean> {
   const rs = await ch.query({
     query: `SELECT count() AS n FROM system.tables WHERE database = ${sqlString(db)} AND name = ${sqlString(table)}`,
     format: 'JSONEachRow',

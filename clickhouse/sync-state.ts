@@ -6,6 +6,7 @@
 //   the old cursor, and the next run reads that stretch again (unchanged records are not rewritten).
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { CursorState } from '../shared/types';
+import { createRunsTableSql } from './run-history';
 import { ident, sqlString } from './sql';
 
 export const SEEN_TABLE = '_sync_seen';
@@ -35,6 +36,7 @@ export function createCursorTableSql(db: string): string {
 export async function ensureSyncStateTables(ch: ClickHouseClient, db: string): Promise<void> {
   await ch.command({ query: createSeenTableSql(db) });
   await ch.command({ query: createCursorTableSql(db) });
+  await ch.command({ query: createRunsTableSql(db) });
 }
 
 /** Drops days of seen ids older than SEEN_KEEP_DAYS (whole partitions: cheap on every version). */

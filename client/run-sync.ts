@@ -1,6 +1,6 @@
 // Starts a sync workflow and follows it: live per-resource progress, then the summary.
 import { Client, WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { RESOURCES_KEY, SYNC_MODE_KEY } from '../shared/search-attributes';
 import type { ResourceProgress, ResourceSummary, SyncInput, SyncSummary } from '../shared/types';
 import { destinationKey, resourceWorkflowId } from '../shared/workflow-ids';
@@ -15,7 +15,8 @@ export interface RunSyncOptions {
 }
 
 export type RunSyncResult =
-  { ok: true; summary: SyncSummary } | { ok: false; message: string; summary?: SyncSummary };
+  | { ok: true; summary: SyncSummary }
+  | { ok: false; message: string; summary?: SyncSummary; cancelled?: boolean };
 
 export function newSyncWorkflowId(now = new Date()): string {
   return `clockodo-sync-${now.toISOString().replace(/[:.]/g, '-')}`;
@@ -88,6 +89,9 @@ export async function runSync(
     ) {
       const summary = err.cause.details?.[0] as SyncSummary | undefined;
       return { ok: false, message: err.cause.message, summary };
+    }
+    if (err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure) {
+      return { ok: false, cancelled: true, message: 'the sync was cancelled' };
     }
     return { ok: false, message: causeChain(err) };
   }

@@ -71,7 +71,10 @@ export function scheduleDefs(vars: Record<string, string>): ScheduleDef[] {
 
 /** What a schedule starts: the same validated request start-sync would send, with relative settings as rules. */
 export function scheduleOptions(def: ScheduleDef, vars: Record<string, string>): ScheduleOptions {
-  const input = syncInputFromSettings(vars, parseSyncArgs(def.mode === 'reconcile' ? ['--reconcile'] : []));
+  const input = {
+    ...syncInputFromSettings(vars, parseSyncArgs(def.mode === 'reconcile' ? ['--reconcile'] : [])),
+    trigger: `schedule:${def.id}`,
+  };
   return {
     scheduleId: def.id,
     spec: def.spec,

@@ -5,6 +5,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { ConfigError } from '../config/validate-source-config';
 import { readEnv, resolveVariables, SettingsError, temporalSettings } from '../config/settings';
+import { printStatus } from './status';
 import { formatSummary, newSyncWorkflowId, runSync, startSync } from './run-sync';
 import { parseSyncArgs, START_SYNC_HELP, syncInputFromSettings, UsageError } from './sync-request';
 
@@ -52,6 +53,11 @@ async function main(): Promise<number> {
     return 3;
   }
   const client = new Client({ connection, namespace: temporal.namespace });
+  if (args.status) {
+    await printStatus(client, vars);
+    await connection.close();
+    return 0;
+  }
   await warnIfNoWorker(client, temporal.namespace, temporal.taskQueue);
   const workflowId = newSyncWorkflowId();
   const ui = `http://127.0.0.1:${vars.TEMPORAL_UI_PORT ?? 8233}/namespaces/${temporal.namespace}/workflows/${workflowId}`;
@@ -77,6 +83,10 @@ async function main(): Promise<number> {
   const result = await runSync(client, input, options);
   await connection.close();
   if (result.summary) console.log(formatSummary(result.summary));
+  if (!result.ok && result.cancelled) {
+    console.error(`sync CANCELLED: ${ui}`);
+    return 5;
+  }
   if (!result.ok) {
     console.error(`sync failed: ${result.message}`);
     return 1;

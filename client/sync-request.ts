@@ -9,6 +9,8 @@ export class UsageError extends Error {
 }
 
 export interface SyncArgs {
+  /** `status` shows recent runs instead of starting one. */
+  status?: boolean;
   resources?: string[];
   mode: SyncMode;
   allowMassDelete: boolean;
@@ -36,12 +38,15 @@ Options:
   --no-wait            start the sync and return; follow it in the Temporal Web UI
   --help               this text
 
+  status               instead of a sync: recent runs (from sync_runs) and the state of the schedules
+
 Exit codes:
   0  the sync finished ok
   1  the sync failed (the cause is printed)
   2  bad configuration, setting or argument (nothing started)
   3  Temporal cannot be reached
   4  the sync finished degraded: a part could not be read consistently, or deletions were held back
+  5  the sync was cancelled (from the Web UI or the CLI)
   130  you stopped following it (Ctrl-C); the sync goes on
 `;
 
@@ -73,6 +78,8 @@ export function parseSyncArgs(argv: string[]): SyncArgs {
       args.wait = false;
     } else if (arg === '--help' || arg === '-h') {
       args.help = true;
+    } else if (arg === 'status' && i === 0) {
+      args.status = true;
     } else {
       throw new UsageError(
         `unknown argument ${JSON.stringify(arg)} (known: --resources a,b  --reconcile  --full-refresh  --allow-mass-delete  --no-wait  --help)`,

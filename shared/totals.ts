@@ -12,6 +12,7 @@ export const emptyTotals = (): ResourceTotals => ({
   shapeWarnings: 0,
   deleted: 0,
   heldBack: 0,
+  retries: 0,
 });
 
 export function sumTotals(a: ResourceTotals, b: ResourceTotals): ResourceTotals {
@@ -25,6 +26,7 @@ export function sumTotals(a: ResourceTotals, b: ResourceTotals): ResourceTotals 
     shapeWarnings: a.shapeWarnings + b.shapeWarnings,
     deleted: a.deleted + b.deleted,
     heldBack: a.heldBack + b.heldBack,
+    retries: a.retries + b.retries,
   };
 }
 
@@ -40,6 +42,7 @@ const COUNTS: (keyof RecordCounts)[] = [
   'stale',
   'quarantined',
   'shapeWarnings',
+  'retries',
 ];
 
 /** Adds a page's facts to a read's facts (counts add up; count_items bounds widen). */
@@ -65,5 +68,6 @@ export const emptyFacts = (): ReadFacts => ({
   stale: 0,
   quarantined: 0,
   shapeWarnings: 0,
+  retries: 0,
   complete: true,
 });

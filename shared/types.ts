@@ -33,6 +33,8 @@ export interface SyncInput {
   config: SourceConfig;
   /** Relative settings the run resolves from its own start time (a schedule's runs stay current). */
   rules?: RunRules;
+  /** Who started the run: `hand` (start-sync) or `schedule:<id>`; recorded in sync_runs. */
+  trigger?: string;
   /** Names of the resources to sync, a subset of config.resources. */
   resources: string[];
   mode: SyncMode;
@@ -91,6 +93,8 @@ export interface RecordCounts {
   quarantined: number;
   /** Rows whose fields did not all fit their columns (kept, flagged in _shape_errors). */
   shapeWarnings: number;
+  /** Attempts beyond the first that requests took (Temporal's retries of page activities). */
+  retries: number;
 }
 
 export interface PageResult extends RecordCounts {
@@ -192,6 +196,7 @@ export interface ResourceTotals {
   deleted: number;
   /** Deletions the mass-deletion guard did not write. */
   heldBack: number;
+  retries: number;
 }
 
 /** What a resource workflow's `progress` query answers: its sync's id and the totals so far. */
@@ -215,13 +220,14 @@ export interface ResourceResult extends ResourceTotals {
 export interface ResourceSummary extends ResourceResult {
   resource: string;
   ok: boolean;
+  cancelled?: boolean;
   error?: string;
   startedAt: number;
   finishedAt: number;
 }
 
 /** `degraded`: every resource finished, but some part was not read consistently or deletions were held back. */
-export type SyncOutcome = 'ok' | 'degraded' | 'failed';
+export type SyncOutcome = 'ok' | 'degraded' | 'failed' | 'cancelled';
 
 export interface SyncSummary {
   runId: string;

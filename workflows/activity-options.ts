@@ -16,6 +16,12 @@ export function pageActivityOptions(retry: RetryConfig): ActivityOptions {
   };
 }
 
+/** The run history is written at the very end: a few tries, so a broken destination does not hold the run. */
+export const runHistoryActivityOptions: ActivityOptions = {
+  startToCloseTimeout: '1 minute',
+  retry: { maximumAttempts: 3, initialInterval: '1 second', backoffCoefficient: 2 },
+};
+
 /** Schema work and deletion marking talk only to ClickHouse: more patience for a restarting server. */
 export const destinationActivityOptions: ActivityOptions = {
   startToCloseTimeout: '10 minutes',

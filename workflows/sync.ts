@@ -2,7 +2,9 @@
 // resource does not stop the others; the run fails at the end naming each failed resource.
 import {
   ApplicationFailure,
+  CancellationScope,
   defineQuery,
+  isCancellation,
   executeChild,
   proxyActivities,
   setCurrentDetails,
@@ -13,12 +15,13 @@ import {
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Activities } from '../activities';
+import type { RunRow } from '../clickhouse/run-history';
 import { RESOURCES_KEY, ROWS_SYNCED_KEY, SYNC_MODE_KEY } from '../shared/search-attributes';
 import type { ResourceSummary, SyncInput, SyncSummary } from '../shared/types';
 import { applyRunRules } from '../shared/run-rules';
 import { emptyTotals } from '../shared/totals';
 import { destinationKey, resourceWorkflowId } from '../shared/workflow-ids';
-import { destinationActivityOptions } from './activity-options';
+import { destinationActivityOptions, runHistoryActivityOptions } from './activity-options';
 import { syncResourceWorkflow } from './sync-resource';
 
 export const syncProgressQuery = defineQuery<ResourceSummary[]>('progress');
@@ -67,6 +70,7 @@ export async function syncWorkflow(input: SyncInput): Promise<SyncSummary> {
   showDetails();
 
   const { prepareDestination } = proxyActivities<Activities>(destinationActivityOptions);
+  let cancelled: Error | undefined;
   await prepareDestination({ destination: input.destination, resources: selected });
 
   await Promise.all(
@@ -89,6 +93,17 @@ export async function syncWorkflow(input: SyncInput): Promise<SyncSummary> {
         });
         progress[i] = { ...progress[i], ...totals, ok: true, finishedAt: Date.now() };
       } catch (err) {
+        if (isCancellation(err)) {
+          cancelled = err as Error;
+          progress[i] = {
+            ...progress[i],
+            ok: false,
+            cancelled: true,
+            error: 'cancelled',
+            finishedAt: Date.now(),
+          };
+          return;
+        }
         const error =
           err instanceof WorkflowExecutionAlreadyStartedError
             ? `another sync of ${resource.name} into ${destinationKey(input.destination)} is still running (workflow ${resourceWorkflowId(input.destination, resource.name)})`
@@ -99,18 +114,21 @@ export async function syncWorkflow(input: SyncInput): Promise<SyncSummary> {
     }),
   );
 
-  const failed = progress.filter((r) => !r.ok);
+  const failed = progress.filter((r) => !r.ok && !r.cancelled);
   const degraded = progress.some((r) => r.degraded.length > 0 || r.heldBack > 0);
   const summary: SyncSummary = {
     runId: workflowId,
     mode: input.mode,
     destination: input.destination,
-    outcome: failed.length ? 'failed' : degraded ? 'degraded' : 'ok',
+    outcome: cancelled ? 'cancelled' : failed.length ? 'failed' : degraded ? 'degraded' : 'ok',
     resources: progress,
     startedAt: runVersion,
     finishedAt: Date.now(),
   };
   upsertSearchAttributes([{ key: ROWS_SYNCED_KEY, value: progress.reduce((n, r) => n + r.rows, 0) }]);
+  // The run history is written whatever the outcome, even when the run was cancelled.
+  await CancellationScope.nonCancellable(() => recordRun(input, summary));
+  if (cancelled) throw cancelled;
   if (failed.length) {
     throw ApplicationFailure.create({
       message: `sync failed for ${failed.map((r) => `${r.resource} (${r.error})`).join('; ')}`,
@@ -122,8 +140,42 @@ export async function syncWorkflow(input: SyncInput): Promise<SyncSummary> {
   return summary;
 }
 
+/** One sync_runs row per resource; a destination that cannot take them does not change the outcome. */
+async function recordRun(input: SyncInput, summary: SyncSummary): Promise<void> {
+  const { recordRun: record } = proxyActivities<Activities>(runHistoryActivityOptions);
+  const seconds = (ms: number) => Math.floor(ms / 1000);
+  const rows: RunRow[] = summary.resources.map((r) => ({
+    run_id: summary.runId,
+    resource: r.resource,
+    kind: summary.mode,
+    trigger: input.trigger ?? 'hand',
+    started: seconds(r.startedAt),
+    finished: seconds(r.finishedAt || summary.finishedAt),
+    pages: r.pages,
+    rows_written: r.rows,
+    rows_unchanged: r.unchanged,
+    rows_deleted: r.deleted,
+    held_back: r.heldBack,
+    retries: r.retries,
+    outcome: r.cancelled
+      ? 'cancelled'
+      : !r.ok
+        ? 'failed'
+        : r.degraded.length || r.heldBack
+          ? 'degraded'
+          : 'ok',
+    error: r.error ?? [...r.degraded, ...(r.heldBack ? r.notes : [])].join('; '),
+  }));
+  try {
+    await record({ destination: input.destination, rows });
+  } catch {
+    // The run's own result still says what happened; the Web UI shows this activity's failure.
+  }
+}
+
 function statusOf(r: ResourceSummary): string {
   if (r.finishedAt === 0) return 'running';
+  if (r.cancelled) return 'cancelled';
   if (!r.ok) return `failed: ${r.error}`;
   if (r.degraded.length || r.heldBack) return `degraded: ${[...r.degraded, ...r.notes].join('; ')}`;
   return 'done';

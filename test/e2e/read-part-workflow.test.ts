@@ -110,6 +110,7 @@ class FakeList {
         stale: 0,
         quarantined: 0,
         shapeWarnings: 0,
+        retries: 0,
         countPages: stop.countPages,
         countItems: stop.countItems,
         last: stop.last,
@@ -164,7 +165,7 @@ function items(n: number, since: string, stepMs: number, firstId = 1): Item[] {
 }
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
-const zeroTotals = { stale: 0, quarantined: 0, shapeWarnings: 0, deleted: 0, heldBack: 0 };
+const zeroTotals = { stale: 0, quarantined: 0, shapeWarnings: 0, deleted: 0, heldBack: 0, retries: 0 };
 
 /** Two days; splitWindow halves it at the day boundary. */
 const WINDOW: TimeWindow = { since: '2025-01-01T00:00:00Z', until: '2025-01-02T23:59:59Z' };

@@ -13,6 +13,7 @@ const facts = (overrides: Partial<ReadFacts> = {}): ReadFacts => ({
   stale: 0,
   quarantined: 0,
   shapeWarnings: 0,
+  retries: 0,
   countItemsMin: 25,
   countItemsMax: 25,
   complete: true,

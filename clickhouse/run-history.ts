@@ -1,0 +1,70 @@
+// `sync_runs`: one row per resource per sync run, so a team can see in ClickHouse itself what ran,
+// when, by whom (schedule or hand), what it wrote and how it ended.
+import type { ClickHouseClient } from '@clickhouse/client';
+import { ident } from './sql';
+
+export const RUNS_TABLE = 'sync_runs';
+
+export interface RunRow {
+  run_id: string;
+  resource: string;
+  kind: string;
+  trigger: string;
+  /** Epoch seconds. */
+  started: number;
+  finished: number;
+  pages: number;
+  rows_written: number;
+  rows_unchanged: number;
+  rows_deleted: number;
+  held_back: number;
+  retries: number;
+  /** ok, degraded, failed or cancelled. */
+  outcome: string;
+  error: string;
+}
+
+export function createRunsTableSql(db: string): string {
+  return [
+    `CREATE TABLE IF NOT EXISTS ${ident(db)}.${ident(RUNS_TABLE)} (`,
+    "  run_id String, resource String, kind String, trigger String, started DateTime('UTC'),",
+    "  finished DateTime('UTC'), pages UInt64, rows_written UInt64, rows_unchanged UInt64, rows_deleted UInt64,",
+    '  held_back UInt64, retries UInt64, outcome String, error String',
+    // One row per run and resource: a retried write of the same row merges away.
+    ') ENGINE = ReplacingMergeTree ORDER BY (run_id, resource)',
+  ].join('\n');
+}
+
+export async function insertRunRows(ch: ClickHouseClient, db: string, rows: RunRow[]): Promise<void> {
+  await ch.command({ query: createRunsTableSql(db) });
+  if (rows.length) await ch.insert({ table: `${db}.${RUNS_TABLE}`, values: rows, format: 'JSONEachRow' });
+}
+
+export interface RecentRun {
+  run_id: string;
+  kind: string;
+  trigger: string;
+  started: string;
+  finished: string;
+  rows_written: number;
+  rows_deleted: number;
+  outcome: string;
+  resources: string;
+}
+
+/** The latest runs, newest first, one line each (the worst outcome of its resources). */
+export async function recentRuns(ch: ClickHouseClient, db: string, limit: number): Promise<RecentRun[]> {
+  const rs = await ch.query({
+    query:
+      `SELECT run_id, any(kind) AS kind, any(trigger) AS trigger, toString(min(started)) AS started, ` +
+      `toString(max(finished)) AS finished, sum(rows_written) AS rows_written, sum(rows_deleted) AS rows_deleted, ` +
+      `multiIf(countIf(outcome = 'cancelled') > 0, 'cancelled', countIf(outcome = 'failed') > 0, 'failed', ` +
+      // Not aliased "outcome": ClickHouse would read the alias inside its own countIf.
+      `countIf(outcome = 'degraded') > 0, 'degraded', 'ok') AS run_outcome, ` +
+      `arrayStringConcat(groupArray(concat(resource, ':', outcome)), ' ') AS resources ` +
+      `FROM ${ident(db)}.${ident(RUNS_TABLE)} FINAL GROUP BY run_id ORDER BY started DESC LIMIT ${Math.floor(limit)}`,
+    format: 'JSONEachRow',
+  });
+  const runs = await rs.json<Omit<RecentRun, 'outcome'> & { run_outcome: string }>();
+  return runs.map(({ run_outcome, ...r }) => ({ ...r, outcome: run_outcome }));
+}

@@ -1,0 +1,40 @@
+// `npm run start-sync -- status`: the latest runs recorded in sync_runs, and the schedules' state.
+import type { Client } from '@temporalio/client';
+import { connectClickHouse } from '../clickhouse/connection';
+import { tableExists } from '../clickhouse/report-queries';
+import { recentRuns, RUNS_TABLE } from '../clickhouse/run-history';
+import { clickHouseSettings } from '../config/settings';
+import { describeSpec } from './schedules';
+
+const RECENT = 10;
+
+export async function printStatus(client: Client, vars: Record<string, string>): Promise<void> {
+  const settings = clickHouseSettings(vars);
+  const ch = connectClickHouse(settings);
+  try {
+    const runs = (await tableExists(ch, settings.database, RUNS_TABLE))
+      ? await recentRuns(ch, settings.database, RECENT)
+      : [];
+    console.log(`Recent runs into ${settings.url} database ${settings.database}:`);
+    if (runs.length === 0) console.log('  none recorded yet');
+    for (const r of runs) {
+      console.log(
+        `  ${r.started}  ${r.kind.padEnd(12)} ${r.trigger.padEnd(30)} ${r.outcome.padEnd(9)} ${String(r.rows_written).padStart(8)} written ${String(r.rows_deleted).padStart(6)} deleted  ${r.run_id}`,
+      );
+    }
+  } finally {
+    await ch.close();
+  }
+  console.log('Schedules:');
+  let any = false;
+  for await (const s of client.schedule.list()) {
+    any = true;
+    const d = await client.schedule.getHandle(s.scheduleId).describe();
+    const last = d.info.recentActions.at(-1);
+    console.log(
+      `  ${s.scheduleId.padEnd(28)} ${(d.state.paused ? 'paused' : 'active').padEnd(7)} ${describeSpec(d.spec).padEnd(22)} ` +
+        `last ${last ? last.takenAt.toISOString().replace(/\.\d+Z$/, 'Z') : '-'}, next ${d.info.nextActionTimes[0]?.toISOString().replace(/\.\d+Z$/, 'Z') ?? '-'}`,
+    );
+  }
+  if (!any) console.log('  none (npm run schedule -- apply)');
+}
