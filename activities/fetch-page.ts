@@ -8,6 +8,7 @@ import { insertQuarantined, QuarantinedRecord, writeObservedRows } from '../clic
 import type { PageRequest, PageResult, ReadTarget } from '../shared/types';
 import { laterIso } from '../shared/windows';
 import { getJson, Secrets } from './http-client';
+import { count } from './metrics';
 import { decidePageStop, readPath } from './paging';
 
 /** The request for a page; `limit` overrides the configured page size (e.g. 1 to read only counts). */
@@ -102,6 +103,11 @@ export async function fetchPage(deps: FetchPageDeps, req: PageRequest): Promise<
     insertQuarantined(deps.ch, deps.database, quarantined, meta),
   ]);
 
+  const name = req.resource.name;
+  count('clockodo_pages', name, 1);
+  count('clockodo_rows_written', name, decision.write.length);
+  count('clockodo_rows_unchanged', name, decision.unchanged);
+  count('clockodo_page_retries', name, currentAttempt() - 1);
   const stop = decidePageStop(req.resource.endpoint.paginator, doc, req.page, records.length);
   return {
     page: req.page,

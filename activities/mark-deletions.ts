@@ -9,6 +9,7 @@ import {
   writeDeletionMarkers,
 } from '../clickhouse/deletions';
 import type { DeletionResult, MarkDeletionsRequest } from '../shared/types';
+import { count } from './metrics';
 
 /** How many of `live` rows one run may mark deleted; at least one. */
 export function deletionAllowance(live: number, maxShare: number): number {
@@ -46,6 +47,7 @@ export async function markDeletions(
   const { live, candidates } = await countDeletionCandidates(deps.ch, target);
   const held = massDeletionReason(req, live, candidates);
   if (held) {
+    count('clockodo_deletions_held_back', req.resource.name, candidates);
     return {
       live,
       candidates,
@@ -54,6 +56,9 @@ export async function markDeletions(
       heldBackReason: `${req.resource.name}: held back ${candidates} deletions: ${held}; run with --allow-mass-delete if they are real`,
     };
   }
-  if (candidates > 0) await writeDeletionMarkers(deps.ch, target, Date.now());
+  if (candidates > 0) {
+    await writeDeletionMarkers(deps.ch, target, Date.now());
+    count('clockodo_rows_deleted', req.resource.name, candidates);
+  }
   return { live, candidates, marked: await countMarkersOfRun(deps.ch, target), heldBack: 0 };
 }

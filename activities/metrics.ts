@@ -1,0 +1,32 @@
+// Counters the worker exports beside Temporal's own metrics (npm run worker serves them for
+// Prometheus): pages, rows and retries per resource. Outside an activity (plain tests) they count nothing.
+import { Context } from '@temporalio/activity';
+
+export type CounterName =
+  | 'clockodo_pages'
+  | 'clockodo_rows_written'
+  | 'clockodo_rows_unchanged'
+  | 'clockodo_page_retries'
+  | 'clockodo_rows_deleted'
+  | 'clockodo_deletions_held_back';
+
+const DESCRIPTIONS: Record<CounterName, string> = {
+  clockodo_pages: 'API pages read and written',
+  clockodo_rows_written: 'rows written (new or changed records)',
+  clockodo_rows_unchanged: 'records read that were already stored unchanged',
+  clockodo_page_retries: 'attempts beyond the first that pages took',
+  clockodo_rows_deleted: 'records marked deleted',
+  clockodo_deletions_held_back: 'deletions the mass-deletion guard held back',
+};
+
+/** Adds `value` to a counter tagged with the resource. */
+export function count(name: CounterName, resource: string, value: number): void {
+  if (value <= 0) return;
+  let meter;
+  try {
+    meter = Context.current().metricMeter;
+  } catch {
+    return;
+  }
+  meter.createCounter(name, 'records', DESCRIPTIONS[name]).add(value, { resource });
+}

@@ -1,0 +1,96 @@
+// `npm run worker` serves Prometheus metrics: Temporal's own worker metrics and the pipeline's
+// counters per resource (pages, rows written and unchanged, retries, deletions), scraped for real
+// from a worker process after a sync it ran.
+import { strict as assert } from 'assert';
+import { ChildProcess, spawn } from 'child_process';
+import { createServer } from 'net';
+import * as path from 'path';
+import fetch from 'node-fetch';
+import { runSync } from '../../client/run-sync';
+import { parseSyncArgs, syncInputFromSettings } from '../../client/sync-request';
+import { Harness, startHarness } from './harness';
+
+const year = new Date().getUTCFullYear();
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The value of a metric line with all the given labels, or undefined. */
+function metricValue(text: string, name: string, labels: Record<string, string>): number | undefined {
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`)))
+      return Number(line.split(' ').pop());
+  }
+  return undefined;
+}
+
+describe('worker metrics', function () {
+  this.timeout(180_000);
+  let h: Harness;
+  let worker: ChildProcess | undefined;
+  let output = '';
+
+  before(async () => {
+    h = await startHarness({
+      size: {
+        customers: 30,
+        projects: 50,
+        absencesPerYear: 4,
+        entries: 200,
+        users: 3,
+        years: [year - 1, year],
+      },
+      maxItemsPerPage: 20,
+    });
+  });
+  after(async () => {
+    if (worker && worker.exitCode === null) {
+      worker.kill('SIGTERM');
+      await new Promise((r) => worker?.once('exit', r));
+    }
+    await h?.close();
+  });
+
+  it('serves Temporal metrics and counts per resource', async () => {
+    const port = await freePort();
+    const queue = `${h.taskQueue}-metrics`;
+    const root = path.resolve(__dirname, '../..');
+    worker = spawn(path.join(root, 'node_modules/.bin/ts-node'), ['--transpile-only', 'worker/main.ts'], {
+      cwd: root,
+      env: {
+        ...process.env,
+        ...h.vars,
+        TEMPORAL_TASK_QUEUE: queue,
+        WORKER_METRICS_ADDRESS: `127.0.0.1:${port}`,
+      },
+    });
+    worker.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+    worker.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+    for (let i = 0; i < 300 && !output.includes('metrics at'); i++)
+      await new Promise((r) => setTimeout(r, 100));
+    assert.match(output, new RegExp(`metrics at http://127\\.0\\.0\\.1:${port}/metrics`));
+
+    h.api.injectFault({ status: 503, times: 1, pathPrefix: '/v2/customers' });
+    const input = syncInputFromSettings(h.vars, parseSyncArgs(['--resources', 'customers,projects']));
+    const result = await runSync(h.client, input, { taskQueue: queue });
+    assert.ok(result.ok, result.ok ? '' : result.message);
+
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    assert.equal(metricValue(text, 'clockodo_pages', { resource: 'customers' }), 2);
+    assert.equal(metricValue(text, 'clockodo_pages', { resource: 'projects' }), 3);
+    assert.equal(metricValue(text, 'clockodo_rows_written', { resource: 'projects' }), 50);
+    assert.equal(metricValue(text, 'clockodo_page_retries', { resource: 'customers' }), 1);
+    // Temporal's own worker metrics come with it.
+    assert.match(text, /^temporal_[a-z_]+\{/m);
+    assert.match(text, /temporal_activity_execution_latency|temporal_worker_task_slots_available/);
+  });
+});
