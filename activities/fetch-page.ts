@@ -8,7 +8,7 @@ import { insertQuarantined, QuarantinedRecord, writeObservedRows } from '../clic
 import type { PageRequest, PageResult, ReadTarget } from '../shared/types';
 import { laterIso } from '../shared/windows';
 import { getJson, Secrets } from './http-client';
-import { count } from './metrics';
+import { count } from './telemetry';
 import { decidePageStop, readPath } from './paging';
 
 /** The request for a page; `limit` overrides the configured page size (e.g. 1 to read only counts). */

@@ -9,7 +9,7 @@ import {
   writeDeletionMarkers,
 } from '../clickhouse/deletions';
 import type { DeletionResult, MarkDeletionsRequest } from '../shared/types';
-import { count } from './metrics';
+import { count, logInActivity } from './telemetry';
 
 /** How many of `live` rows one run may mark deleted; at least one. */
 export function deletionAllowance(live: number, maxShare: number): number {
@@ -48,6 +48,7 @@ export async function markDeletions(
   const held = massDeletionReason(req, live, candidates);
   if (held) {
     count('clockodo_deletions_held_back', req.resource.name, candidates);
+    logInActivity('deletions held back', { resource: req.resource.name, candidates, live, reason: held });
     return {
       live,
       candidates,
@@ -58,6 +59,7 @@ export async function markDeletions(
   }
   if (candidates > 0) {
     await writeDeletionMarkers(deps.ch, target, Date.now());
+    logInActivity('deletions marked', { resource: req.resource.name, marked: candidates, live });
     count('clockodo_rows_deleted', req.resource.name, candidates);
   }
   return { live, candidates, marked: await countMarkersOfRun(deps.ch, target), heldBack: 0 };

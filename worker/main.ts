@@ -1,30 +1,53 @@
 // `npm run worker`: runs until SIGINT or SIGTERM, then finishes in-flight work and exits.
-import { DefaultLogger, LogLevel, Runtime } from '@temporalio/worker';
+// Logs one JSON line per event (LOG_LEVEL, default INFO); serves Prometheus metrics (Temporal's own
+// and ours, activities/metrics.ts) at WORKER_METRICS_ADDRESS (default 127.0.0.1:9464, `off` for none).
+import { createServer } from 'net';
+import { LogLevel, Runtime } from '@temporalio/worker';
 import { readEnv, resolveVariables } from '../config/settings';
 import { destinationKey } from '../shared/workflow-ids';
 import { createSyncWorker } from './create-worker';
+import { jsonLogger } from './json-logger';
+
+/** Whether host:port can be bound (a second worker on one machine finds the default port taken). */
+function canBind(address: string): Promise<boolean> {
+  const i = address.lastIndexOf(':');
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(Number(address.slice(i + 1)), address.slice(0, i), () => server.close(() => resolve(true)));
+  });
+}
 
 async function main(): Promise<void> {
   const vars = resolveVariables(readEnv());
-  // WARN by default: the SDK's INFO lines (bundler output, state changes) drown what matters.
-  // Prometheus scrapes Temporal's worker metrics and ours (activities/metrics.ts) at /metrics.
-  const metrics = vars.WORKER_METRICS_ADDRESS ?? '127.0.0.1:9464';
+  const logger = jsonLogger((vars.LOG_LEVEL ?? 'INFO') as LogLevel, vars);
+  let metrics = vars.WORKER_METRICS_ADDRESS ?? '127.0.0.1:9464';
+  if (metrics !== 'off' && !(await canBind(metrics))) {
+    logger.warn('metrics address in use: this worker serves no metrics (set WORKER_METRICS_ADDRESS)', {
+      address: metrics,
+    });
+    metrics = 'off';
+  }
   Runtime.install({
-    logger: new DefaultLogger((vars.LOG_LEVEL ?? 'WARN') as LogLevel),
+    logger,
     ...(metrics === 'off' ? {} : { telemetryOptions: { metrics: { prometheus: { bindAddress: metrics } } } }),
   });
-  const { worker, close } = await createSyncWorker(vars);
-  console.log(
-    `worker: task queue ${vars.TEMPORAL_TASK_QUEUE} on ${vars.TEMPORAL_ADDRESS}, credentials for ClickHouse at ${destinationKey({ url: vars.CLICKHOUSE_URL, database: '' })}` +
-      (metrics === 'off' ? '' : `, metrics at http://${metrics}/metrics`),
-  );
-  // Worker.run() returns once a shutdown signal (SIGINT, SIGTERM) has drained the worker.
-  await worker.run();
-  await close();
-  console.log('worker: stopped');
+  try {
+    const { worker, close } = await createSyncWorker(vars);
+    logger.info('worker started', {
+      taskQueue: vars.TEMPORAL_TASK_QUEUE,
+      temporal: vars.TEMPORAL_ADDRESS,
+      clickhouse: destinationKey({ url: vars.CLICKHOUSE_URL, database: '' }).replace(/\/$/, ''),
+      ...(metrics === 'off' ? {} : { metrics: `http://${metrics}/metrics` }),
+    });
+    // Worker.run() returns once a shutdown signal (SIGINT, SIGTERM) has drained the worker.
+    await worker.run();
+    await close();
+    logger.info('worker stopped');
+  } catch (err) {
+    logger.error('worker failed', { error: (err as Error).message });
+    process.exit(1);
+  }
 }
 
-main().catch((err: unknown) => {
-  console.error(`worker: ${(err as Error).message}`);
-  process.exit(1);
-});
+void main();

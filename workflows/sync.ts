@@ -5,6 +5,7 @@ import {
   CancellationScope,
   defineQuery,
   isCancellation,
+  log,
   executeChild,
   proxyActivities,
   setCurrentDetails,
@@ -71,6 +72,12 @@ export async function syncWorkflow(input: SyncInput): Promise<SyncSummary> {
 
   const { prepareDestination } = proxyActivities<Activities>(destinationActivityOptions);
   let cancelled: Error | undefined;
+  log.info('sync started', {
+    mode: input.mode,
+    resources: input.resources,
+    destination: destinationKey(input.destination),
+    trigger: input.trigger ?? 'hand',
+  });
   await prepareDestination({ destination: input.destination, resources: selected });
 
   await Promise.all(
@@ -126,6 +133,11 @@ export async function syncWorkflow(input: SyncInput): Promise<SyncSummary> {
     finishedAt: Date.now(),
   };
   upsertSearchAttributes([{ key: ROWS_SYNCED_KEY, value: progress.reduce((n, r) => n + r.rows, 0) }]);
+  log.info('sync finished', {
+    outcome: summary.outcome,
+    rowsWritten: progress.reduce((n, r) => n + r.rows, 0),
+    resources: progress.map((r) => `${r.resource}:${r.cancelled ? 'cancelled' : r.ok ? 'ok' : 'failed'}`),
+  });
   // The run history is written whatever the outcome, even when the run was cancelled.
   await CancellationScope.nonCancellable(() => recordRun(input, summary));
   if (cancelled) throw cancelled;

@@ -1,6 +1,6 @@
-// `npm run worker` serves Prometheus metrics: Temporal's own worker metrics and the pipeline's
-// counters per resource (pages, rows written and unchanged, retries, deletions), scraped for real
-// from a worker process after a sync it ran.
+// `npm run worker` as a process: it serves Prometheus metrics (Temporal's own worker metrics and the
+// pipeline's counters per resource, scraped for real after syncs it ran) and logs one JSON line per
+// event, with workflow and activity ids, and never a secret.
 import { strict as assert } from 'assert';
 import { ChildProcess, spawn } from 'child_process';
 import { createServer } from 'net';
@@ -38,6 +38,7 @@ describe('worker metrics', function () {
   let h: Harness;
   let worker: ChildProcess | undefined;
   let output = '';
+  let stdout = '';
 
   before(async () => {
     h = await startHarness({
@@ -60,7 +61,7 @@ describe('worker metrics', function () {
     await h?.close();
   });
 
-  it('serves Temporal metrics and counts per resource', async () => {
+  it('serves Temporal metrics and counts per resource, and logs JSON lines without secrets', async () => {
     const port = await freePort();
     const queue = `${h.taskQueue}-metrics`;
     const root = path.resolve(__dirname, '../..');
@@ -73,11 +74,14 @@ describe('worker metrics', function () {
         WORKER_METRICS_ADDRESS: `127.0.0.1:${port}`,
       },
     });
-    worker.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+    worker.stdout?.on('data', (d: Buffer) => {
+      output += d.toString();
+      stdout += d.toString();
+    });
     worker.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-    for (let i = 0; i < 300 && !output.includes('metrics at'); i++)
+    for (let i = 0; i < 300 && !output.includes('worker started'); i++)
       await new Promise((r) => setTimeout(r, 100));
-    assert.match(output, new RegExp(`metrics at http://127\\.0\\.0\\.1:${port}/metrics`));
+    assert.match(output, new RegExp(`"metrics":"http://127\\.0\\.0\\.1:${port}/metrics"`));
 
     h.api.injectFault({ status: 503, times: 1, pathPrefix: '/v2/customers' });
     const input = syncInputFromSettings(h.vars, parseSyncArgs(['--resources', 'customers,projects']));
@@ -92,5 +96,22 @@ describe('worker metrics', function () {
     // Temporal's own worker metrics come with it.
     assert.match(text, /^temporal_[a-z_]+\{/m);
     assert.match(text, /temporal_activity_execution_latency|temporal_worker_task_slots_available/);
+
+    // A second run, after a project vanished, marks it deleted: an activity's event in the log.
+    h.api.dataset.projects.splice(0, 1);
+    const second = await runSync(h.client, input, { taskQueue: queue });
+    assert.ok(second.ok, second.ok ? '' : second.message);
+    const lines = stdout.split('\n').filter((l) => l.trim() !== '');
+    const events = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    const started = events.find((e) => e.message === 'sync started' && e.workflowId === second.summary.runId);
+    assert.ok(started, 'the workflow logs its start with its workflow id');
+    assert.equal(started.mode, 'incremental');
+    const marked = events.find((e) => e.message === 'deletions marked');
+    assert.ok(marked, 'the activity logs the deletions it marked');
+    assert.equal(marked.resource, 'projects');
+    assert.equal(marked.workflowId, h.resourceId('projects'));
+    assert.ok(typeof marked.activityId === 'string');
+    for (const secret of [h.vars.CLOCKODO_API_KEY])
+      assert.ok(!stdout.includes(secret) && !output.includes(secret));
   });
 });

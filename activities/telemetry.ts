@@ -1,5 +1,6 @@
-// Counters the worker exports beside Temporal's own metrics (npm run worker serves them for
-// Prometheus): pages, rows and retries per resource. Outside an activity (plain tests) they count nothing.
+// What activities report besides their results: counters the worker exports beside Temporal's own
+// metrics (pages, rows and retries per resource) and log events. Outside an activity (plain tests)
+// both do nothing.
 import { Context } from '@temporalio/activity';
 
 export type CounterName =
@@ -18,6 +19,15 @@ const DESCRIPTIONS: Record<CounterName, string> = {
   clockodo_rows_deleted: 'records marked deleted',
   clockodo_deletions_held_back: 'deletions the mass-deletion guard held back',
 };
+
+/** Logs an event through the activity's logger (which adds the workflow and activity ids). */
+export function logInActivity(message: string, meta: Record<string, unknown>): void {
+  try {
+    Context.current().log.info(message, meta);
+  } catch {
+    // Not inside an activity (plain tests): nothing to log to.
+  }
+}
 
 /** Adds `value` to a counter tagged with the resource. */
 export function count(name: CounterName, resource: string, value: number): void {
