@@ -7,10 +7,11 @@
 //   trigger <id>               start a run now
 //   delete <id>                remove the schedule (runs it started are kept)
 // Exit codes: 0 done, 2 bad command or setting, 3 Temporal unreachable, 4 no such schedule.
-import { Client, Connection, ScheduleNotFoundError } from '@temporalio/client';
+import { Client, ScheduleNotFoundError } from '@temporalio/client';
 import { ConfigError } from '../config/validate-source-config';
 import { readEnv, resolveVariables, SettingsError, temporalSettings } from '../config/settings';
 import { applySchedules, describeSpec } from './schedules';
+import { connectOrSay } from './temporal-connection';
 import { UsageError } from './sync-request';
 
 const USAGE = `Usage: npm run schedule -- <command>
@@ -94,15 +95,8 @@ async function run(client: Client, vars: Record<string, string>, argv: string[])
 async function main(): Promise<number> {
   const vars = resolveVariables(readEnv());
   const temporal = temporalSettings(vars);
-  let connection: Connection;
-  try {
-    connection = await Connection.connect({ address: temporal.address, connectTimeout: '5 seconds' });
-  } catch (e) {
-    console.error(
-      `cannot reach Temporal at ${temporal.address}: ${(e as Error).message} (npm run services:start?)`,
-    );
-    return 3;
-  }
+  const connection = await connectOrSay(temporal);
+  if (!connection) return 3;
   try {
     return await run(new Client({ connection, namespace: temporal.namespace }), vars, process.argv.slice(2));
   } catch (e) {

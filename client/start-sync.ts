@@ -2,10 +2,11 @@
 // Validates the configuration, starts a sync, prints live progress and a summary.
 // Exit codes: 0 success, 1 the sync failed, 2 bad configuration or arguments, 3 Temporal unreachable,
 // 4 the sync finished degraded (a part not read consistently, or deletions held back).
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { ConfigError } from '../config/validate-source-config';
 import { readEnv, resolveVariables, SettingsError, temporalSettings } from '../config/settings';
 import { printStatus } from './status';
+import { connectOrSay } from './temporal-connection';
 import { formatSummary, newSyncWorkflowId, runSync, startSync } from './run-sync';
 import { parseSyncArgs, START_SYNC_HELP, syncInputFromSettings, UsageError } from './sync-request';
 
@@ -43,15 +44,8 @@ async function main(): Promise<number> {
     throw e;
   }
   const temporal = temporalSettings(vars);
-  let connection: Connection;
-  try {
-    connection = await Connection.connect({ address: temporal.address, connectTimeout: '5 seconds' });
-  } catch (e) {
-    console.error(
-      `cannot reach Temporal at ${temporal.address}: ${(e as Error).message} (npm run services:start?)`,
-    );
-    return 3;
-  }
+  const connection = await connectOrSay(temporal);
+  if (!connection) return 3;
   const client = new Client({ connection, namespace: temporal.namespace });
   if (args.status) {
     await printStatus(client, vars);
