@@ -71,8 +71,13 @@ export function scheduleDefs(vars: Record<string, string>): ScheduleDef[] {
 
 /** What a schedule starts: the same validated request start-sync would send, with relative settings as rules. */
 export function scheduleOptions(def: ScheduleDef, vars: Record<string, string>): ScheduleOptions {
+  const base = syncInputFromSettings(vars, parseSyncArgs(def.mode === 'reconcile' ? ['--reconcile'] : []));
   const input = {
-    ...syncInputFromSettings(vars, parseSyncArgs(def.mode === 'reconcile' ? ['--reconcile'] : [])),
+    ...base,
+    options: {
+      ...base.options,
+      lockWaitMs: durationMs(vars.SCHEDULE_LOCK_WAIT ?? '1h', 'SCHEDULE_LOCK_WAIT'),
+    },
     trigger: `schedule:${def.id}`,
   };
   return {

@@ -26,6 +26,11 @@ export interface RunOptions {
   /** Share of a scope's live rows one run may mark deleted (0..1). */
   maxDeleteShare: number;
   allowMassDelete: boolean;
+  /**
+   * How long a resource waits for another sync of it into the same destination to finish before it
+   * fails (0: at once). Schedules wait, so an incremental run during the nightly reconciliation runs after it.
+   */
+  lockWaitMs?: number;
 }
 
 export interface SyncInput {

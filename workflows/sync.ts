@@ -12,6 +12,7 @@ import {
   setHandler,
   upsertSearchAttributes,
   rootCause,
+  sleep,
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
@@ -83,21 +84,23 @@ export async function syncWorkflow(input: SyncInput): Promise<SyncSummary> {
   await Promise.all(
     selected.map(async (resource, i) => {
       try {
-        const totals = await executeChild(syncResourceWorkflow, {
-          workflowId: resourceWorkflowId(input.destination, resource.name),
-          args: [
-            {
-              destination: input.destination,
-              client: config.client,
-              retry: config.retry,
-              resource,
-              mode: input.mode,
-              options: input.options,
-              runId: workflowId,
-            },
-          ],
-          staticSummary: `Sync ${resource.name} (${input.mode}) for ${workflowId}`,
-        });
+        const totals = await whenFree(input.options.lockWaitMs ?? 0, () =>
+          executeChild(syncResourceWorkflow, {
+            workflowId: resourceWorkflowId(input.destination, resource.name),
+            args: [
+              {
+                destination: input.destination,
+                client: config.client,
+                retry: config.retry,
+                resource,
+                mode: input.mode,
+                options: input.options,
+                runId: workflowId,
+              },
+            ],
+            staticSummary: `Sync ${resource.name} (${input.mode}) for ${workflowId}`,
+          }),
+        );
         progress[i] = { ...progress[i], ...totals, ok: true, finishedAt: Date.now() };
       } catch (err) {
         if (isCancellation(err)) {
@@ -150,6 +153,23 @@ export async function syncWorkflow(input: SyncInput): Promise<SyncSummary> {
     });
   }
   return summary;
+}
+
+/**
+ * Starts a resource's sync; while another sync of it into the same destination runs (its workflow
+ * id is taken), tries again every little while for up to `waitMs`, then lets the failure through.
+ */
+async function whenFree<T>(waitMs: number, start: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + waitMs;
+  const every = Math.max(1000, Math.min(10_000, Math.floor(waitMs / 4)));
+  for (;;) {
+    try {
+      return await start();
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError) || Date.now() + every > deadline) throw err;
+      await sleep(every);
+    }
+  }
 }
 
 /** One sync_runs row per resource; a destination that cannot take them does not change the outcome. */

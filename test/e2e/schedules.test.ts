@@ -63,6 +63,9 @@ describe('schedules', function () {
     assert.equal(input.mode, 'reconcile');
     // Relative settings travel as rules: a run in 2028 resolves 2026..2028 itself.
     assert.deepEqual(input.rules, { years: { recent: 3 }, startDate: { recentYears: 3 } });
+    // A scheduled run waits for a sync still holding a resource (the nightly one, say) instead of failing.
+    assert.equal(input.options.lockWaitMs, 3_600_000);
+    assert.equal(input.trigger, `schedule:${ids.reconcile}`);
   });
 
   it('apply again updates in place and keeps a pause', async () => {

@@ -312,6 +312,26 @@ describe('two syncs of one resource at once', function () {
     );
     assert.equal(n, h.api.dataset.customers.length);
   });
+
+  it('a sync allowed to wait for the lock (as schedules are) runs once the other one is done', async () => {
+    const first = h.sync(['--resources', 'customers']);
+    const firstChild = h.client.workflow.getHandle(h.resourceId('customers'));
+    for (let i = 0; i < 100; i++) {
+      const d = await firstChild.describe().catch(() => undefined);
+      if (d?.status.name === 'RUNNING') break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const second = h.sync(['--resources', 'customers'], (input) => {
+      input.options.lockWaitMs = 60_000;
+    });
+    const [a, b] = await Promise.all([first, second]);
+    assert.ok(a.ok, a.ok ? '' : a.message);
+    assert.ok(b.ok, b.ok ? '' : b.message);
+    const [ra] = a.summary.resources;
+    const [rb] = b.summary.resources;
+    assert.ok(rb.finishedAt > ra.finishedAt, 'the waiting sync finished after the running one');
+    assert.equal(rb.rows, 0, 'and found everything stored');
+  });
 });
 
 describe('the destination named by the request', function () {
