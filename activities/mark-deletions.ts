@@ -54,7 +54,7 @@ export async function markDeletions(
       candidates,
       marked: await countMarkersOfRun(deps.ch, target),
       heldBack: candidates,
-      heldBackReason: `${req.resource.name}: held back ${candidates} deletions: ${held}; run with --allow-mass-delete if they are real`,
+      heldBackReason: `held back ${candidates} deletions: ${held}; run with --allow-mass-delete if they are real`,
     };
   }
   if (candidates > 0) {

@@ -11,6 +11,8 @@ export interface RunSyncOptions {
   workflowId?: string;
   /** Called with a line whenever a resource's progress changes. */
   onProgress?: (line: string) => void;
+  /** Called after each look at the resources' progress, with what each has done so far. */
+  onStates?: (states: Map<string, ResourceProgress>) => void;
   pollMs?: number;
 }
 
@@ -29,6 +31,7 @@ async function poll(
   syncId: string,
   last: Map<string, string>,
   onProgress: (l: string) => void,
+  states: Map<string, ResourceProgress>,
 ) {
   for (const name of input.resources) {
     try {
@@ -36,6 +39,7 @@ async function poll(
         .getHandle(resourceWorkflowId(input.destination, name))
         .query<ResourceProgress>('progress');
       if (t.runId !== syncId) continue; // still the previous sync's run of this resource
+      states.set(name, t);
       const parts = t.parts > 1 ? `, ${t.partsDone}/${t.parts} parts` : '';
       const line = `${name}: ${t.pages} page${t.pages === 1 ? '' : 's'}, ${t.rows} rows written, ${t.unchanged} unchanged${parts}`;
       if (t.pages > 0 && last.get(name) !== line) {
@@ -70,11 +74,13 @@ export async function runSync(
   const last = new Map<string, string>();
   let done = false;
   const result = handle.result().finally(() => (done = true));
-  if (opts.onProgress) {
-    const onProgress = opts.onProgress;
+  if (opts.onProgress || opts.onStates) {
+    const onProgress = opts.onProgress ?? (() => undefined);
+    const states = new Map<string, ResourceProgress>();
     void (async () => {
       while (!done) {
-        await poll(client, input, handle.workflowId, last, onProgress);
+        await poll(client, input, handle.workflowId, last, onProgress, states);
+        opts.onStates?.(states);
         await new Promise((r) => setTimeout(r, opts.pollMs ?? 1000));
       }
     })();

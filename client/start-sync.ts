@@ -5,6 +5,8 @@
 import { Client } from '@temporalio/client';
 import { ConfigError } from '../config/validate-source-config';
 import { readEnv, resolveVariables, SettingsError, temporalSettings } from '../config/settings';
+import type { ResourceProgress } from '../shared/types';
+import { TerminalBars } from './progress-bars';
 import { printStatus } from './status';
 import { connectOrSay } from './temporal-connection';
 import { formatSummary, newSyncWorkflowId, runSync, startSync } from './run-sync';
@@ -59,10 +61,14 @@ async function main(): Promise<number> {
     `started ${input.mode} sync of ${input.resources.join(', ')} into ${input.destination.url} database ${input.destination.database}: ${workflowId}`,
   );
   console.log(`follow it in the Temporal Web UI: ${ui}`);
+  // Bars on a terminal; plain lines when the output goes to a log.
+  const bars = process.stdout.isTTY ? new TerminalBars(process.stdout, input.resources) : undefined;
   const options = {
     taskQueue: temporal.taskQueue,
     workflowId,
-    onProgress: (line: string) => console.log(`  ${line}`),
+    ...(bars
+      ? { onStates: (states: Map<string, ResourceProgress>) => bars.update(states) }
+      : { onProgress: (line: string) => console.log(`  ${line}`) }),
   };
   if (!args.wait) {
     await startSync(client, input, options);
