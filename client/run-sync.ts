@@ -74,19 +74,23 @@ export async function runSync(
   const last = new Map<string, string>();
   let done = false;
   const result = handle.result().finally(() => (done = true));
+  const states = new Map<string, ResourceProgress>();
+  const look = () =>
+    poll(client, input, handle.workflowId, last, opts.onProgress ?? (() => undefined), states);
   if (opts.onProgress || opts.onStates) {
-    const onProgress = opts.onProgress ?? (() => undefined);
-    const states = new Map<string, ResourceProgress>();
     void (async () => {
       while (!done) {
-        await poll(client, input, handle.workflowId, last, onProgress, states);
+        await look();
         opts.onStates?.(states);
         await new Promise((r) => setTimeout(r, opts.pollMs ?? 1000));
       }
     })();
   }
   try {
-    return { ok: true, summary: await result };
+    const summary = await result;
+    // One last look, so bars on a terminal end where the resources ended.
+    if (opts.onStates) await look().then(() => opts.onStates?.(states));
+    return { ok: true, summary };
   } catch (err) {
     if (
       err instanceof WorkflowFailedError &&
