@@ -107,7 +107,8 @@ export async function fetchPage(deps: FetchPageDeps, req: PageRequest): Promise<
   count('clockodo_pages', name, 1);
   count('clockodo_rows_written', name, decision.write.length);
   count('clockodo_rows_unchanged', name, decision.unchanged);
-  count('clockodo_page_retries', name, currentAttempt() - 1);
+  const retries = currentAttempt() - 1;
+  count('clockodo_page_retries', name, retries);
   const stop = decidePageStop(req.resource.endpoint.paginator, doc, req.page, records.length);
   return {
     page: req.page,
@@ -117,7 +118,7 @@ export async function fetchPage(deps: FetchPageDeps, req: PageRequest): Promise<
     stale: decision.stale,
     quarantined: quarantined.length,
     shapeWarnings,
-    retries: currentAttempt() - 1,
+    retries,
     countPages: stop.countPages,
     countItems: stop.countItems,
     last: stop.last,
