@@ -6,12 +6,13 @@
 //   unpause <id>               start runs again
 //   trigger <id>               start a run now
 //   delete <id>                remove the schedule (runs it started are kept)
-// Exit codes: 0 done, 2 bad command or setting, 3 Temporal unreachable, 4 no such schedule.
+// Exit codes: 0 done, 2 bad command or setting or a namespace without our search attributes, 3 Temporal unreachable, 4 no such schedule.
 import { Client, ScheduleNotFoundError } from '@temporalio/client';
 import { ConfigError } from '../config/validate-source-config';
-import { readEnv, resolveVariables, SettingsError, temporalSettings } from '../config/settings';
+import { readEnv, resolveVariables, SettingsError } from '../config/settings';
+import { temporalSettings } from '../config/temporal-settings';
 import { applySchedules, describeSpec } from './schedules';
-import { connectOrSay } from './temporal-connection';
+import { connectOrSay, namespaceReadyOrSay } from './temporal-connection';
 import { UsageError } from './sync-request';
 
 const USAGE = `Usage: npm run schedule -- <command>
@@ -35,6 +36,7 @@ async function run(client: Client, vars: Record<string, string>, argv: string[])
   };
   switch (command) {
     case 'apply':
+      if (!(await namespaceReadyOrSay(client.connection, client.options.namespace))) return 2;
       for (const a of await applySchedules(client, vars))
         console.log(`${a.created ? 'created' : 'updated'} ${a.id}`);
       return 0;
@@ -75,6 +77,7 @@ async function run(client: Client, vars: Record<string, string>, argv: string[])
       console.log(`unpaused ${id}`);
       return 0;
     case 'trigger':
+      if (!(await namespaceReadyOrSay(client.connection, client.options.namespace))) return 2;
       await needId().trigger();
       console.log(`triggered ${id}: a run starts now (see npm run schedule -- describe ${id})`);
       return 0;
@@ -94,7 +97,14 @@ async function run(client: Client, vars: Record<string, string>, argv: string[])
 
 async function main(): Promise<number> {
   const vars = resolveVariables(readEnv());
-  const temporal = temporalSettings(vars);
+  let temporal;
+  try {
+    temporal = temporalSettings(vars);
+  } catch (e) {
+    if (!(e instanceof SettingsError)) throw e;
+    console.error(e.message);
+    return 2;
+  }
   const connection = await connectOrSay(temporal);
   if (!connection) return 3;
   try {

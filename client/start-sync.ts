@@ -4,11 +4,12 @@
 // 4 the sync finished degraded (a part not read consistently, or deletions held back).
 import { Client } from '@temporalio/client';
 import { ConfigError } from '../config/validate-source-config';
-import { readEnv, resolveVariables, SettingsError, temporalSettings } from '../config/settings';
+import { readEnv, resolveVariables, SettingsError } from '../config/settings';
+import { temporalSettings } from '../config/temporal-settings';
 import type { ResourceProgress } from '../shared/types';
 import { TerminalBars } from './progress-bars';
 import { printStatus } from './status';
-import { connectOrSay } from './temporal-connection';
+import { connectOrSay, namespaceReadyOrSay } from './temporal-connection';
 import { formatSummary, newSyncWorkflowId, runSync, startSync } from './run-sync';
 import { parseSyncArgs, START_SYNC_HELP, syncInputFromSettings, UsageError } from './sync-request';
 
@@ -29,7 +30,7 @@ async function warnIfNoWorker(client: Client, namespace: string, taskQueue: stri
 }
 
 async function main(): Promise<number> {
-  let input, args;
+  let input, args, temporal;
   const vars = resolveVariables(readEnv());
   try {
     args = parseSyncArgs(process.argv.slice(2));
@@ -38,6 +39,7 @@ async function main(): Promise<number> {
       return 0;
     }
     input = syncInputFromSettings(vars, args);
+    temporal = temporalSettings(vars);
   } catch (e) {
     if (e instanceof ConfigError || e instanceof UsageError || e instanceof SettingsError) {
       console.error(e.message);
@@ -45,7 +47,6 @@ async function main(): Promise<number> {
     }
     throw e;
   }
-  const temporal = temporalSettings(vars);
   const connection = await connectOrSay(temporal);
   if (!connection) return 3;
   const client = new Client({ connection, namespace: temporal.namespace });
@@ -53,6 +54,10 @@ async function main(): Promise<number> {
     await printStatus(client, vars);
     await connection.close();
     return 0;
+  }
+  if (!(await namespaceReadyOrSay(connection, temporal.namespace))) {
+    await connection.close();
+    return 2;
   }
   await warnIfNoWorker(client, temporal.namespace, temporal.taskQueue);
   const workflowId = newSyncWorkflowId();

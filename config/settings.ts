@@ -54,8 +54,6 @@ export function defaultSettings(now: Date): Record<string, string> {
     CLICKHOUSE_USER: 'default',
     CLICKHOUSE_PASSWORD: '',
     CLICKHOUSE_DATABASE: 'clockodo',
-    TEMPORAL_ADDRESS: '127.0.0.1:7233',
-    TEMPORAL_NAMESPACE: 'default',
     TEMPORAL_TASK_QUEUE: 'clockodo-sync',
     SOURCE_CONFIG: 'config/sources/clockodo-v2.json',
   };
@@ -115,12 +113,6 @@ export interface ClickHouseSettings {
   database: string;
 }
 
-export interface TemporalSettings {
-  address: string;
-  namespace: string;
-  taskQueue: string;
-}
-
 export class SettingsError extends Error {
   override name = 'SettingsError';
 }
@@ -143,14 +135,6 @@ export function clickHouseSettings(vars: Record<string, string>): ClickHouseSett
     user: vars.CLICKHOUSE_USER,
     password: vars.CLICKHOUSE_PASSWORD,
     database,
-  };
-}
-
-export function temporalSettings(vars: Record<string, string>): TemporalSettings {
-  return {
-    address: vars.TEMPORAL_ADDRESS,
-    namespace: vars.TEMPORAL_NAMESPACE,
-    taskQueue: vars.TEMPORAL_TASK_QUEUE,
   };
 }
 

@@ -12,6 +12,7 @@ import { runSync } from '../client/run-sync';
 import { parseSyncArgs, syncInputFromSettings } from '../client/sync-request';
 import { connectClickHouse } from '../clickhouse/connection';
 import { clickHouseSettings, readEnv, resolveVariables } from '../config/settings';
+import { temporalSettings } from '../config/temporal-settings';
 import type { SyncSummary } from '../shared/types';
 import { createSyncWorker } from '../worker/create-worker';
 
@@ -50,9 +51,10 @@ async function main(): Promise<void> {
     TEMPORAL_TASK_QUEUE: `measure-${tag}`,
     TEMPORAL_NAMESPACE: 'clockodo-e2e',
   };
-  const connection = await Connection.connect({ address: vars.TEMPORAL_ADDRESS });
-  const client = new Client({ connection, namespace: vars.TEMPORAL_NAMESPACE });
-  const native = await NativeConnection.connect({ address: vars.TEMPORAL_ADDRESS });
+  const temporal = temporalSettings(vars);
+  const connection = await Connection.connect(temporal.connection);
+  const client = new Client({ connection, namespace: temporal.namespace });
+  const native = await NativeConnection.connect(temporal.connection);
   const worker = await createSyncWorker(vars, { connection: native });
   const running = worker.worker.run();
   const ch = connectClickHouse(clickHouseSettings(vars));

@@ -3,7 +3,9 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { createActivities } from '../activities';
-import { clickHouseSettings, temporalSettings } from '../config/settings';
+import { clickHouseSettings, SettingsError } from '../config/settings';
+import { describeProblems, searchAttributeProblemsIfVisible } from '../config/temporal-search-attributes';
+import { temporalSettings } from '../config/temporal-settings';
 import { connectClickHouse } from '../clickhouse/connection';
 
 export interface SyncWorker {
@@ -15,12 +17,25 @@ export interface SyncWorker {
 
 export async function createSyncWorker(
   vars: Record<string, string>,
-  options: { connection?: NativeConnection; maxConcurrentActivityTaskExecutions?: number } = {},
+  options: {
+    connection?: NativeConnection;
+    maxConcurrentActivityTaskExecutions?: number;
+    /** Wraps the ClickHouse client the activities use (tests record the statements they send). */
+    wrapClickHouse?: (ch: ClickHouseClient) => ClickHouseClient;
+  } = {},
 ): Promise<SyncWorker> {
   const temporal = temporalSettings(vars);
   const chSettings = clickHouseSettings(vars);
-  const ch = connectClickHouse(chSettings);
-  const connection = options.connection ?? (await NativeConnection.connect({ address: temporal.address }));
+  const unwrapped = connectClickHouse(chSettings);
+  const ch = options.wrapClickHouse ? options.wrapClickHouse(unwrapped) : unwrapped;
+  const connection = options.connection ?? (await NativeConnection.connect(temporal.connection));
+  // Without our search attributes every sync's first workflow task would fail, retried forever.
+  const problems = await searchAttributeProblemsIfVisible(connection.operatorService, temporal.namespace);
+  if (problems && problems.length > 0) {
+    if (!options.connection) await connection.close();
+    await ch.close();
+    throw new SettingsError(describeProblems(temporal.namespace, problems));
+  }
   const worker = await Worker.create({
     connection,
     namespace: temporal.namespace,

@@ -5,6 +5,7 @@ import { createServer } from 'net';
 import { LogLevel, Runtime } from '@temporalio/worker';
 import { readEnv, resolveVariables } from '../config/settings';
 import { destinationKey } from '../shared/workflow-ids';
+import { temporalSettings } from '../config/temporal-settings';
 import { createSyncWorker } from './create-worker';
 import { jsonLogger } from './json-logger';
 
@@ -33,10 +34,12 @@ async function main(): Promise<void> {
     ...(metrics === 'off' ? {} : { telemetryOptions: { metrics: { prometheus: { bindAddress: metrics } } } }),
   });
   try {
+    const temporal = temporalSettings(vars);
     const { worker, close } = await createSyncWorker(vars);
     logger.info('worker started', {
       taskQueue: vars.TEMPORAL_TASK_QUEUE,
-      temporal: vars.TEMPORAL_ADDRESS,
+      temporal: `${temporal.address} (${temporal.security})`,
+      namespace: temporal.namespace,
       clickhouse: destinationKey({ url: vars.CLICKHOUSE_URL, database: '' }).replace(/\/$/, ''),
       ...(metrics === 'off' ? {} : { metrics: `http://${metrics}/metrics` }),
     });

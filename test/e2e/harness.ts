@@ -14,6 +14,7 @@ import { runSync, RunSyncResult } from '../../client/run-sync';
 import { parseSyncArgs, syncInputFromSettings } from '../../client/sync-request';
 import type { Destination, SyncInput } from '../../shared/types';
 import { resourceWorkflowId } from '../../shared/workflow-ids';
+import { temporalSettings } from '../../config/temporal-settings';
 import { createSyncWorker, SyncWorker } from '../../worker/create-worker';
 
 export const CREDENTIALS = { email: 'e2e@example.com', apiKey: 'e2e-secret-key-0123456789' };
@@ -31,6 +32,10 @@ export interface HarnessOptions {
   relativeYears?: boolean;
   /** An existing Temporal server (e.g. a TestWorkflowEnvironment's); default TEMPORAL_ADDRESS. */
   temporal?: { address: string; namespace: string };
+  /** Settings for the client and the worker alike (e.g. how to reach Temporal). */
+  settings?: Record<string, string>;
+  /** Wraps the worker's ClickHouse client (the chdb check records the statements it sends). */
+  wrapClickHouse?: (ch: ClickHouseClient) => ClickHouseClient;
 }
 
 export interface Harness {
@@ -85,13 +90,15 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     ...(opts.temporal
       ? { TEMPORAL_ADDRESS: opts.temporal.address, TEMPORAL_NAMESPACE: opts.temporal.namespace }
       : {}),
+    ...opts.settings,
   };
-  const connection = await Connection.connect({ address: vars.TEMPORAL_ADDRESS });
-  const client = new Client({ connection, namespace: vars.TEMPORAL_NAMESPACE });
-  const nativeConnection = await NativeConnection.connect({ address: vars.TEMPORAL_ADDRESS });
+  const temporal = temporalSettings(vars);
+  const connection = await Connection.connect(temporal.connection);
+  const client = new Client({ connection, namespace: temporal.namespace });
+  const nativeConnection = await NativeConnection.connect(temporal.connection);
   const worker: SyncWorker = await createSyncWorker(
     { ...vars, ...opts.workerOverrides },
-    { connection: nativeConnection },
+    { connection: nativeConnection, wrapClickHouse: opts.wrapClickHouse },
   );
   const running = worker.worker.run();
   const database = clickHouseSettings(vars).database;

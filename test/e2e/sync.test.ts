@@ -6,6 +6,7 @@ import type { ResourceTotals, SyncInput } from '../../shared/types';
 import { NativeConnection } from '@temporalio/worker';
 import { runSync } from '../../client/run-sync';
 import { parseSyncArgs, syncInputFromSettings } from '../../client/sync-request';
+import { temporalSettings } from '../../config/temporal-settings';
 import { createSyncWorker } from '../../worker/create-worker';
 import { recordToExpected, rowToApiShape } from './compare';
 import { CREDENTIALS, Harness, rows, startHarness } from './harness';
@@ -276,7 +277,7 @@ describe('two syncs of one resource at once', function () {
   it('never overlap, even from another task queue: the second fails at once, naming the running one', async () => {
     // A second worker on a task queue of its own, writing to the same destination database.
     const otherQueue = `${h.taskQueue}-other`;
-    const connection = await NativeConnection.connect({ address: h.vars.TEMPORAL_ADDRESS });
+    const connection = await NativeConnection.connect(temporalSettings(h.vars).connection);
     const other = await createSyncWorker({ ...h.vars, TEMPORAL_TASK_QUEUE: otherQueue }, { connection });
     const otherRunning = other.worker.run();
     const first = h.sync(['--resources', 'projects,customers']);
