@@ -16,6 +16,8 @@ export interface ActivityDeps {
   ch: ClickHouseClient;
   /** The ClickHouse server `ch` connects to, with this worker's credentials. */
   clickhouseUrl: string;
+  /** CLICKHOUSE_CLUSTER: tables are created ON CLUSTER, replicated; undefined for one server. */
+  cluster?: string;
   /** Variables holding secrets, read from the worker's environment; never from workflow input. */
   secrets: Secrets;
 }
@@ -35,7 +37,7 @@ export function createActivities(deps: ActivityDeps) {
     recordCursor: (req: { destination: Destination; state: CursorState }) =>
       writeCursor(deps.ch, at(req.destination).database, req.state, Date.now()),
     recordRun: (req: { destination: Destination; rows: RunRow[] }) =>
-      insertRunRows(deps.ch, at(req.destination).database, req.rows),
+      insertRunRows(deps.ch, at(req.destination).database, req.rows, deps.cluster),
   };
 }
 

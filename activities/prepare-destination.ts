@@ -6,15 +6,17 @@ import { dropOldSeenIds, ensureSyncStateTables } from '../clickhouse/sync-state'
 import type { ResourceConfig } from '../config/source-config-types';
 
 export async function prepareDestination(
-  deps: { ch: ClickHouseClient; database: string },
+  deps: { ch: ClickHouseClient; database: string; cluster?: string },
   resources: ResourceConfig[],
 ): Promise<SchemaChange[]> {
-  await ensureDatabase(deps.ch, deps.database);
+  await ensureDatabase(deps.ch, deps.database, deps.cluster);
   // Each resource's tables, and the engine's state, are independent: prepared at once.
   const [changes] = await Promise.all([
-    Promise.all(resources.map((resource) => ensureResourceTable(deps.ch, deps.database, resource))),
-    ensureSyncStateTables(deps.ch, deps.database).then(() =>
-      dropOldSeenIds(deps.ch, deps.database, Date.now()),
+    Promise.all(
+      resources.map((resource) => ensureResourceTable(deps.ch, deps.database, resource, deps.cluster)),
+    ),
+    ensureSyncStateTables(deps.ch, deps.database, deps.cluster).then(() =>
+      dropOldSeenIds(deps.ch, deps.database, Date.now(), deps.cluster),
     ),
   ]);
   return changes;

@@ -1,15 +1,68 @@
 // One ClickHouse client per process, with the settings every query of the engine relies on.
-import { createClient, ClickHouseClient } from '@clickhouse/client';
-import type { ClickHouseSettings } from '../config/settings';
+import { readFileSync } from 'fs';
+import { rootCertificates } from 'tls';
+import { ClickHouseLogLevel, createClient, ClickHouseClient } from '@clickhouse/client';
+import { ClickHouseSettings, SettingsError } from '../config/settings';
+
+/** The client's TLS options for an https:// URL signed by a private CA (or with a client certificate). */
+function tlsOptions(settings: ClickHouseSettings) {
+  const { caCert, clientCert, clientKey } = settings.tls ?? {};
+  if (!caCert && !clientCert) return {};
+  // The client takes one CA list: without a CA of its own, Node's bundled roots.
+  const ca_cert = caCert ? readFileSync(caCert) : Buffer.from(rootCertificates.join('\n'));
+  return {
+    tls:
+      clientCert && clientKey
+        ? { ca_cert, cert: readFileSync(clientCert), key: readFileSync(clientKey) }
+        : { ca_cert },
+  };
+}
 
 export function connectClickHouse(settings: ClickHouseSettings): ClickHouseClient {
   return createClient({
     url: settings.url,
     username: settings.user,
     password: settings.password,
+    ...tlsOptions(settings),
+    // Its own console lines would break the worker's JSON log; failures reach us as errors anyway.
+    log: { level: ClickHouseLogLevel.OFF },
     clickhouse_settings: {
       // Integers as JSON numbers (ids fit in 2^53), so rows read back compare with the API's records.
       output_format_json_quote_64bit_integers: 0,
     },
   });
+}
+
+// ClickHouse's codes for a refused login, across versions (18.16 and 26.x).
+const LOGIN_REFUSED = new Set(['192', '193', '194', '516']);
+const TLS_REFUSED =
+  /UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER_CERT|CERT_HAS_EXPIRED|ERR_TLS_CERT_ALTNAME_INVALID|EPROTO/;
+
+/**
+ * Refuses, with the setting to fix, credentials or certificates ClickHouse will never accept; a
+ * server that is merely down is not refused here (activities retry until it is back).
+ */
+export async function checkClickHouseAccess(
+  ch: ClickHouseClient,
+  settings: ClickHouseSettings,
+): Promise<void> {
+  try {
+    await ch.query({ query: 'SELECT 1', format: 'JSONEachRow' }).then((rs) => rs.json());
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    const where = `ClickHouse at ${new URL(settings.url).host}`;
+    // 18.16 answers "Code: 193, e.displayText() = ...", which the client does not parse into `code`.
+    const code = err.code ?? /\bCode: (\d+)/.exec(err.message)?.[1];
+    if (code && LOGIN_REFUSED.has(code)) {
+      throw new SettingsError(
+        `CLICKHOUSE_USER/CLICKHOUSE_PASSWORD: ${where} refused user ${settings.user} (ClickHouse error ${code})`,
+      );
+    }
+    if (TLS_REFUSED.test(`${err.code ?? ''} ${err.message}`)) {
+      throw new SettingsError(
+        `CLICKHOUSE_TLS_CA_CERT_PATH: cannot verify ${where} over TLS (${err.code ?? err.message}); ` +
+          `give the CA that signed its certificate`,
+      );
+    }
+  }
 }

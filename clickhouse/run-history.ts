@@ -1,6 +1,7 @@
 // `sync_runs`: one row per resource per sync run, so a team can see in ClickHouse itself what ran,
 // when, by whom (schedule or hand), what it wrote and how it ended.
 import type { ClickHouseClient } from '@clickhouse/client';
+import { Cluster, engineSql, onCluster } from './placement';
 import { ident } from './sql';
 
 export const RUNS_TABLE = 'sync_runs';
@@ -24,19 +25,24 @@ export interface RunRow {
   error: string;
 }
 
-export function createRunsTableSql(db: string): string {
+export function createRunsTableSql(db: string, cluster?: Cluster): string {
   return [
-    `CREATE TABLE IF NOT EXISTS ${ident(db)}.${ident(RUNS_TABLE)} (`,
+    `CREATE TABLE IF NOT EXISTS ${ident(db)}.${ident(RUNS_TABLE)}${onCluster(cluster)} (`,
     "  run_id String, resource String, kind String, trigger String, started DateTime('UTC'),",
     "  finished DateTime('UTC'), pages UInt64, rows_written UInt64, rows_unchanged UInt64, rows_deleted UInt64,",
     '  held_back UInt64, retries UInt64, outcome String, error String',
     // One row per run and resource: a retried write of the same row merges away.
-    ') ENGINE = ReplacingMergeTree ORDER BY (run_id, resource)',
+    `) ${engineSql(cluster, db, RUNS_TABLE, 'ReplacingMergeTree')} ORDER BY (run_id, resource)`,
   ].join('\n');
 }
 
-export async function insertRunRows(ch: ClickHouseClient, db: string, rows: RunRow[]): Promise<void> {
-  await ch.command({ query: createRunsTableSql(db) });
+export async function insertRunRows(
+  ch: ClickHouseClient,
+  db: string,
+  rows: RunRow[],
+  cluster?: Cluster,
+): Promise<void> {
+  await ch.command({ query: createRunsTableSql(db, cluster) });
   if (rows.length) await ch.insert({ table: `${db}.${RUNS_TABLE}`, values: rows, format: 'JSONEachRow' });
 }
 

@@ -3,6 +3,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { ColumnKind, ColumnSpec, ResourceConfig } from '../config/source-config-types';
 import { BOOKKEEPING_COLUMNS } from './bookkeeping';
+import { Cluster, engineSql, onCluster } from './placement';
 import { ident, sqlString } from './sql';
 
 const CLICKHOUSE_TYPES: Record<ColumnKind, string> = {
@@ -32,30 +33,30 @@ export function tableColumns(resource: ResourceConfig): [string, string][] {
 export const QUARANTINE_TABLE = '_quarantine';
 export const currentViewName = (resource: ResourceConfig) => `${resource.name}_current`;
 
-export function createTableSql(db: string, resource: ResourceConfig): string {
+export function createTableSql(db: string, resource: ResourceConfig, cluster?: Cluster): string {
   const cols = tableColumns(resource).map(([n, t]) => `  ${ident(n)} ${t}`);
   return [
-    `CREATE TABLE IF NOT EXISTS ${ident(db)}.${ident(resource.name)} (`,
+    `CREATE TABLE IF NOT EXISTS ${ident(db)}.${ident(resource.name)}${onCluster(cluster)} (`,
     cols.join(',\n'),
-    `) ENGINE = ReplacingMergeTree(_version) ORDER BY ${ident(resource.primary_key)}`,
+    `) ${engineSql(cluster, db, resource.name, 'ReplacingMergeTree', '_version')} ORDER BY ${ident(resource.primary_key)}`,
   ].join('\n');
 }
 
 /** One row per record, the newest, without the ones marked deleted. */
-export function createCurrentViewSql(db: string, resource: ResourceConfig): string {
+export function createCurrentViewSql(db: string, resource: ResourceConfig, cluster?: Cluster): string {
   return (
-    `CREATE VIEW IF NOT EXISTS ${ident(db)}.${ident(currentViewName(resource))} AS ` +
+    `CREATE VIEW IF NOT EXISTS ${ident(db)}.${ident(currentViewName(resource))}${onCluster(cluster)} AS ` +
     `SELECT * FROM ${ident(db)}.${ident(resource.name)} FINAL WHERE _is_deleted = 0`
   );
 }
 
 /** Records whose shape could not be stored at all (no usable primary key): kept here, not dropped. */
-export function createQuarantineSql(db: string): string {
+export function createQuarantineSql(db: string, cluster?: Cluster): string {
   return [
-    `CREATE TABLE IF NOT EXISTS ${ident(db)}.${ident(QUARANTINE_TABLE)} (`,
+    `CREATE TABLE IF NOT EXISTS ${ident(db)}.${ident(QUARANTINE_TABLE)}${onCluster(cluster)} (`,
     '  resource String, reason String, raw String, raw_hash UInt64,',
     "  _run_id String, _synced_at DateTime('UTC'), _version UInt64",
-    ') ENGINE = ReplacingMergeTree(_version) ORDER BY (resource, raw_hash)',
+    `) ${engineSql(cluster, db, QUARANTINE_TABLE, 'ReplacingMergeTree', '_version')} ORDER BY (resource, raw_hash)`,
   ].join('\n');
 }
 
@@ -81,9 +82,9 @@ export interface SchemaChange {
 }
 
 /** The database and the tables every resource shares (quarantine); before any resource table. */
-export async function ensureDatabase(ch: ClickHouseClient, db: string): Promise<void> {
-  await ch.command({ query: `CREATE DATABASE IF NOT EXISTS ${ident(db)}` });
-  await ch.command({ query: createQuarantineSql(db) });
+export async function ensureDatabase(ch: ClickHouseClient, db: string, cluster?: Cluster): Promise<void> {
+  await ch.command({ query: `CREATE DATABASE IF NOT EXISTS ${ident(db)}${onCluster(cluster)}` });
+  await ch.command({ query: createQuarantineSql(db, cluster) });
 }
 
 /**
@@ -95,6 +96,7 @@ export async function ensureResourceTable(
   ch: ClickHouseClient,
   db: string,
   resource: ResourceConfig,
+  cluster?: Cluster,
 ): Promise<SchemaChange> {
   const before = await existingColumns(ch, db, resource.name);
   const change: SchemaChange = {
@@ -104,13 +106,13 @@ export async function ensureResourceTable(
     typeMismatches: [],
   };
   if (change.created) {
-    await ch.command({ query: createTableSql(db, resource) });
+    await ch.command({ query: createTableSql(db, resource, cluster) });
   } else {
     for (const [name, type] of tableColumns(resource)) {
       const stored = before.get(name);
       if (stored === undefined) {
         await ch.command({
-          query: `ALTER TABLE ${ident(db)}.${ident(resource.name)} ADD COLUMN ${ident(name)} ${type}`,
+          query: `ALTER TABLE ${ident(db)}.${ident(resource.name)}${onCluster(cluster)} ADD COLUMN ${ident(name)} ${type}`,
         });
         change.addedColumns.push(name);
       } else if (stored.replace(/\\'/g, "'") !== type) {
@@ -119,7 +121,8 @@ export async function ensureResourceTable(
     }
   }
   const view = `${ident(db)}.${ident(currentViewName(resource))}`;
-  if (change.addedColumns.length) await ch.command({ query: `DROP TABLE IF EXISTS ${view}` });
-  await ch.command({ query: createCurrentViewSql(db, resource) });
+  if (change.addedColumns.length)
+    await ch.command({ query: `DROP TABLE IF EXISTS ${view}${onCluster(cluster)}` });
+  await ch.command({ query: createCurrentViewSql(db, resource, cluster) });
   return change;
 }

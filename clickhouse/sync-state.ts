@@ -7,6 +7,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { CursorState } from '../shared/types';
 import { createRunsTableSql } from './run-history';
+import { Cluster, engineSql, onCluster } from './placement';
 import { ident, sqlString } from './sql';
 
 export const SEEN_TABLE = '_sync_seen';
@@ -16,31 +17,40 @@ const SEEN_KEEP_DAYS = 7;
 
 const table = (db: string, name: string) => `${ident(db)}.${ident(name)}`;
 
-export function createSeenTableSql(db: string): string {
+export function createSeenTableSql(db: string, cluster?: Cluster): string {
   return [
-    `CREATE TABLE IF NOT EXISTS ${table(db, SEEN_TABLE)} (`,
+    `CREATE TABLE IF NOT EXISTS ${table(db, SEEN_TABLE)}${onCluster(cluster)} (`,
     "  resource String, run_id String, read_id String, id UInt64, seen_at DateTime('UTC')",
-    ') ENGINE = MergeTree PARTITION BY toYYYYMMDD(seen_at) ORDER BY (run_id, read_id, id)',
+    `) ${engineSql(cluster, db, SEEN_TABLE, 'MergeTree')} PARTITION BY toYYYYMMDD(seen_at) ORDER BY (run_id, read_id, id)`,
   ].join('\n');
 }
 
-export function createCursorTableSql(db: string): string {
+export function createCursorTableSql(db: string, cluster?: Cluster): string {
   return [
-    `CREATE TABLE IF NOT EXISTS ${table(db, CURSOR_TABLE)} (`,
+    `CREATE TABLE IF NOT EXISTS ${table(db, CURSOR_TABLE)}${onCluster(cluster)} (`,
     '  resource String, cursor String, window_since String, window_until String, run_id String, mode String,',
     "  recorded_at DateTime('UTC'), _version UInt64",
-    ') ENGINE = ReplacingMergeTree(_version) ORDER BY resource',
+    `) ${engineSql(cluster, db, CURSOR_TABLE, 'ReplacingMergeTree', '_version')} ORDER BY resource`,
   ].join('\n');
 }
 
-export async function ensureSyncStateTables(ch: ClickHouseClient, db: string): Promise<void> {
-  await ch.command({ query: createSeenTableSql(db) });
-  await ch.command({ query: createCursorTableSql(db) });
-  await ch.command({ query: createRunsTableSql(db) });
+export async function ensureSyncStateTables(
+  ch: ClickHouseClient,
+  db: string,
+  cluster?: Cluster,
+): Promise<void> {
+  await ch.command({ query: createSeenTableSql(db, cluster) });
+  await ch.command({ query: createCursorTableSql(db, cluster) });
+  await ch.command({ query: createRunsTableSql(db, cluster) });
 }
 
 /** Drops days of seen ids older than SEEN_KEEP_DAYS (whole partitions: cheap on every version). */
-export async function dropOldSeenIds(ch: ClickHouseClient, db: string, nowMs: number): Promise<void> {
+export async function dropOldSeenIds(
+  ch: ClickHouseClient,
+  db: string,
+  nowMs: number,
+  cluster?: Cluster,
+): Promise<void> {
   const cutoff = Number(
     new Date(nowMs - SEEN_KEEP_DAYS * 86_400_000).toISOString().slice(0, 10).replace(/-/g, ''),
   );
@@ -52,7 +62,9 @@ export async function dropOldSeenIds(ch: ClickHouseClient, db: string, nowMs: nu
   });
   for (const { partition } of await rs.json<{ partition: string }>()) {
     if (/^\d{8}$/.test(partition) && Number(partition) < cutoff) {
-      await ch.command({ query: `ALTER TABLE ${table(db, SEEN_TABLE)} DROP PARTITION ${partition}` });
+      await ch.command({
+        query: `ALTER TABLE ${table(db, SEEN_TABLE)}${onCluster(cluster)} DROP PARTITION ${partition}`,
+      });
     }
   }
 }

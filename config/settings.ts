@@ -111,10 +111,37 @@ export interface ClickHouseSettings {
   user: string;
   password: string;
   database: string;
+  /** CLICKHOUSE_CLUSTER: create the tables ON CLUSTER with Replicated engines. */
+  cluster?: string;
+  /** PEM files: the CA that signed the server's certificate, and a client certificate and key. */
+  tls?: { caCert?: string; clientCert?: string; clientKey?: string };
 }
 
 export class SettingsError extends Error {
   override name = 'SettingsError';
+}
+
+/** TLS files for an https:// CLICKHOUSE_URL; each must exist, and a client certificate needs its key. */
+function clickHouseTls(vars: Record<string, string>): Pick<ClickHouseSettings, 'tls'> {
+  const tls = {
+    caCert: vars.CLICKHOUSE_TLS_CA_CERT_PATH,
+    clientCert: vars.CLICKHOUSE_TLS_CLIENT_CERT_PATH,
+    clientKey: vars.CLICKHOUSE_TLS_CLIENT_KEY_PATH,
+  };
+  const given = Object.entries(tls).filter(([, v]) => v !== undefined);
+  if (given.length === 0) return {};
+  if (!/^https:/i.test(vars.CLICKHOUSE_URL))
+    throw new SettingsError('CLICKHOUSE_TLS_*: set for a CLICKHOUSE_URL that is not https://');
+  if (!tls.clientCert !== !tls.clientKey)
+    throw new SettingsError(
+      'CLICKHOUSE_TLS_CLIENT_CERT_PATH and CLICKHOUSE_TLS_CLIENT_KEY_PATH: give both or neither',
+    );
+  const names = { caCert: 'CA_CERT', clientCert: 'CLIENT_CERT', clientKey: 'CLIENT_KEY' } as const;
+  for (const [key, file] of given) {
+    if (!existsSync(file))
+      throw new SettingsError(`CLICKHOUSE_TLS_${names[key as keyof typeof names]}_PATH: no file ${file}`);
+  }
+  return { tls };
 }
 
 export function clickHouseSettings(vars: Record<string, string>): ClickHouseSettings {
@@ -130,11 +157,19 @@ export function clickHouseSettings(vars: Record<string, string>): ClickHouseSett
   } catch {
     throw new SettingsError(`CLICKHOUSE_URL: not a URL: ${JSON.stringify(vars.CLICKHOUSE_URL)}`);
   }
+  const cluster = vars.CLICKHOUSE_CLUSTER;
+  if (cluster !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(cluster)) {
+    throw new SettingsError(
+      `CLICKHOUSE_CLUSTER: must be a cluster name from the server's remote_servers, got ${JSON.stringify(cluster)}`,
+    );
+  }
   return {
     url: vars.CLICKHOUSE_URL,
     user: vars.CLICKHOUSE_USER,
     password: vars.CLICKHOUSE_PASSWORD,
     database,
+    ...(cluster ? { cluster } : {}),
+    ...clickHouseTls(vars),
   };
 }
 

@@ -6,7 +6,7 @@ import { createActivities } from '../activities';
 import { clickHouseSettings, SettingsError } from '../config/settings';
 import { describeProblems, searchAttributeProblemsIfVisible } from '../config/temporal-search-attributes';
 import { temporalSettings } from '../config/temporal-settings';
-import { connectClickHouse } from '../clickhouse/connection';
+import { checkClickHouseAccess, connectClickHouse } from '../clickhouse/connection';
 
 export interface SyncWorker {
   worker: Worker;
@@ -27,6 +27,11 @@ export async function createSyncWorker(
   const temporal = temporalSettings(vars);
   const chSettings = clickHouseSettings(vars);
   const unwrapped = connectClickHouse(chSettings);
+  // Credentials or certificates it will never accept stop the worker here, not each sync later.
+  await checkClickHouseAccess(unwrapped, chSettings).catch(async (e: unknown) => {
+    await unwrapped.close();
+    throw e;
+  });
   const ch = options.wrapClickHouse ? options.wrapClickHouse(unwrapped) : unwrapped;
   const connection = options.connection ?? (await NativeConnection.connect(temporal.connection));
   // Without our search attributes every sync's first workflow task would fail, retried forever.
@@ -41,7 +46,12 @@ export async function createSyncWorker(
     namespace: temporal.namespace,
     taskQueue: temporal.taskQueue,
     workflowsPath: require.resolve('../workflows'),
-    activities: createActivities({ ch, clickhouseUrl: chSettings.url, secrets: vars }),
+    activities: createActivities({
+      ch,
+      clickhouseUrl: chSettings.url,
+      cluster: chSettings.cluster,
+      secrets: vars,
+    }),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 16,
     // Let in-flight pages finish on shutdown rather than cancelling them.
     shutdownGraceTime: '30 seconds',
