@@ -61,11 +61,11 @@ export async function syncWorkflow(input: SyncInput): Promise<SyncSummary> {
       [
         `Destination: ${destinationKey(input.destination)}`,
         '',
-        '| resource | status | pages | rows written | unchanged | deleted | held back |',
-        '| --- | --- | --- | --- | --- | --- | --- |',
+        // A list, not a table: the Web UI draws Markdown tables without cell padding.
         ...progress.map(
           (r) =>
-            `| ${r.resource} | ${statusOf(r)} | ${r.pages} | ${r.rows} | ${r.unchanged} | ${r.deleted} | ${r.heldBack} |`,
+            `- ${r.resource}: ${statusOf(r)}, ${r.pages} page${r.pages === 1 ? '' : 's'}, ${r.rows} rows written, ` +
+            `${r.unchanged} unchanged, ${r.deleted} deleted, ${r.heldBack} held back`,
         ),
       ].join('\n'),
     );

@@ -139,12 +139,15 @@ describe('Web UI (chromium)', function () {
     );
     assert.match(text, /^\s*Clockodo sync \(incremental, scheduled\) into 127\.0\.0\.1:\d+\/clockodo_e2e_/);
 
-    // The table of what each resource did.
+    // The list of what each resource did.
     assert.match(table, new RegExp(`Destination: ${escape(host)}/${h.database}`));
     for (const r of summary.resources)
       assert.match(
         table,
-        new RegExp(`^${r.resource}\\s+done\\s+${r.pages}\\s+${r.rows}\\s+${r.unchanged}\\s+0\\s+0$`, 'm'),
+        new RegExp(
+          `^${r.resource}: done, ${r.pages} pages?, ${r.rows} rows written, ${r.unchanged} unchanged, 0 deleted, 0 held back$`,
+          'm',
+        ),
       );
   });
 
