@@ -18,7 +18,49 @@ function tlsOptions(settings: ClickHouseSettings) {
   };
 }
 
+/**
+ * Errors that say where they happened: the server and the statement, with ClickHouse's own message
+ * (and its `code`, kept for whoever sorts errors). A failed run shows this as its cause.
+ */
+export function withStatementInErrors(ch: ClickHouseClient, host: string): ClickHouseClient {
+  const explain = (e: unknown, statement: string): Error => {
+    const err = e as Error & { code?: string };
+    const text = statement.replace(/\s+/g, ' ').trim();
+    const shown = text.length > 160 ? `${text.slice(0, 160)}…` : text;
+    return Object.assign(
+      new Error(`ClickHouse at ${host}: ${err.message.split('\n')[0]} (in: ${shown})`, { cause: e }),
+      {
+        code: err.code,
+      },
+    );
+  };
+  const wrap =
+    <A extends { query?: string; table?: string }, R>(fn: (a: A) => Promise<R>, what: (a: A) => string) =>
+    async (a: A): Promise<R> => {
+      try {
+        return await fn(a);
+      } catch (e) {
+        throw explain(e, what(a));
+      }
+    };
+  const q = (a: { query?: string }) => a.query ?? '';
+  // The client keeps its state in ordinary properties, so the wrapper can inherit the rest (close, ping).
+  return Object.assign(Object.create(ch) as ClickHouseClient, {
+    query: wrap(ch.query.bind(ch) as (a: { query: string }) => Promise<unknown>, q),
+    command: wrap(ch.command.bind(ch), q),
+    exec: wrap(ch.exec.bind(ch), q),
+    insert: wrap(
+      ch.insert.bind(ch) as (a: { table: string }) => Promise<unknown>,
+      (a) => `INSERT INTO ${a.table}`,
+    ),
+  });
+}
+
 export function connectClickHouse(settings: ClickHouseSettings): ClickHouseClient {
+  return withStatementInErrors(connectTo(settings), new URL(settings.url).host);
+}
+
+function connectTo(settings: ClickHouseSettings): ClickHouseClient {
   return createClient({
     url: settings.url,
     username: settings.user,
