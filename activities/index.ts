@@ -8,6 +8,7 @@ import type { CursorState, Destination, MarkDeletionsRequest, PageRequest } from
 import { countItems, CountItemsRequest } from './count-items';
 import { destinationDatabase } from './destination';
 import { fetchPage } from './fetch-page';
+import { withHeartbeats } from './heartbeat';
 import type { Secrets } from './http-client';
 import { markDeletions } from './mark-deletions';
 import { prepareDestination } from './prepare-destination';
@@ -24,7 +25,7 @@ export interface ActivityDeps {
 
 export function createActivities(deps: ActivityDeps) {
   const at = (destination: Destination) => ({ ...deps, database: destinationDatabase(deps, destination) });
-  return {
+  return heartbeating({
     prepareDestination: (req: { destination: Destination; resources: ResourceConfig[] }) =>
       prepareDestination(at(req.destination), req.resources),
     fetchPage: (req: PageRequest) => fetchPage(at(req.destination), req),
@@ -38,7 +39,14 @@ export function createActivities(deps: ActivityDeps) {
       writeCursor(deps.ch, at(req.destination).database, req.state, Date.now()),
     recordRun: (req: { destination: Destination; rows: RunRow[] }) =>
       insertRunRows(deps.ch, at(req.destination).database, req.rows, deps.cluster),
-  };
+  });
+}
+
+/** Every activity heartbeats while it runs (see heartbeat.ts). */
+function heartbeating<T extends Record<string, (req: never) => Promise<unknown>>>(activities: T): T {
+  return Object.fromEntries(
+    Object.entries(activities).map(([name, fn]) => [name, (req: never) => withHeartbeats(() => fn(req))]),
+  ) as T;
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -36,13 +36,51 @@ export function readEnv(env: Env = process.env, dotEnvPath = path.join(PROJECT_R
   return merged;
 }
 
+/** The local API server's demo account: defaults only while the API is on this machine (see below). */
+export const DEMO_CREDENTIALS: Readonly<Record<string, string>> = {
+  CLOCKODO_EMAIL: 'demo@example.com',
+  CLOCKODO_API_KEY: 'local-demo-key',
+};
+
+/** Whether a URL points at this machine (the local API server): localhost or a loopback address. */
+export function isLoopbackUrl(text: string): boolean {
+  let host: string;
+  try {
+    host = new URL(text.trim()).hostname;
+  } catch {
+    return false;
+  }
+  return host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/** The base URLs a worker sends API credentials to: WORKER_API_BASE_URLS, else CLOCKODO_BASE_URL. */
+export function apiBaseUrlSettings(vars: Record<string, string>): string[] {
+  const list = vars.WORKER_API_BASE_URLS;
+  if (list === undefined) return vars.CLOCKODO_BASE_URL === undefined ? [] : [vars.CLOCKODO_BASE_URL];
+  return list
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+/**
+ * The demo account stays only while every API the credentials may go to is on this machine. Sent to
+ * a real API it would earn a 401 that hides the actual problem: no key is configured. A demo value
+ * copied from .env.example counts as unset there too.
+ */
+function withoutDemoCredentialsElsewhere(vars: Record<string, string>): Record<string, string> {
+  const urls = apiBaseUrlSettings(vars);
+  if (urls.length > 0 && urls.every(isLoopbackUrl)) return vars;
+  for (const [name, value] of Object.entries(DEMO_CREDENTIALS)) if (vars[name] === value) delete vars[name];
+  return vars;
+}
+
 /** Defaults of every setting, given the current date (SYNC_YEARS covers this year and the two before). */
 export function defaultSettings(now: Date): Record<string, string> {
   const year = now.getUTCFullYear();
   return {
     CLOCKODO_BASE_URL: 'http://127.0.0.1:8787/api',
-    CLOCKODO_EMAIL: 'demo@example.com',
-    CLOCKODO_API_KEY: 'local-demo-key',
+    ...DEMO_CREDENTIALS,
     CLOCKODO_EXTERNAL_APP: 'clockodo-clickhouse-sync;demo@example.com',
     SYNC_YEARS: [year - 2, year - 1, year].join(','),
     SYNC_START_DATE: `${year - 2}-01-01`,
@@ -50,6 +88,7 @@ export function defaultSettings(now: Date): Record<string, string> {
     SYNC_HORIZON_DAYS: '30',
     SYNC_CURSOR_MARGIN_HOURS: '24',
     SYNC_MAX_DELETE_SHARE: '0.1',
+    SYNC_SECOND_CHANCE_SECONDS: '30',
     CLICKHOUSE_URL: 'http://127.0.0.1:8123',
     CLICKHOUSE_USER: 'default',
     CLICKHOUSE_PASSWORD: '',
@@ -69,7 +108,7 @@ export function resolveVariables(env: Env = readEnv(), now = new Date()): Record
     vars[key] = value;
     given.add(key);
   }
-  return withRelativeSettings(vars, given, now.getTime());
+  return withRelativeSettings(withoutDemoCredentialsElsewhere(vars), given, now.getTime());
 }
 
 const RECENT = /^recent:(\d+)$/;
@@ -191,6 +230,7 @@ export function runOptions(vars: Record<string, string>, allowMassDelete = false
     cursorMarginMs: numberSetting(vars, 'SYNC_CURSOR_MARGIN_HOURS', 0, 24 * 365) * 3_600_000,
     maxDeleteShare: numberSetting(vars, 'SYNC_MAX_DELETE_SHARE', 0, 1),
     allowMassDelete,
+    secondChanceDelayMs: numberSetting(vars, 'SYNC_SECOND_CHANCE_SECONDS', 0, 3600) * 1000,
   };
 }
 

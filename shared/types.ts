@@ -31,6 +31,11 @@ export interface RunOptions {
    * fails (0: at once). Schedules wait, so an incremental run during the nightly reconciliation runs after it.
    */
   lockWaitMs?: number;
+  /**
+   * Pause before a page whose retries ran out gets its second chance, a new series of attempts later
+   * in the same run (default 30 s). See workflows/read-pages.ts.
+   */
+  secondChanceDelayMs?: number;
 }
 
 export interface SyncInput {

@@ -3,9 +3,17 @@
 import type { ActivityOptions } from '@temporalio/workflow';
 import type { RetryConfig } from '../config/source-config-types';
 
-export function pageActivityOptions(retry: RetryConfig): ActivityOptions {
+/**
+ * Activities heartbeat every 2 s (activities/heartbeat.ts): a worker that dies mid-activity is noticed
+ * after this, and the activity retried elsewhere, instead of after its start-to-close timeout.
+ */
+export const HEARTBEAT_TIMEOUT = '10 seconds';
+
+export function pageActivityOptions(retry: RetryConfig, requestTimeoutSeconds = 60): ActivityOptions {
   return {
-    startToCloseTimeout: '5 minutes',
+    // One request (cut at the configured request timeout) and the page's writes to ClickHouse.
+    startToCloseTimeout: (requestTimeoutSeconds + 120) * 1000,
+    heartbeatTimeout: HEARTBEAT_TIMEOUT,
     retry: {
       maximumAttempts: retry.max_retries + 1,
       backoffCoefficient: retry.backoff_factor,
@@ -19,12 +27,14 @@ export function pageActivityOptions(retry: RetryConfig): ActivityOptions {
 /** The run history is written at the very end: a few tries, so a broken destination does not hold the run. */
 export const runHistoryActivityOptions: ActivityOptions = {
   startToCloseTimeout: '1 minute',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
   retry: { maximumAttempts: 3, initialInterval: '1 second', backoffCoefficient: 2 },
 };
 
 /** Schema work and deletion marking talk only to ClickHouse: more patience for a restarting server. */
 export const destinationActivityOptions: ActivityOptions = {
   startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
   retry: {
     maximumAttempts: 10,
     initialInterval: '1 second',

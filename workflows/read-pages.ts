@@ -2,7 +2,18 @@
 // there are, pages 2..N then run concurrently within a bound, and reading goes on one page at a time
 // if the count grew meanwhile. Pauses (for continue-as-new) when the history grows large; the
 // progress it returns is all a later run needs to go on.
-import { ApplicationFailure, workflowInfo } from '@temporalio/workflow';
+//
+// A page whose series of attempts ran out (the retry policy's) gets a second chance: after a longer
+// pause, while the other pages go on, a new series. Only if that fails too does the read fail, naming
+// every page that failed with its last error. Errors that cannot heal (fail-fast statuses, a bad
+// response shape, a missing secret) and cancellation get no second chance.
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  isCancellation,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { PageResult, ReadFacts } from '../shared/types';
 import { addPageFacts, emptyFacts } from '../shared/totals';
 import { pool } from './pool';
@@ -15,6 +26,43 @@ export const HISTORY_EVENTS_LIMIT = 8000;
 const PAGES_PER_CHUNK = 50;
 /** A server that keeps answering non-empty pages past this is broken; stop rather than loop. */
 const MAX_PAGES = 100_000;
+
+export const DEFAULT_SECOND_CHANCE_DELAY_MS = 30_000;
+
+export interface SecondChance {
+  delayMs: number;
+}
+
+/** Whether a failed page may heal on a later try: not a non-retryable failure, not a cancellation. */
+function deservesSecondChance(e: unknown): boolean {
+  if (isCancellation(e) || !(e instanceof ActivityFailure)) return false;
+  return !(e.cause instanceof ApplicationFailure && e.cause.nonRetryable);
+}
+
+/** The error a page's last attempt ended with, as the activity reported it. */
+function lastError(e: unknown): string {
+  const cause = e instanceof ActivityFailure ? (e.cause ?? e) : e;
+  return (cause as Error).message;
+}
+
+type PageOutcome = { ok: true; result: PageResult } | { ok: false; page: number; error: string };
+
+function withSecondChance(fetch: FetchPage, chance: SecondChance): (page: number) => Promise<PageOutcome> {
+  return async (page) => {
+    try {
+      return { ok: true, result: await fetch(page) };
+    } catch (e) {
+      if (!deservesSecondChance(e)) throw e;
+      await sleep(chance.delayMs);
+      try {
+        return { ok: true, result: await fetch(page) };
+      } catch (again) {
+        if (!deservesSecondChance(again)) throw again;
+        return { ok: false, page, error: lastError(again) };
+      }
+    }
+  };
+}
 
 export function historyIsLarge(): boolean {
   const info = workflowInfo();
@@ -41,7 +89,9 @@ export async function readPages(
   concurrency: number,
   from: ReadProgress,
   canPause: boolean,
+  chance: SecondChance = { delayMs: DEFAULT_SECOND_CHANCE_DELAY_MS },
 ): Promise<PagesRead> {
+  const fetchTwice = withSecondChance(fetch, chance);
   let { nextPage: page, known, facts, previousFingerprint, previousPage } = from;
   for (;;) {
     if (page > MAX_PAGES) {
@@ -58,7 +108,16 @@ export async function readPages(
     const end = page === 1 ? 1 : known >= page ? Math.min(known, page + PAGES_PER_CHUNK - 1) : page;
     const pages = Array.from({ length: end - page + 1 }, (_, i) => page + i);
     // New pages stop being scheduled once the history is large; those in flight finish first.
-    const results = await pool(pages, page === 1 ? 1 : concurrency, fetch, pause);
+    const outcomes = await pool(pages, page === 1 ? 1 : concurrency, fetchTwice, pause);
+    const failed = outcomes.filter((o) => !o.ok);
+    if (failed.length > 0) {
+      throw ApplicationFailure.nonRetryable(
+        `${label}: ${failed.length} page${failed.length === 1 ? '' : 's'} failed after their retries and a second chance: ` +
+          failed.map((f) => `page ${f.page}: ${f.error}`).join('; '),
+        'PagesFailed',
+      );
+    }
+    const results = outcomes.map((o) => (o as { ok: true; result: PageResult }).result);
     let stop: PageResult | undefined;
     for (const r of results) {
       if (r.records > 0 && r.fingerprint === previousFingerprint) {

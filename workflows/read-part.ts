@@ -9,7 +9,13 @@ import { emptyTotals, factsTotals, sumTotals } from '../shared/totals';
 import { splitWindow } from '../shared/windows';
 import { destinationActivityOptions, pageActivityOptions } from './activity-options';
 import { judgeRead } from './consistency';
-import { historyIsLarge, readPages, ReadProgress, startOfRead } from './read-pages';
+import {
+  DEFAULT_SECOND_CHANCE_DELAY_MS,
+  historyIsLarge,
+  readPages,
+  ReadProgress,
+  startOfRead,
+} from './read-pages';
 
 /** Reads of one lineage of a part (the first and its re-reads) before it counts as degraded. */
 export const MAX_READ_ATTEMPTS = 3;
@@ -33,6 +39,8 @@ export interface ReadPartInput extends ReadContext {
   /** 0 for a resource's first read of the part; n for its n-th re-check (keeps read ids apart). */
   round?: number;
   state?: ReadPartState;
+  /** RunOptions.secondChanceDelayMs. */
+  secondChanceDelayMs?: number;
 }
 
 export const partProgressQuery = defineQuery<PartResult['totals']>('progress');
@@ -45,7 +53,7 @@ export function targetLabel(resource: string, t: ReadTarget): string {
 
 export async function readPartWorkflow(input: ReadPartInput): Promise<PartResult> {
   const { resource } = input;
-  const pageOptions = pageActivityOptions(input.retry);
+  const pageOptions = pageActivityOptions(input.retry, input.client.request_timeout_seconds);
   const pageActs = proxyActivities<Activities>(pageOptions);
   const destActs = proxyActivities<Activities>(destinationActivityOptions);
   const state: ReadPartState = input.state ?? {
@@ -74,7 +82,9 @@ export async function readPartWorkflow(input: ReadPartInput): Promise<PartResult
           page,
         },
       ]);
-    const read = await readPages(fetch, label, concurrency, state.current ?? startOfRead(), true);
+    const read = await readPages(fetch, label, concurrency, state.current ?? startOfRead(), true, {
+      delayMs: input.secondChanceDelayMs ?? DEFAULT_SECOND_CHANCE_DELAY_MS,
+    });
     if (!read.done) {
       return continueAsNew<typeof readPartWorkflow>({
         ...input,

@@ -50,7 +50,9 @@ export async function syncResourceWorkflow(input: ResourceSyncInput): Promise<Re
   const { resource, mode, options, destination } = input;
   const endpoint = resource.endpoint;
   const acts = proxyActivities<Activities>(destinationActivityOptions);
-  const apiActs = proxyActivities<Activities>(pageActivityOptions(input.retry));
+  const apiActs = proxyActivities<Activities>(
+    pageActivityOptions(input.retry, input.client.request_timeout_seconds),
+  );
   const nowMs = Date.now(); // workflow time: the same on replay
   let totals = emptyTotals();
   let partsDone = 0;
@@ -88,6 +90,7 @@ export async function syncResourceWorkflow(input: ResourceSyncInput): Promise<Re
             runId: input.runId,
             target,
             round,
+            secondChanceDelayMs: options.secondChanceDelayMs,
           },
         ],
         staticSummary: `${round === 0 ? 'Read' : 'Read again'} ${label}`,

@@ -32,6 +32,8 @@ export interface HarnessOptions {
   relativeYears?: boolean;
   /** An existing Temporal server (e.g. a TestWorkflowEnvironment's); default TEMPORAL_ADDRESS. */
   temporal?: { address: string; namespace: string };
+  /** False: no worker in this process (the test runs worker processes of its own). */
+  inProcessWorker?: boolean;
   /** Settings for the client and the worker alike (e.g. how to reach Temporal). */
   settings?: Record<string, string>;
   /** Wraps the worker's ClickHouse client (the chdb check records the statements it sends). */
@@ -96,11 +98,14 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
   const connection = await Connection.connect(temporal.connection);
   const client = new Client({ connection, namespace: temporal.namespace });
   const nativeConnection = await NativeConnection.connect(temporal.connection);
-  const worker: SyncWorker = await createSyncWorker(
-    { ...vars, ...opts.workerOverrides },
-    { connection: nativeConnection, wrapClickHouse: opts.wrapClickHouse },
-  );
-  const running = worker.worker.run();
+  const worker: SyncWorker | undefined =
+    opts.inProcessWorker === false
+      ? undefined
+      : await createSyncWorker(
+          { ...vars, ...opts.workerOverrides },
+          { connection: nativeConnection, wrapClickHouse: opts.wrapClickHouse },
+        );
+  const running = worker?.worker.run();
   const database = clickHouseSettings(vars).database;
   const ch = connectClickHouse(clickHouseSettings(vars));
   return {
@@ -119,9 +124,9 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
       return runSync(client, input, { taskQueue: vars.TEMPORAL_TASK_QUEUE, pollMs: 200 });
     },
     close: async () => {
-      worker.worker.shutdown();
+      worker?.worker.shutdown();
       await running;
-      await worker.close();
+      await worker?.close();
       await nativeConnection.close();
       await ch.command({ query: `DROP DATABASE IF EXISTS ${database}` });
       await ch.close();

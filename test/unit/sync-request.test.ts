@@ -18,6 +18,7 @@ const OPTIONS: RunOptions = {
   cursorMarginMs: 24 * 3_600_000,
   maxDeleteShare: 0.1,
   allowMassDelete: false,
+  secondChanceDelayMs: 30_000,
 };
 const BASE = { destination: DESTINATION, options: OPTIONS };
 
