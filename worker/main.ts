@@ -31,7 +31,12 @@ async function main(): Promise<void> {
   }
   Runtime.install({
     logger,
-    ...(metrics === 'off' ? {} : { telemetryOptions: { metrics: { prometheus: { bindAddress: metrics } } } }),
+    telemetryOptions: {
+      // The SDK core's own messages (e.g. Temporal unreachable, retrying) go through the JSON logger
+      // too, instead of to stderr in a format of their own.
+      logging: { filter: { core: 'WARN', other: 'WARN' }, forward: {} },
+      ...(metrics === 'off' ? {} : { metrics: { prometheus: { bindAddress: metrics } } }),
+    },
   });
   try {
     const temporal = temporalSettings(vars);

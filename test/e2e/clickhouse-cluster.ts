@@ -26,7 +26,7 @@ export interface ClickHouseCluster {
   close(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
@@ -37,7 +37,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function waitFor(what: string, ok: () => Promise<boolean>, seconds: number, log: () => string) {
+export async function waitFor(what: string, ok: () => Promise<boolean>, seconds: number, log: () => string) {
   const deadline = Date.now() + seconds * 1000;
   while (!(await ok().catch(() => false))) {
     if (Date.now() > deadline) throw new Error(`${what} did not start within ${seconds} s:\n${log()}`);

@@ -28,6 +28,8 @@ export interface HarnessOptions {
   maxItemsPerPage?: number;
   /** Delay the API server adds to every request. */
   latencyMs?: number;
+  /** Serve the API over HTTPS with this certificate and key. */
+  apiTls?: { cert: Buffer; key: Buffer };
   /** Leave SYNC_YEARS and SYNC_START_DATE to their relative defaults (size.years must be the last three). */
   relativeYears?: boolean;
   /** An existing Temporal server (e.g. a TestWorkflowEnvironment's); default TEMPORAL_ADDRESS. */
@@ -58,7 +60,11 @@ export interface Harness {
 
 // Installed when the tests load, before anything creates the runtime: failing activities are what
 // several tests provoke, and their warnings would only be noise.
-Runtime.install({ logger: new DefaultLogger('ERROR') });
+Runtime.install({
+  logger: new DefaultLogger('ERROR'),
+  // The SDK core's retry warnings (tests restart servers on purpose) through the same quiet logger.
+  telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
+});
 
 export async function startHarness(opts: HarnessOptions): Promise<Harness> {
   const tag = randomBytes(4).toString('hex');
@@ -69,6 +75,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     credentials: CREDENTIALS,
     maxItemsPerPage: opts.maxItemsPerPage,
     latencyMs: opts.latencyMs,
+    tls: opts.apiTls,
   });
   // The dataset's years are fixed settings here (no relative rule), as a user who names them has.
   const base = resolveVariables(
