@@ -1,7 +1,16 @@
 // Optional control routes (API_SERVER_ALLOW_CONTROL=1) so that tests running the server in another
-// process can inject faults and read the request log. Not part of the Clockodo API.
+// process can inject faults (counted, or random at a seeded rate per kind) and read the request log.
+// Not part of the Clockodo API.
 import { IncomingMessage, ServerResponse } from 'http';
-import { Fault, FaultQueue, validateFault } from './faults';
+import {
+  Fault,
+  FaultName,
+  FaultQueue,
+  NAMED_FAULTS,
+  namedFault,
+  validateFault,
+  validateRandomFaults,
+} from './faults';
 import { errorBody, sendJson } from './http-util';
 
 export const CONTROL_PREFIX = '/__control/';
@@ -23,7 +32,7 @@ export async function handleControl(
     let faults: Fault[];
     try {
       const parsed: unknown = JSON.parse(await readBody(req));
-      const list = Array.isArray(parsed) ? (parsed as unknown[]) : [parsed];
+      const list = (Array.isArray(parsed) ? (parsed as unknown[]) : [parsed]).map(expandNamed);
       list.forEach((f) => validateFault(f));
       faults = list as Fault[];
     } catch (err) {
@@ -35,6 +44,21 @@ export async function handleControl(
   } else if (route === 'DELETE /__control/faults') {
     target.faults.clear();
     sendJson(res, 200, { ok: true });
+  } else if (route === 'GET /__control/faults') {
+    sendJson(res, 200, { pending: target.faults.pending, injected: target.faults.injected });
+  } else if (route === 'PUT /__control/random-faults') {
+    try {
+      const parsed: unknown = JSON.parse(await readBody(req));
+      validateRandomFaults(parsed);
+      target.faults.setRandom(parsed);
+    } catch (err) {
+      sendJson(res, 400, errorBody(err instanceof Error ? err.message : 'invalid random faults'));
+      return;
+    }
+    sendJson(res, 200, { ok: true });
+  } else if (route === 'DELETE /__control/random-faults') {
+    target.faults.setRandom(undefined);
+    sendJson(res, 200, { ok: true });
   } else if (route === 'GET /__control/requests') {
     sendJson(res, 200, { requests: target.requestLog });
   } else if (route === 'DELETE /__control/requests') {
@@ -44,6 +68,19 @@ export async function handleControl(
     req.resume();
     sendJson(res, 404, errorBody('Unknown control route'));
   }
+}
+
+function isFaultName(name: unknown): name is FaultName {
+  return NAMED_FAULTS.includes(name as FaultName);
+}
+
+/** `{"name": "429-retry-after-date", "times": 2, ...}` is that named fault, as random mode would inject it. */
+function expandNamed(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || !('name' in value)) return value;
+  const { name, ...rest } = value;
+  if (!isFaultName(name)) throw new Error(`unknown fault name: ${String(name)}`);
+  // The rest (times, pathPrefix, ...) is validated with the fault it makes.
+  return { ...namedFault(name), ...rest };
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

@@ -1,18 +1,19 @@
 // A local HTTP server speaking the Clockodo v2 contract for projects, customers, absences and entries.
 // Order of checks per request: injected fault, route (404), method (405), auth (401),
 // X-Clockodo-External-Application (400), then parameters (400).
-import { createServer, IncomingMessage, ServerResponse, STATUS_CODES } from 'http';
+import { createServer, IncomingMessage, RequestListener, ServerResponse } from 'http';
+import { createServer as createHttpsServer } from 'https';
 import { AddressInfo } from 'net';
 import { ApiCredentials, isAuthenticated } from './auth';
 import { CONTROL_PREFIX, handleControl } from './control';
 import { ENDPOINTS, EndpointContext } from './endpoints';
-import { Fault, FaultQueue } from './faults';
+import { Answer, answerWithFault, Fault, FaultQueue, faultName, RandomFaults } from './faults';
 import { ApiError, errorBody, sendJson, sendRaw } from './http-util';
 import { queryOf } from './params';
 import { Dataset } from './types';
 
 export type { ApiCredentials } from './auth';
-export type { Fault } from './faults';
+export type { Fault, FaultKind, FaultName, RandomFaults } from './faults';
 
 export interface RequestLogEntry {
   method: string;
@@ -22,6 +23,8 @@ export interface RequestLogEntry {
   status: number;
   /** Epoch ms when the request arrived. */
   at: number;
+  /** The injected fault that answered it, by name (e.g. '503', 'reset-mid-body'); 0 is the status of no answer. */
+  fault?: string;
 }
 
 export interface ApiServerOptions {
@@ -34,6 +37,10 @@ export interface ApiServerOptions {
   latencyMs?: number;
   /** Enables /__control/faults and /__control/requests (for servers in another process). Default false. */
   allowControl?: boolean;
+  /** Random faults from the start (a soak); also settable later through setRandomFaults or the control route. */
+  randomFaults?: RandomFaults;
+  /** Serve HTTPS with this certificate and key (PEM), as an API behind a private CA would. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
 }
 
 export interface RunningApiServer {
@@ -42,7 +49,12 @@ export interface RunningApiServer {
   dataset: Dataset;
   requestLog: RequestLogEntry[];
   injectFault(fault: Fault): void;
+  /** Random mode on, replacing any earlier one, or off with undefined. */
+  setRandomFaults(options: RandomFaults | undefined): void;
+  /** Pending injections and random mode too. */
   clearFaults(): void;
+  /** How many requests each named fault answered since the server started. */
+  faultCounts(): Record<string, number>;
   /**
    * Called before each API request is answered (after auth), so a test can change the data while a
    * client pages through it: the request sees the change.
@@ -58,12 +70,13 @@ const EXTERNAL_APP_MAX_LENGTH = 50;
 export async function startApiServer(options: ApiServerOptions): Promise<RunningApiServer> {
   const config = resolveOptions(options);
   const faults = new FaultQueue();
+  if (options.randomFaults) faults.setRandom(options.randomFaults);
   const timers = new Set<NodeJS.Timeout>();
   const requestLog: RequestLogEntry[] = [];
   // `running` is built before listening so the handler always reads its current dataset.
   const running = { dataset: options.dataset, requestLog } as RunningApiServer;
 
-  const server = createServer((req, res) => {
+  const listener: RequestListener = (req, res) => {
     const receivedAt = Date.now();
     const serve = (): void => handle(req, res, receivedAt);
     if (config.latencyMs <= 0) return serve();
@@ -72,7 +85,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       serve();
     }, config.latencyMs);
     timers.add(timer);
-  });
+  };
+  const server = options.tls
+    ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, listener)
+    : createServer(listener);
 
   function handle(req: IncomingMessage, res: ServerResponse, receivedAt: number): void {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -90,22 +106,45 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       requestLog.push({ method: req.method ?? 'GET', path, query, status, at: receivedAt });
       sendRaw(res, status, text, headers);
     };
-    const fail = (
-      status: number,
-      message: string,
-      fields?: string[],
-      headers?: Record<string, string>,
-    ): void => respond(status, JSON.stringify(errorBody(message, fields)), headers);
-
+    const normal = (): Answer => answer(req, pathname, path, query);
     const fault = faults.take(path);
     if (fault) {
-      const text = fault.body ?? JSON.stringify(errorBody(STATUS_CODES[fault.status] ?? 'Injected fault'));
-      return respond(
-        fault.status,
-        text,
-        fault.retryAfter !== undefined ? { 'Retry-After': fault.retryAfter } : {},
-      );
+      const entry: RequestLogEntry = {
+        method: req.method ?? 'GET',
+        path,
+        query,
+        status: 0,
+        at: receivedAt,
+        fault: faultName(fault),
+      };
+      requestLog.push(entry);
+      const hold = (timer: NodeJS.Timeout) => {
+        timers.add(timer);
+        return () => {
+          clearTimeout(timer);
+          timers.delete(timer);
+        };
+      };
+      // The status sent (0: none), for the log: a reset or a stall still shows there as a request.
+      entry.status = answerWithFault(req, res, fault, normal, hold);
+      return;
     }
+    const { status, text, headers } = normal();
+    respond(status, text, headers);
+  }
+
+  /** The API's answer to a request, as status, body and headers. */
+  function answer(
+    req: IncomingMessage,
+    pathname: string,
+    path: string,
+    query: Record<string, string>,
+  ): Answer {
+    const fail = (status: number, message: string, fields?: string[], headers?: Record<string, string>) => ({
+      status,
+      text: JSON.stringify(errorBody(message, fields)),
+      headers,
+    });
     const handler = pathname.startsWith(`${API_PREFIX}/`) ? ENDPOINTS[path] : undefined;
     if (!handler) return fail(404, 'Not found');
     if (req.method !== 'GET') return fail(405, 'Method not allowed', undefined, { Allow: 'GET' });
@@ -121,10 +160,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     try {
       running.beforeServe?.(path, query);
       const ctx: EndpointContext = { dataset: running.dataset, limits: config };
-      respond(200, JSON.stringify(handler(query, ctx)));
+      return { status: 200, text: JSON.stringify(handler(query, ctx)) };
     } catch (err) {
       if (err instanceof ApiError) return fail(err.status, err.message, err.fields);
-      fail(500, 'Internal server error');
+      return fail(500, 'Internal server error');
     }
   }
 
@@ -139,10 +178,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
 
   let closing: Promise<void> | undefined;
   Object.assign(running, {
-    url: `http://${urlHost(config.host)}:${port}${API_PREFIX}`,
+    url: `${options.tls ? 'https' : 'http'}://${urlHost(config.host)}:${port}${API_PREFIX}`,
     port,
     injectFault: (fault: Fault) => faults.add(fault),
+    setRandomFaults: (random: RandomFaults | undefined) => faults.setRandom(random),
     clearFaults: () => faults.clear(),
+    faultCounts: () => ({ ...faults.injected }),
     close: () =>
       (closing ??= new Promise<void>((resolve, reject) => {
         timers.forEach((t) => clearTimeout(t));
