@@ -3,6 +3,7 @@ import { readFileSync } from 'fs';
 import { rootCertificates } from 'tls';
 import { ClickHouseLogLevel, createClient, ClickHouseClient } from '@clickhouse/client';
 import { ClickHouseSettings, SettingsError } from '../config/settings';
+import { ClickHouseError, clickHouseCode, LOGIN_REFUSED } from './errors';
 
 /** The client's TLS options for an https:// URL signed by a private CA (or with a client certificate). */
 function tlsOptions(settings: ClickHouseSettings) {
@@ -20,19 +21,14 @@ function tlsOptions(settings: ClickHouseSettings) {
 
 /**
  * Errors that say where they happened: the server and the statement, with ClickHouse's own message
- * (and its `code`, kept for whoever sorts errors). A failed run shows this as its cause.
+ * (and its `code`, for clickhouse/errors.ts, which sorts them). A failed run shows this as its cause.
  */
 export function withStatementInErrors(ch: ClickHouseClient, host: string): ClickHouseClient {
   const explain = (e: unknown, statement: string): Error => {
     const err = e as Error & { code?: string };
     const text = statement.replace(/\s+/g, ' ').trim();
     const shown = text.length > 160 ? `${text.slice(0, 160)}…` : text;
-    return Object.assign(
-      new Error(`ClickHouse at ${host}: ${err.message.split('\n')[0]} (in: ${shown})`, { cause: e }),
-      {
-        code: err.code,
-      },
-    );
+    return new ClickHouseError(host, shown, err.code ?? clickHouseCode(err), err.message.split('\n')[0], e);
   };
   const wrap =
     <A extends { query?: string; table?: string }, R>(fn: (a: A) => Promise<R>, what: (a: A) => string) =>
@@ -75,8 +71,6 @@ function connectTo(settings: ClickHouseSettings): ClickHouseClient {
   });
 }
 
-// ClickHouse's codes for a refused login, across versions (18.16 and 26.x).
-const LOGIN_REFUSED = new Set(['192', '193', '194', '516']);
 const TLS_REFUSED =
   /UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER_CERT|CERT_HAS_EXPIRED|ERR_TLS_CERT_ALTNAME_INVALID|EPROTO/;
 
@@ -94,7 +88,7 @@ export async function checkClickHouseAccess(
     const err = e as Error & { code?: string };
     const where = `ClickHouse at ${new URL(settings.url).host}`;
     // 18.16 answers "Code: 193, e.displayText() = ...", which the client does not parse into `code`.
-    const code = err.code ?? /\bCode: (\d+)/.exec(err.message)?.[1];
+    const code = clickHouseCode(err);
     if (code && LOGIN_REFUSED.has(code)) {
       throw new SettingsError(
         `CLICKHOUSE_USER/CLICKHOUSE_PASSWORD: ${where} refused user ${settings.user} (ClickHouse error ${code})`,
