@@ -7,6 +7,7 @@ import { insertSeenIds } from '../clickhouse/sync-state';
 import { insertQuarantined, QuarantinedRecord, writeObservedRows } from '../clickhouse/writer';
 import type { PageRequest, PageResult, ReadTarget } from '../shared/types';
 import { laterIso } from '../shared/windows';
+import type { ApiAgent } from '../config/worker-credentials';
 import { getJson, Secrets } from './http-client';
 import { count } from './telemetry';
 import { decidePageStop, readPath } from './paging';
@@ -44,6 +45,7 @@ export interface FetchPageDeps {
   ch: ClickHouseClient;
   database: string;
   secrets: Secrets;
+  apiAgent?: ApiAgent;
 }
 
 export async function fetchPage(deps: FetchPageDeps, req: PageRequest): Promise<PageResult> {
@@ -54,6 +56,7 @@ export async function fetchPage(deps: FetchPageDeps, req: PageRequest): Promise<
     client: req.client,
     retry: req.retry,
     secrets: deps.secrets,
+    agent: deps.apiAgent,
     signal,
   });
   // The moment the source was observed: what the page says was true then (see merge-order.ts).

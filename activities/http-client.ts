@@ -4,17 +4,26 @@
 import fetch, { Response } from 'node-fetch';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { AuthConfig, ClientConfig, RetryConfig } from '../config/source-config-types';
+import { ApiAgent, credentialKind } from '../config/worker-credentials';
+import { untrustedAnswer } from './credential-guard';
 
 export type Secrets = Record<string, string | undefined>;
 
 const REFERENCE = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
 
+/** `secrets` holds only the worker's allow-listed variables (config/worker-credentials.ts). */
 export function resolveSecret(reference: string, secrets: Secrets, field: string): string {
   const name = REFERENCE.exec(reference)?.[1];
-  const value = name === undefined ? undefined : secrets[name];
+  // A literal is not repeated: it might be the secret itself.
+  if (name === undefined)
+    throw ApplicationFailure.nonRetryable(
+      `client.auth.${field}: must be a reference such as \${CLOCKODO_API_KEY}, not a literal`,
+      'MissingSecret',
+    );
+  const value = secrets[name];
   if (value === undefined || value === '') {
     throw ApplicationFailure.nonRetryable(
-      `client.auth.${field}: the worker's environment has no value for ${reference}`,
+      `client.auth.${field}: no ${credentialKind(field)} configured: set ${name} in the worker's environment (for \${${name}})`,
       'MissingSecret',
     );
   }
@@ -65,6 +74,8 @@ export interface GetJsonOptions {
   client: ClientConfig;
   retry: RetryConfig;
   secrets: Secrets;
+  /** CLOCKODO_TLS_CA_CERT_PATH's agent, when the worker has one. */
+  agent?: ApiAgent;
   signal?: AbortSignal;
 }
 
@@ -77,9 +88,14 @@ export async function getJson(url: string, describe: string, opts: GetJsonOption
       headers: { Accept: 'application/json', ...client.headers, ...authHeaders(client.auth, opts.secrets) },
       timeout: client.request_timeout_seconds * 1000,
       signal: opts.signal as never,
+      agent: opts.agent,
+      // A redirect would carry the key headers to wherever it points (node-fetch keeps X-* headers).
+      redirect: 'error',
     });
   } catch (e) {
     if (e instanceof ApplicationFailure) throw e;
+    const untrusted = untrustedAnswer(e);
+    if (untrusted) throw ApplicationFailure.nonRetryable(`${describe}: ${untrusted}`, 'ApiNotTrusted');
     throw ApplicationFailure.retryable(
       `${describe}: request failed: ${(e as Error).message}`,
       'HttpNetworkError',

@@ -5,7 +5,9 @@ import { insertRunRows, RunRow } from '../clickhouse/run-history';
 import { countSeenIds, readCursor, writeCursor } from '../clickhouse/sync-state';
 import type { ResourceConfig } from '../config/source-config-types';
 import type { CursorState, Destination, MarkDeletionsRequest, PageRequest } from '../shared/types';
+import type { ApiAgent } from '../config/worker-credentials';
 import { countItems, CountItemsRequest } from './count-items';
+import { checkCredentialUse, CredentialPolicy } from './credential-guard';
 import { destinationDatabase } from './destination';
 import { fetchPage } from './fetch-page';
 import { withHeartbeats } from './heartbeat';
@@ -19,8 +21,12 @@ export interface ActivityDeps {
   clickhouseUrl: string;
   /** CLICKHOUSE_CLUSTER: tables are created ON CLUSTER, replicated; undefined for one server. */
   cluster?: string;
-  /** Variables holding secrets, read from the worker's environment; never from workflow input. */
+  /** The worker's allow-listed secrets (config/worker-credentials.ts); never from workflow input. */
   secrets: Secrets;
+  /** Where those secrets may be sent, and which variables they are: checked before every request. */
+  credentialPolicy: CredentialPolicy;
+  /** CLOCKODO_TLS_CA_CERT_PATH's agent, if set. */
+  apiAgent?: ApiAgent;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -28,8 +34,14 @@ export function createActivities(deps: ActivityDeps) {
   return heartbeating({
     prepareDestination: (req: { destination: Destination; resources: ResourceConfig[] }) =>
       prepareDestination(at(req.destination), req.resources),
-    fetchPage: (req: PageRequest) => fetchPage(at(req.destination), req),
-    countItems: (req: CountItemsRequest) => countItems(deps.secrets, req),
+    fetchPage: async (req: PageRequest) => {
+      checkCredentialUse(req.client, deps.credentialPolicy);
+      return fetchPage(at(req.destination), req);
+    },
+    countItems: async (req: CountItemsRequest) => {
+      checkCredentialUse(req.client, deps.credentialPolicy);
+      return countItems(deps, req);
+    },
     countSeenIds: (req: { destination: Destination; readId: string }) =>
       countSeenIds(deps.ch, at(req.destination).database, req.readId),
     markDeletions: (req: MarkDeletionsRequest) => markDeletions(at(req.destination), req),

@@ -1,6 +1,7 @@
 // Validates a raw source configuration (the seed's shape) and resolves its `${VAR}` references,
 // before any work starts. Every problem is reported with the field it concerns.
 import { parseStopCondition, StopConditionSyntaxError } from './stop-condition';
+import { secretNames } from './worker-credentials';
 // The same reading of a datetime as the workflow's window (no zone means UTC).
 import { parseUtc } from '../shared/windows';
 import type {
@@ -143,8 +144,16 @@ function describe(value: unknown): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
-/** Secrets must stay references: a literal would be written into Temporal's history with the config. */
-function checkSecretReference(c: Checker, value: unknown, field: string): string | undefined {
+/**
+ * Secrets must stay references: a literal would be written into Temporal's history with the config.
+ * And workers resolve only their allow-list, so another name is reported here, before anything starts.
+ */
+function checkSecretReference(
+  c: Checker,
+  value: unknown,
+  field: string,
+  allowed: string[],
+): string | undefined {
   const text = c.string(value, field, { resolve: false });
   if (text === undefined) return undefined;
   const m = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(text);
@@ -154,10 +163,16 @@ function checkSecretReference(c: Checker, value: unknown, field: string): string
       'must be a reference to an environment variable such as "${CLOCKODO_API_KEY}": literal secrets would travel through Temporal\'s history',
     );
   }
+  if (!allowed.includes(m[1])) {
+    return c.fail(
+      field,
+      `refers to \${${m[1]}}, which workers do not send: they resolve only ${allowed.join(', ')} (add ${m[1]} to WORKER_SECRET_NAMES on the workers)`,
+    );
+  }
   return text;
 }
 
-function checkAuth(c: Checker, raw: unknown, field: string): AuthConfig | undefined {
+function checkAuth(c: Checker, raw: unknown, field: string, allowed: string[]): AuthConfig | undefined {
   const type = c.oneOf((raw as Obj | undefined)?.type, `${field}.type`, [
     'basic',
     'clockodo_headers',
@@ -165,15 +180,15 @@ function checkAuth(c: Checker, raw: unknown, field: string): AuthConfig | undefi
   if (type === 'basic') {
     const o = c.object(raw, field, ['type', 'username', 'password']);
     if (!o) return undefined;
-    const username = checkSecretReference(c, o.username, `${field}.username`);
-    const password = checkSecretReference(c, o.password, `${field}.password`);
+    const username = checkSecretReference(c, o.username, `${field}.username`, allowed);
+    const password = checkSecretReference(c, o.password, `${field}.password`, allowed);
     return username && password ? { type, username, password } : undefined;
   }
   if (type === 'clockodo_headers') {
     const o = c.object(raw, field, ['type', 'user', 'api_key']);
     if (!o) return undefined;
-    const user = checkSecretReference(c, o.user, `${field}.user`);
-    const api_key = checkSecretReference(c, o.api_key, `${field}.api_key`);
+    const user = checkSecretReference(c, o.user, `${field}.user`, allowed);
+    const api_key = checkSecretReference(c, o.api_key, `${field}.api_key`, allowed);
     return user && api_key ? { type, user, api_key } : undefined;
   }
   return undefined;
@@ -479,7 +494,7 @@ export function validateSourceConfig(
   if (base_url !== undefined && !/^https?:\/\/[^/\s]+/.test(base_url)) {
     c.fail('client.base_url', `must be an http(s) URL, got ${describe(base_url)}`);
   }
-  const auth = client && checkAuth(c, client.auth, 'client.auth');
+  const auth = client && checkAuth(c, client.auth, 'client.auth', secretNames(vars));
   const headers = checkParams(c, client?.headers, 'client.headers');
   const app = headers['X-Clockodo-External-Application'];
   if (app !== undefined && app.length > 50) {

@@ -1,11 +1,12 @@
 // A worker for the sync task queue: the workflows bundle plus activities bound to ClickHouse and to
-// the secrets in this process's environment.
+// the allow-listed secrets of this process's environment.
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { createActivities } from '../activities';
 import { clickHouseSettings, SettingsError } from '../config/settings';
 import { describeProblems, searchAttributeProblemsIfVisible } from '../config/temporal-search-attributes';
 import { temporalSettings } from '../config/temporal-settings';
+import { workerCredentials } from '../config/worker-credentials';
 import { checkClickHouseAccess, connectClickHouse } from '../clickhouse/connection';
 
 export interface SyncWorker {
@@ -26,6 +27,8 @@ export async function createSyncWorker(
 ): Promise<SyncWorker> {
   const temporal = temporalSettings(vars);
   const chSettings = clickHouseSettings(vars);
+  // A missing API key, or an allow-list or base URL it cannot read, stops the worker before it connects.
+  const api = workerCredentials(vars);
   const unwrapped = connectClickHouse(chSettings);
   // Credentials or certificates it will never accept stop the worker here, not each sync later.
   await checkClickHouseAccess(unwrapped, chSettings).catch(async (e: unknown) => {
@@ -50,7 +53,9 @@ export async function createSyncWorker(
       ch,
       clickhouseUrl: chSettings.url,
       cluster: chSettings.cluster,
-      secrets: vars,
+      secrets: api.secrets,
+      credentialPolicy: api.policy,
+      apiAgent: api.apiAgent,
     }),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 16,
     // Let in-flight pages finish on shutdown rather than cancelling them.

@@ -1,0 +1,87 @@
+// Checked before any request: the input names the base URL and the variables to send, but only the
+// worker's policy says where its credentials may go and which of its settings are credentials.
+// Sending the key to a base URL of the input's choosing would be the leak, so a mismatch fails the
+// activity at once (non-retryable), naming the setting of the worker that would allow it.
+import { ApplicationFailure } from '@temporalio/activity';
+import type { ClientConfig } from '../config/source-config-types';
+import { normalizeBaseUrl } from '../config/worker-credentials';
+
+export interface CredentialPolicy {
+  /** Variables the worker resolves in client.auth (DEFAULT_SECRET_NAMES and WORKER_SECRET_NAMES). */
+  secretNames: readonly string[];
+  /** Normalized base URLs the worker sends credentials to (CLOCKODO_BASE_URL or WORKER_API_BASE_URLS). */
+  apiBaseUrls: readonly string[];
+}
+
+const REFERENCE = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
+
+/** How a refused base URL is shown: without a user or password it might carry. */
+function shownUrl(text: string): string {
+  try {
+    const url = new URL(text);
+    return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+  } catch {
+    return 'a URL that cannot be read';
+  }
+}
+
+export function checkCredentialUse(client: ClientConfig, policy: CredentialPolicy): void {
+  const base = normalizeBaseUrl(client.base_url);
+  if (base === undefined || !policy.apiBaseUrls.includes(base)) {
+    const shown = shownUrl(client.base_url);
+    throw ApplicationFailure.nonRetryable(
+      `client.base_url: this worker sends its API credentials only to ${policy.apiBaseUrls.join(', ')}, not to ${shown}; ` +
+        `to read from ${shown}, set CLOCKODO_BASE_URL (or add it to WORKER_API_BASE_URLS) in the worker's settings`,
+      'ApiBaseUrlNotAllowed',
+    );
+  }
+  for (const [field, value] of Object.entries(client.auth)) {
+    if (field === 'type') continue;
+    const name = REFERENCE.exec(value)?.[1];
+    // The value itself is not repeated: it might be a literal secret.
+    if (name === undefined)
+      throw ApplicationFailure.nonRetryable(
+        `client.auth.${field}: must be a reference such as \${CLOCKODO_API_KEY}; this worker sends no literal credentials`,
+        'SecretNotAllowed',
+      );
+    if (!policy.secretNames.includes(name))
+      throw ApplicationFailure.nonRetryable(
+        `client.auth.${field}: \${${name}} is not on this worker's list of secrets it sends (${policy.secretNames.join(', ')}); ` +
+          `if the API needs it, add ${name} to WORKER_SECRET_NAMES in the worker's settings`,
+        'SecretNotAllowed',
+      );
+  }
+}
+
+/** Certificate errors: the worker cannot tell whom it would be sending the key to. */
+const CERTIFICATE_ERRORS = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_UNTRUSTED',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/**
+ * Why a request that got no answer must not be tried again with the credentials: the server's
+ * certificate cannot be verified, or it redirected elsewhere. Undefined for other failures.
+ */
+export function untrustedAnswer(e: unknown): string | undefined {
+  const err = e as { code?: string; type?: string };
+  if (err.code !== undefined && CERTIFICATE_ERRORS.has(err.code))
+    return (
+      `cannot verify the API's TLS certificate (${err.code}), so the credentials were not sent; ` +
+      `if a private CA signed it, set CLOCKODO_TLS_CA_CERT_PATH on the worker to that CA's certificate`
+    );
+  if (err.type === 'no-redirect')
+    return (
+      'answered with a redirect, which the worker does not follow with its credentials; ' +
+      'set CLOCKODO_BASE_URL to the address the API redirects to'
+    );
+  return undefined;
+}
