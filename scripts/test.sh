@@ -18,3 +18,8 @@ npx prettier --check . >/dev/null || { npx prettier --check .; exit 1; }
 
 echo "== tests"
 npx mocha 'test/unit/**/*.test.ts' 'test/e2e/**/*.test.ts'
+
+# A short soak: repeated syncs under random faults, source changes and worker kills, each compared
+# exactly with the API's data (docs/reliability.md holds a long run's report).
+echo "== soak (2 minutes)"
+npx ts-node --transpile-only scripts/soak.ts --minutes 2
