@@ -18,14 +18,19 @@ if [ ! -x "$TEMPORAL_BIN" ]; then
 fi
 
 # Today's ClickHouse engine, in-process (PyPI's chdb): the test suite runs every statement the project
-# issues on it too. Into .services/ so nothing touches the system Python; a new pin replaces the old.
+# issues on it too (test/e2e/chdb-statements.test.ts). Into .services/ so nothing touches the system
+# Python; chdb-core is the engine itself (26.9.2), pinned as well since chdb accepts any newer one.
 CHDB_VERSION="4.4.0"
+CHDB_CORE_VERSION="26.9.0"
 CHDB_DIR="$SERVICES_DIR/chdb"
-if [ ! -d "$CHDB_DIR/chdb-$CHDB_VERSION.dist-info" ]; then
-  log "installing chdb $CHDB_VERSION (ClickHouse 26.x in-process, about 900 MB) from PyPI into $CHDB_DIR"
+if [ ! -d "$CHDB_DIR/chdb-$CHDB_VERSION.dist-info" ] || [ ! -d "$CHDB_DIR/chdb_core-$CHDB_CORE_VERSION.dist-info" ]; then
+  log "installing chdb $CHDB_VERSION with chdb-core $CHDB_CORE_VERSION (ClickHouse 26.9 in-process, about 900 MB) from PyPI into $CHDB_DIR"
   rm -rf "$CHDB_DIR"
-  python3 -m pip install --quiet --disable-pip-version-check --no-warn-script-location \
-    --target "$CHDB_DIR" "chdb==$CHDB_VERSION"
+  # --no-warn-conflicts: the check compares with the system Python's packages, which this does not touch.
+  python3 -m pip install --quiet --disable-pip-version-check --no-warn-script-location --no-warn-conflicts \
+    --root-user-action=ignore \
+    --target "$CHDB_DIR" "chdb==$CHDB_VERSION" "chdb-core==$CHDB_CORE_VERSION"
+  [ -d "$CHDB_DIR/chdb-$CHDB_VERSION.dist-info" ] || { log "chdb did not install into $CHDB_DIR"; exit 1; }
 fi
 
 apt_updated=0

@@ -1,0 +1,286 @@
+// The statement check on chdb: the project's SQL must run on Debian's ClickHouse 18.16 (where the
+// other tests run) and on today's ClickHouse (26.x, PyPI's chdb, installed into .services/chdb by
+// scripts/services-install.sh). The real flows run against 18.16 while a recorder logs every
+// statement the project sends and every answer; test/chdb/replay.py then runs them in the same order
+// on chdb and compares each SELECT's answer.
+import { strict as assert } from 'assert';
+import { spawnSync } from 'child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import * as path from 'path';
+import { createClient } from '@clickhouse/client';
+import type { Entry } from '../../api-server/types';
+import { checkClickHouseAccess, connectClickHouse } from '../../clickhouse/connection';
+import { cursorReport, quarantineReport, tableExists, tableReport } from '../../clickhouse/report-queries';
+import { insertRunRows, recentRuns, RUNS_TABLE } from '../../clickhouse/run-history';
+import { tableColumns } from '../../clickhouse/schema';
+import { insertSeenIds } from '../../clickhouse/sync-state';
+import { prepareDestination } from '../../activities/prepare-destination';
+import { parseSyncArgs, syncInputFromSettings } from '../../client/sync-request';
+import { clickHouseSettings } from '../../config/settings';
+import type { ResourceConfig } from '../../config/source-config-types';
+import type { RunSyncResult } from '../../client/run-sync';
+import { sqlCallSites } from '../chdb/sql-call-sites';
+import { StatementRecorder, StatementLog, stubClickHouse } from '../chdb/statement-recorder';
+import { Harness, rows, startHarness } from './harness';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const CHDB_DIR = path.join(process.env.SERVICES_DIR ?? path.join(ROOT, '.services'), 'chdb');
+const PYTHON_ENV = { ...process.env, PYTHONPATH: CHDB_DIR };
+const DAY = 86_400_000;
+const year = new Date().getUTCFullYear();
+
+/** SQL-issuing code the flows below do not reach, and why. */
+const NOT_EXERCISED: Record<string, string> = {
+  'scripts/measure-incremental.ts:main':
+    "the benchmark's cleanup, DROP DATABASE IF EXISTS <db>: replay.py ends with that very statement",
+};
+
+interface ReplayReport {
+  engine: string;
+  statements: number;
+  distinct: number;
+  compared: number;
+  shape_only: number;
+  parsed: number;
+  problems: { seq: number; caller: string; sql: string; error: string; expected?: string; got?: string }[];
+}
+
+const iso = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+
+function ok(result: RunSyncResult): RunSyncResult & { ok: true } {
+  assert.ok(result.ok, result.ok ? '' : result.message);
+  return result;
+}
+
+/** Statements with their literals blanked: one per shape, whatever the run ids and values. */
+const shapeOf = (sql: string) =>
+  sql
+    .replace(/'(?:[^'\\]|\\.)*'/g, "'?'")
+    .replace(/\b\d+\b/g, '0')
+    .replace(/`clockodo_e2e_\w+`|clockodo_e2e_\w+/g, '<db>');
+
+describe('the statement check on chdb', function () {
+  this.timeout(600_000);
+  const recorder = new StatementRecorder();
+  let h: Harness;
+  let resources: ResourceConfig[];
+  let log: StatementLog;
+
+  before(async () => {
+    // Fails here, before the flows, when chdb is missing: never a silent skip.
+    const probe = spawnSync('python3', ['-c', 'import chdb; print(chdb.__version__)'], {
+      env: PYTHON_ENV,
+      encoding: 'utf8',
+    });
+    assert.equal(
+      probe.status,
+      0,
+      `chdb is not installed in ${CHDB_DIR}: bash scripts/services-install.sh installs it ` +
+        `(npm test and npm run services:start run that script): ${probe.stderr.trim().split('\n').pop()}`,
+    );
+    h = await startHarness({
+      size: {
+        customers: 20,
+        projects: 40,
+        absencesPerYear: 6,
+        entries: 400,
+        users: 4,
+        years: [year - 2, year - 1, year],
+      },
+      maxItemsPerPage: 50,
+      wrapClickHouse: (ch) => recorder.wrap(ch),
+    });
+    resources = syncInputFromSettings(h.vars, parseSyncArgs([])).config.resources;
+  });
+  after(async () => h?.close());
+
+  it('records the statements of every flow against 18.16', async () => {
+    const ds = h.api.dataset;
+    // Odd shapes: a project with values that fit no column, one without an id (quarantined).
+    const projects = ds.projects as unknown as Record<string, unknown>[];
+    projects.push({ ...ds.projects[0], id: 999_000_001, active: 'yes', budget_money: 'lots' });
+    projects.push({ name: 'no id at all', active: true });
+    ok(await h.sync());
+
+    // Seen ids of a run long gone: the next run drops their day (ALTER TABLE ... DROP PARTITION).
+    const ch = recorder.wrap(connectClickHouse(clickHouseSettings(h.vars)));
+    await insertSeenIds(ch, h.database, {
+      resource: 'entries',
+      runId: 'long-gone',
+      readId: 'long-gone|x|1',
+      ids: [1, 2, 3],
+      at: Date.now() - 10 * DAY,
+    });
+
+    // Edits, additions and a deletion inside the incremental window, a renamed customer, and a
+    // column the configuration gained (ALTER TABLE ... ADD COLUMN, the view rebuilt).
+    const now = Date.now();
+    const recent = ds.entries
+      .filter((e) => Date.parse(e.time_since) > now - 20 * DAY && e.time_until !== null)
+      .slice(0, 3);
+    assert.equal(recent.length, 3, 'the dataset has recent entries');
+    for (const e of recent.slice(0, 2))
+      ds.entries[ds.entries.indexOf(e)] = { ...e, text: `edited ${e.id}`, time_last_change: iso(now - 1000) };
+    ds.entries.splice(ds.entries.indexOf(recent[2]), 1);
+    const added: Entry = {
+      ...recent[0],
+      id: 11,
+      text: 'added 11',
+      time_since: iso(now - 2 * DAY),
+      time_until: iso(now - 2 * DAY + 3600_000),
+      time_last_change: iso(now - 1000),
+    };
+    ds.entries.push(added);
+    ds.customers[0] = { ...ds.customers[0], name: "O'Brien & Söhne – ünïcödé 🚀" };
+    const incremental = ok(
+      await h.sync(['--resources', 'entries,customers'], (input) => {
+        const customers = input.config.resources.find((r) => r.name === 'customers');
+        assert.ok(customers);
+        customers.columns.checked_on_chdb = { kind: 'string', nullable: true };
+      }),
+    );
+    const entries = incremental.summary.resources.find((r) => r.resource === 'entries');
+    assert.equal(entries?.deleted, 1, 'the deleted entry is marked');
+
+    // An old deletion only a reconciliation sees.
+    const old = ds.entries.find((e) => Date.parse(e.time_since) < now - 400 * DAY);
+    assert.ok(old);
+    ds.entries.splice(ds.entries.indexOf(old), 1);
+    const reconcile = ok(await h.sync(['--resources', 'entries', '--reconcile']));
+    assert.equal(reconcile.summary.resources[0].deleted, 1);
+
+    // The mass-deletion guard holds back a read that lost half the projects.
+    ds.projects = ds.projects.filter((_, i) => i % 2 === 0);
+    const held = ok(await h.sync(['--resources', 'projects']));
+    assert.ok(held.summary.resources[0].heldBack > 0);
+
+    // The worker's check at start (it runs before the worker's client is wrapped), then what
+    // `start-sync -- status` (client/status.ts) and `npm run report` (client/report.ts) ask.
+    try {
+      await checkClickHouseAccess(ch, clickHouseSettings(h.vars));
+      assert.ok(await tableExists(ch, h.database, RUNS_TABLE));
+      assert.ok((await recentRuns(ch, h.database, 10)).length >= 4);
+      for (const r of resources) assert.ok(await tableReport(ch, h.database, r.name));
+      for (const r of resources.filter((x) => x.endpoint.incremental_sync))
+        assert.ok(await cursorReport(ch, h.database, r.name));
+      assert.equal((await quarantineReport(ch, h.database)).length, 1);
+      // What the flows left, table by table and view by view, so the writes compare too, not only the
+      // answers the project reads back. The test's own statements: replay.py knows them by their site.
+      const tables = await rows<{ name: string; engine: string }>(
+        h.ch,
+        `SELECT name, engine FROM system.tables WHERE database = '${h.database}' ORDER BY name`,
+      );
+      for (const t of tables) {
+        const final = t.engine.startsWith('Replacing') ? ' FINAL' : '';
+        await (
+          await ch.query({ query: `SELECT * FROM ${h.database}.${t.name}${final}`, format: 'JSONEachRow' })
+        ).text();
+      }
+    } finally {
+      await ch.close();
+    }
+
+    // CLICKHOUSE_CLUSTER sends other DDL (ON CLUSTER, Replicated engines). No cluster runs for this
+    // test (clickhouse-production.test.ts runs that DDL on two 18.16 replicas), so the same code
+    // runs against a stub here, and chdb, which has no cluster either, only parses what it sent.
+    const dry = new StatementRecorder();
+    const customers = resources.find((r) => r.name === 'customers');
+    assert.ok(customers);
+    // One table lacks a column (ALTER TABLE ... ADD COLUMN), the others are new; one old day of seen ids.
+    const stored = tableColumns(customers)
+      .slice(0, -1)
+      .map(([name, type]) => ({ name, type }));
+    const stub = dry.wrap(
+      stubClickHouse((sql) =>
+        sql.includes('system.parts')
+          ? [{ partition: '20000101' }]
+          : sql.includes('system.columns') && sql.includes("'customers'")
+            ? stored
+            : [],
+      ),
+    );
+    await prepareDestination({ ch: stub, database: h.database, cluster: 'chdb_check' }, resources);
+    await insertRunRows(stub, h.database, [], 'chdb_check');
+
+    const project = connectClickHouse(clickHouseSettings(h.vars));
+    const { url, user, password } = clickHouseSettings(h.vars);
+    const bare = createClient({ url, username: user, password });
+    try {
+      log = await recorder.log(project, bare);
+    } finally {
+      await Promise.all([project.close(), bare.close()]);
+    }
+    log.parseOnly = dry.statements.filter((s) => s.kind !== 'query');
+    assert.ok(log.parseOnly.every((s) => / ON CLUSTER `chdb_check`/.test(s.sql)));
+    const failed = log.statements.filter((s) => s.error);
+    assert.deepEqual(
+      failed.map((s) => `#${s.seq} ${s.caller}: ${s.error}`),
+      [],
+      'every recorded statement ran on 18.16',
+    );
+  });
+
+  it('the flows reach every place in the code that sends SQL', () => {
+    assert.ok(log, 'the flows ran');
+    const reached = new Set(log.statements.filter((s) => !s.site.startsWith('test/')).map((s) => s.site));
+    const sites = sqlCallSites();
+    const missing = sites
+      .filter((s) => !reached.has(s.site) && !(s.fn in NOT_EXERCISED))
+      .map((s) => `${s.site} (${s.fn})`);
+    assert.deepEqual(
+      missing,
+      [],
+      'SQL call sites no flow reached (add a flow, or list them in NOT_EXERCISED with why)',
+    );
+    // A caller the scan does not know means the scan missed a way of sending SQL.
+    const known = new Set(sites.map((s) => s.site));
+    const unknown = [...reached].filter((s) => !known.has(s));
+    assert.deepEqual(unknown, [], 'statements sent from places the source scan did not find');
+  });
+
+  it('every statement runs on ClickHouse 26.x (chdb), and every SELECT answers as on 18.16', () => {
+    assert.ok(log, 'the flows ran');
+    // CHDB_CHECK_DIR keeps the log and the report for a look by hand.
+    const keep = process.env.CHDB_CHECK_DIR;
+    const dir = keep ?? mkdtempSync(path.join(tmpdir(), 'chdb-check-'));
+    try {
+      const logFile = path.join(dir, 'statements.json');
+      const reportFile = path.join(dir, 'report.json');
+      writeFileSync(logFile, JSON.stringify(log));
+      const started = Date.now();
+      const run = spawnSync('python3', [path.join(ROOT, 'test/chdb/replay.py'), logFile, reportFile], {
+        env: PYTHON_ENV,
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+      });
+      assert.equal(run.status, 0, `replay.py failed (exit ${run.status}): ${run.stderr}`);
+      const report = JSON.parse(readFileSync(reportFile, 'utf8')) as ReplayReport;
+      const own = log.statements.filter((s) => !s.site.startsWith('test/'));
+      const texts = new Set(own.map((s) => s.sql)).size;
+      const shapes = new Set(own.map((s) => shapeOf(s.sql))).size;
+      const dumps = log.statements.length - own.length;
+      console.log(
+        `      ${own.length} statements of the project (${texts} distinct texts, ${shapes} distinct shapes) ` +
+          `and ${dumps} table dumps from ${log.server} replayed on ${report.engine} in ` +
+          `${((Date.now() - started) / 1000).toFixed(1)} s; ${report.compared} answers compared ` +
+          `(${report.compared - dumps} SELECTs of the project, ${dumps} dumps; ${report.shape_only} partly by shape only); ` +
+          `${report.parsed} statements of cluster mode parsed`,
+      );
+      const lines = report.problems.map(
+        (p) =>
+          `#${p.seq} ${p.caller}: ${p.error}\n    ${p.sql}` +
+          (p.expected !== undefined
+            ? `\n    ${log.server}: ${p.expected}\n    ${report.engine}: ${p.got}`
+            : ''),
+      );
+      assert.ok(
+        lines.length === 0,
+        `${lines.length} statements failed or differed on chdb:\n${lines.join('\n')}`,
+      );
+      assert.ok(report.compared > 0);
+    } finally {
+      if (!keep) rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
