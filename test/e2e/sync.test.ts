@@ -220,15 +220,17 @@ describe('sync end to end', function () {
     }
   });
 
-  it('gives up after 3 retries with a readable error', async () => {
+  it('gives up after 3 retries and a second chance, with a readable error', async () => {
     h.api.injectFault({ status: 502, times: 10, pathPrefix: '/v2/customers' });
     const from = h.api.requestLog.length;
-    const result = await h.sync(['--resources', 'customers']);
+    const result = await h.sync(['--resources', 'customers'], (input) => {
+      input.options.secondChanceDelayMs = 1000;
+    });
     h.api.clearFaults();
     assert.equal(result.ok, false);
     assert.match(result.ok ? '' : result.message, /customers .*answered 502/);
     const attempts = h.api.requestLog.slice(from).filter((r) => r.path === '/v2/customers');
-    assert.equal(attempts.length, 4, 'one attempt and 3 retries');
+    assert.equal(attempts.length, 8, 'one attempt and 3 retries, twice');
   });
 });
 
