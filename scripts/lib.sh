@@ -43,3 +43,14 @@ temporal_ready() {
 as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
 }
+
+# apt_install PACKAGE...: installs Debian packages (apt-get update once per script).
+apt_updated=0
+apt_install() {
+  if [ "$apt_updated" = 0 ]; then
+    as_root apt-get update -qq
+    apt_updated=1
+  fi
+  # A server package's post-install tries to start a service and is refused without an init system: harmless.
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null || true
+}

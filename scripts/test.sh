@@ -9,6 +9,7 @@ cd "$ROOT"
 started_here=0
 if ! { [ -x "$TEMPORAL_BIN" ] && temporal_ready >/dev/null 2>&1 && clickhouse_ping; }; then started_here=1; fi
 bash scripts/services-start.sh
+bash scripts/test-deps-install.sh
 if [ "$started_here" = 1 ]; then trap 'bash "$ROOT/scripts/services-stop.sh"' EXIT; fi
 
 echo "== type check, lint, format"

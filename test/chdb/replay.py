@@ -19,7 +19,7 @@ try:
     from chdb import session as chdb_session
 except ImportError as e:
     sys.stderr.write(
-        f"chdb is not importable ({e}): bash scripts/services-install.sh installs it into "
+        f"chdb is not importable ({e}): bash scripts/test-deps-install.sh installs it into "
         ".services/chdb; run this with PYTHONPATH=.services/chdb\n"
     )
     sys.exit(3)

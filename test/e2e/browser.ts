@@ -1,5 +1,5 @@
 // A real browser for end-to-end tests of the Temporal Web UI: Debian's chromium (installed by
-// scripts/services-install.sh) driven by playwright-core, which brings no browser of its own.
+// scripts/test-deps-install.sh) driven by playwright-core, which brings no browser of its own.
 import { existsSync, mkdirSync } from 'fs';
 import * as path from 'path';
 import { Browser, chromium, Locator, Page } from 'playwright-core';
@@ -16,7 +16,7 @@ export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
       `no chromium at ${CHROMIUM}: the Web UI test needs Debian's chromium; ` +
-        'install it with `bash scripts/services-install.sh` (npm run services:start runs it too)',
+        'install it with `bash scripts/test-deps-install.sh` (npm test runs it first)',
     );
   }
   return chromium.launch({

@@ -1,6 +1,6 @@
 // The statement check on chdb: the project's SQL must run on Debian's ClickHouse 18.16 (where the
 // other tests run) and on today's ClickHouse (26.x, PyPI's chdb, installed into .services/chdb by
-// scripts/services-install.sh). The real flows run against 18.16 while a recorder logs every
+// scripts/test-deps-install.sh). The real flows run against 18.16 while a recorder logs every
 // statement the project sends and every answer; test/chdb/replay.py then runs them in the same order
 // on chdb and compares each SELECT's answer.
 import { strict as assert } from 'assert';
@@ -76,7 +76,7 @@ describe('the statement check on chdb', function () {
     assert.equal(
       probe.status,
       0,
-      `chdb is not installed in ${CHDB_DIR}: bash scripts/services-install.sh installs it ` +
+      `chdb is not installed in ${CHDB_DIR}: bash scripts/test-deps-install.sh installs it ` +
         `(npm test and npm run services:start run that script): ${probe.stderr.trim().split('\n').pop()}`,
     );
     h = await startHarness({
