@@ -12,10 +12,11 @@ const SECRET_NAME = /KEY|PASSWORD|SECRET|TOKEN/i;
  */
 export function secretValues(vars: Record<string, string>): string[] {
   const listed = new Set((vars.WORKER_SECRET_NAMES ?? '').split(',').map((s) => s.trim()));
+  // WORKER_SECRET_NAMES itself holds names, not secrets.
+  const secret = (name: string) =>
+    name !== 'WORKER_SECRET_NAMES' && (SECRET_NAME.test(name) || listed.has(name));
   return Object.entries(vars)
-    // WORKER_SECRET_NAMES itself holds names, not secrets.
-    .filter(([name]) => name !== 'WORKER_SECRET_NAMES')
-    .filter(([name, value]) => (SECRET_NAME.test(name) || listed.has(name)) && value.length >= 4)
+    .filter(([name, value]) => secret(name) && value.length >= 4)
     .map(([, value]) => value);
 }
 
