@@ -101,6 +101,9 @@ describe('worker metrics', function () {
     h.api.dataset.projects.splice(0, 1);
     const second = await runSync(h.client, input, { taskQueue: queue });
     assert.ok(second.ok, second.ok ? '' : second.message);
+    // The worker's stdout reaches this process a moment after the run's result does.
+    for (let i = 0; i < 50 && !stdout.includes('"deletions marked"'); i++)
+      await new Promise((r) => setTimeout(r, 100));
     const lines = stdout.split('\n').filter((l) => l.trim() !== '');
     const events = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     const started = events.find((e) => e.message === 'sync started' && e.workflowId === second.summary.runId);
