@@ -33,8 +33,12 @@ export interface Fault {
   times: number;
   /** Matched against the path after '/api', e.g. '/v2/entries'; absent = every request. */
   pathPrefix?: string;
+  /** Only requests with these query parameters, e.g. { page: '3' } for one page; absent = any. */
+  query?: Record<string, string>;
   /** Sent verbatim as the Retry-After header (seconds or an HTTP date). */
   retryAfter?: string;
+  /** Retry-After as the HTTP date this many seconds after the answer (whole seconds: up to 1 s less). */
+  retryAfterDateIn?: number;
   /** Raw response body (`status` and `html`); default is the API's error body or a proxy's page. */
   body?: string;
   /** How long a stall holds the connection before closing it; default 5 minutes. */
@@ -80,18 +84,14 @@ export interface RandomFaults {
 const RANDOM_RETRY_AFTER_SECONDS = 1;
 const DEFAULT_STALL_MS = 5 * 60_000;
 
-/** A named fault as one injection; `now` dates an HTTP-date Retry-After. */
-export function namedFault(name: FaultName, now = Date.now()): Fault {
+/** A named fault as one injection. */
+export function namedFault(name: FaultName): Fault {
   switch (name) {
     case '429-retry-after-seconds':
       return { status: 429, times: 1, retryAfter: String(RANDOM_RETRY_AFTER_SECONDS) };
     case '429-retry-after-date':
-      // An HTTP date has whole seconds: one more, so the wait is never shorter than asked.
-      return {
-        status: 429,
-        times: 1,
-        retryAfter: new Date(now + (RANDOM_RETRY_AFTER_SECONDS + 1) * 1000).toUTCString(),
-      };
+      // An HTTP date has whole seconds: one more, so the wait is about as long as the seconds' one.
+      return { status: 429, times: 1, retryAfterDateIn: RANDOM_RETRY_AFTER_SECONDS + 1 };
     case 'html-502':
       return { kind: 'html', status: 502, times: 1 };
     case 'html-200':
@@ -112,6 +112,7 @@ export function faultName(fault: Fault): string {
   const kind = fault.kind ?? 'status';
   if (kind === 'html') return `html-${fault.status ?? 502}`;
   if (kind !== 'status') return kind;
+  if (fault.retryAfterDateIn !== undefined) return `${fault.status}-retry-after-date`;
   if (fault.retryAfter === undefined) return String(fault.status);
   return `${fault.status}-retry-after-${/^\s*\d+\s*$/.test(fault.retryAfter) ? 'seconds' : 'date'}`;
 }
@@ -149,8 +150,8 @@ export class FaultQueue {
    * The fault for a request to `path`: the first pending injection matching it (consumed, in the
    * order they were injected), else a random one if random mode draws one.
    */
-  take(path: string, now = Date.now()): Fault | undefined {
-    const fault = this.takeQueued(path) ?? this.draw(path, now);
+  take(path: string, query: Record<string, string> = {}): Fault | undefined {
+    const fault = this.takeQueued(path, query) ?? this.draw(path);
     if (fault) {
       const name = faultName(fault);
       this.injected[name] = (this.injected[name] ?? 0) + 1;
@@ -158,9 +159,11 @@ export class FaultQueue {
     return fault;
   }
 
-  private takeQueued(path: string): Fault | undefined {
+  private takeQueued(path: string, query: Record<string, string>): Fault | undefined {
     const slot = this.faults.find(
-      (f) => f.fault.pathPrefix === undefined || path.startsWith(f.fault.pathPrefix),
+      ({ fault: f }) =>
+        (f.pathPrefix === undefined || path.startsWith(f.pathPrefix)) &&
+        Object.entries(f.query ?? {}).every(([k, v]) => query[k] === v),
     );
     if (!slot) return undefined;
     slot.remaining -= 1;
@@ -168,7 +171,7 @@ export class FaultQueue {
     return slot.fault;
   }
 
-  private draw(path: string, now: number): Fault | undefined {
+  private draw(path: string): Fault | undefined {
     if (!this.random) return undefined;
     const { options, rng } = this.random;
     if (options.pathPrefix !== undefined && !path.startsWith(options.pathPrefix)) return undefined;
@@ -177,7 +180,7 @@ export class FaultQueue {
     let upTo = 0;
     for (const name of NAMED_FAULTS) {
       upTo += options.rates[name] ?? 0;
-      if (u < upTo) return { ...namedFault(name, now), stallMs: options.stallMs };
+      if (u < upTo) return { ...namedFault(name), stallMs: options.stallMs };
     }
     return undefined;
   }
@@ -198,7 +201,16 @@ export function validateFault(value: unknown): asserts value is Fault {
   for (const key of ['pathPrefix', 'retryAfter', 'body'] as const) {
     if (f[key] !== undefined && typeof f[key] !== 'string') problems.push(key);
   }
-  if (f.stallMs !== undefined && !(typeof f.stallMs === 'number' && f.stallMs >= 0)) problems.push('stallMs');
+  if (
+    f.query !== undefined &&
+    (typeof f.query !== 'object' ||
+      f.query === null ||
+      Object.values(f.query).some((v) => typeof v !== 'string'))
+  )
+    problems.push('query');
+  for (const key of ['stallMs', 'retryAfterDateIn'] as const) {
+    if (f[key] !== undefined && !(typeof f[key] === 'number' && f[key] >= 0)) problems.push(key);
+  }
   if (problems.length > 0) throw new Error(`invalid fault field(s): ${problems.join(', ')}`);
 }
 
@@ -243,6 +255,11 @@ export function answerWithFault(
 ): number {
   const kind = fault.kind ?? 'status';
   const socket = req.socket;
+  const retryAfter =
+    fault.retryAfterDateIn !== undefined
+      ? new Date(Date.now() + fault.retryAfterDateIn * 1000).toUTCString()
+      : fault.retryAfter;
+  const retryHeader: Record<string, string> = retryAfter !== undefined ? { 'Retry-After': retryAfter } : {};
   const stall = (): void => {
     const release = hold(setTimeout(() => socket.destroy(), fault.stallMs ?? DEFAULT_STALL_MS));
     socket.once('close', release);
@@ -267,14 +284,14 @@ export function answerWithFault(
     case 'status': {
       const status = fault.status ?? 500;
       const text = fault.body ?? JSON.stringify(errorBody(STATUS_CODES[status] ?? 'Injected fault'));
-      sendRaw(res, status, text, fault.retryAfter !== undefined ? { 'Retry-After': fault.retryAfter } : {});
+      sendRaw(res, status, text, retryHeader);
       return status;
     }
     case 'html': {
       const status = fault.status ?? 502;
       sendRaw(res, status, fault.body ?? htmlPage(status), {
         'Content-Type': 'text/html',
-        ...(fault.retryAfter !== undefined ? { 'Retry-After': fault.retryAfter } : {}),
+        ...retryHeader,
       });
       return status;
     }

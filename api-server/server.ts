@@ -107,7 +107,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       sendRaw(res, status, text, headers);
     };
     const normal = (): Answer => answer(req, pathname, path, query);
-    const fault = faults.take(path);
+    const fault = faults.take(path, query);
     if (fault) {
       const entry: RequestLogEntry = {
         method: req.method ?? 'GET',
