@@ -1,6 +1,7 @@
 // The activities a worker registers, bound to their dependencies (ClickHouse, secrets).
 // Workflows import only the type of this object (`import type`), never the code.
 import type { ClickHouseClient } from '@clickhouse/client';
+import { sortingClickHouseErrors } from '../clickhouse/errors';
 import { insertRunRows, RunRow } from '../clickhouse/run-history';
 import { countSeenIds, readCursor, writeCursor } from '../clickhouse/sync-state';
 import type { ResourceConfig } from '../config/source-config-types';
@@ -54,10 +55,16 @@ export function createActivities(deps: ActivityDeps) {
   });
 }
 
-/** Every activity heartbeats while it runs (see heartbeat.ts). */
+/**
+ * Every activity heartbeats while it runs (see heartbeat.ts), and its ClickHouse errors are sorted
+ * into retried and fail-at-once (see clickhouse/errors.ts).
+ */
 function heartbeating<T extends Record<string, (req: never) => Promise<unknown>>>(activities: T): T {
   return Object.fromEntries(
-    Object.entries(activities).map(([name, fn]) => [name, (req: never) => withHeartbeats(() => fn(req))]),
+    Object.entries(activities).map(([name, fn]) => [
+      name,
+      (req: never) => withHeartbeats(() => sortingClickHouseErrors(() => fn(req))),
+    ]),
   ) as T;
 }
 
