@@ -45,7 +45,8 @@ export async function waitFor(what: string, ok: () => Promise<boolean>, seconds:
   }
 }
 
-const tail = (file: string) => {
+/** The last lines of a log file, for a message about a server that did not start. */
+export const tail = (file: string) => {
   try {
     return readFileSync(file, 'utf8').split('\n').slice(-15).join('\n');
   } catch {

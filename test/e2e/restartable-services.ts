@@ -5,7 +5,7 @@ import { ChildProcess, spawn } from 'child_process';
 import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
-import { freePort, waitFor } from './clickhouse-cluster';
+import { freePort, tail, waitFor } from './clickhouse-cluster';
 
 const ROOT = path.resolve(__dirname, '../..');
 const TEMPORAL_BIN = path.join(ROOT, '.services/temporal-cli/bin/temporal');
@@ -29,14 +29,6 @@ async function stopProcess(p: ChildProcess | undefined): Promise<void> {
     await exited;
   }
 }
-
-const tail = (file: string) => {
-  try {
-    return readFileSync(file, 'utf8').split('\n').slice(-15).join('\n');
-  } catch {
-    return '(no log)';
-  }
-};
 
 function restartable(
   address: string,
@@ -64,7 +56,8 @@ function restartable(
   return service;
 }
 
-export async function startOwnClickHouse(): Promise<RestartableService> {
+/** `users`: extra <users> entries (XML), e.g. a user with a password. */
+export async function startOwnClickHouse(opts: { users?: string } = {}): Promise<RestartableService> {
   const dir = mkdtempSync(path.join(tmpdir(), 'clockodo-ch-'));
   const [http, tcp] = [await freePort(), await freePort()];
   for (const sub of ['data', 'tmp', 'user_files', 'format_schemas', 'log']) mkdirSync(path.join(dir, sub));
@@ -77,10 +70,8 @@ export async function startOwnClickHouse(): Promise<RestartableService> {
       .replace(/@HTTP_PORT@/g, String(http))
       .replace(/@TCP_PORT@/g, String(tcp)),
   );
-  writeFileSync(
-    path.join(dir, 'users.xml'),
-    readFileSync(path.join(ROOT, 'clickhouse/server-config/users.xml'), 'utf8'),
-  );
+  const users = readFileSync(path.join(ROOT, 'clickhouse/server-config/users.xml'), 'utf8');
+  writeFileSync(path.join(dir, 'users.xml'), users.replace('</users>', `${opts.users ?? ''}</users>`));
   const url = `http://127.0.0.1:${http}`;
   const service = restartable(
     url,

@@ -15,10 +15,8 @@
 import { strict as assert } from 'assert';
 import { ChildProcess, spawn } from 'child_process';
 import { randomBytes } from 'crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { createServer, IncomingMessage, Server } from 'http';
 import { AddressInfo } from 'net';
-import { tmpdir } from 'os';
 import * as path from 'path';
 import { createClient } from '@clickhouse/client';
 import type { ClickHouseClient } from '@clickhouse/client';
@@ -30,7 +28,7 @@ import { runSync } from '../../client/run-sync';
 import { parseSyncArgs, syncInputFromSettings } from '../../client/sync-request';
 import { PROJECT_ROOT, resolveVariables } from '../../config/settings';
 import { RESOURCES_KEY, ROWS_SYNCED_KEY, SYNC_MODE_KEY } from '../../shared/search-attributes';
-import { freePort, waitFor } from './clickhouse-cluster';
+import { startOwnClickHouse } from './restartable-services';
 
 const TEMPORAL_BIN = path.join(PROJECT_ROOT, '.services/temporal-cli/bin/temporal');
 const TS_NODE = path.join(PROJECT_ROOT, 'node_modules/.bin/ts-node');
@@ -72,51 +70,12 @@ function leaksIn(text: string): string[] {
 
 /** A ClickHouse 18.16 of the test's own, whose user CH_USER has the password SECRETS.clickhousePassword. */
 async function startClickHouseWithPassword(): Promise<{ url: string; close(): Promise<void> }> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'clockodo-leak-ch-'));
-  const [http, tcp] = [await freePort(), await freePort()];
-  for (const sub of ['data', 'tmp', 'user_files', 'format_schemas', 'log']) mkdirSync(path.join(dir, sub));
-  const template = readFileSync(
-    path.join(PROJECT_ROOT, 'clickhouse/server-config/config.xml.template'),
-    'utf8',
-  );
-  writeFileSync(
-    path.join(dir, 'config.xml'),
-    template
-      .replace(/@DATA_DIR@/g, dir)
-      .replace(/@CONFIG_DIR@/g, dir)
-      .replace(/@HTTP_PORT@/g, String(http))
-      .replace(/@TCP_PORT@/g, String(tcp)),
-  );
-  const users = readFileSync(path.join(PROJECT_ROOT, 'clickhouse/server-config/users.xml'), 'utf8');
-  const user =
-    `<${CH_USER}><password>${SECRETS.clickhousePassword}</password><networks><ip>127.0.0.1</ip></networks>` +
-    `<profile>default</profile><quota>default</quota></${CH_USER}>`;
-  writeFileSync(path.join(dir, 'users.xml'), users.replace('</users>', `${user}</users>`));
-  const proc = spawn('clickhouse-server', [`--config-file=${path.join(dir, 'config.xml')}`], {
-    stdio: 'ignore',
+  const server = await startOwnClickHouse({
+    users:
+      `<${CH_USER}><password>${SECRETS.clickhousePassword}</password><networks><ip>127.0.0.1</ip></networks>` +
+      `<profile>default</profile><quota>default</quota></${CH_USER}>`,
   });
-  const url = `http://127.0.0.1:${http}`;
-  const close = async () => {
-    if (proc.exitCode === null && proc.signalCode === null) {
-      const exited = new Promise((r) => proc.once('exit', r));
-      proc.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
-  try {
-    await waitFor(
-      'ClickHouse',
-      async () => (await fetch(`${url}/ping`)).ok,
-      60,
-      () => '',
-    );
-  } catch (e) {
-    await close();
-    throw e;
-  }
-  return { url, close };
+  return { url: server.address, close: () => server.close() };
 }
 
 interface Spawned {
