@@ -10,9 +10,8 @@
 import { Client, ScheduleNotFoundError } from '@temporalio/client';
 import { ConfigError } from '../config/validate-source-config';
 import { readEnv, resolveVariables, SettingsError } from '../config/settings';
-import { temporalSettings } from '../config/temporal-settings';
 import { applySchedules, describeSpec } from './schedules';
-import { connectOrSay, namespaceReadyOrSay } from './temporal-connection';
+import { connectOrSay, namespaceReadyOrSay, temporalSettingsOrSay } from './temporal-connection';
 import { UsageError } from './sync-request';
 
 const USAGE = `Usage: npm run schedule -- <command>
@@ -97,14 +96,8 @@ async function run(client: Client, vars: Record<string, string>, argv: string[])
 
 async function main(): Promise<number> {
   const vars = resolveVariables(readEnv());
-  let temporal;
-  try {
-    temporal = temporalSettings(vars);
-  } catch (e) {
-    if (!(e instanceof SettingsError)) throw e;
-    console.error(e.message);
-    return 2;
-  }
+  const temporal = temporalSettingsOrSay(vars);
+  if (!temporal) return 2;
   const connection = await connectOrSay(temporal);
   if (!connection) return 3;
   try {

@@ -1,7 +1,19 @@
 // The command-line tools' connection to Temporal: one place for its timeout and its messages.
 import { Connection } from '@temporalio/client';
 import { describeProblems, searchAttributeProblemsIfVisible } from '../config/temporal-search-attributes';
-import type { TemporalSettings } from '../config/temporal-settings';
+import { SettingsError } from '../config/settings';
+import { temporalSettings, TemporalSettings } from '../config/temporal-settings';
+
+/** The settings' Temporal connection, or null after saying on stderr what is wrong (exit code 2). */
+export function temporalSettingsOrSay(vars: Record<string, string>): TemporalSettings | null {
+  try {
+    return temporalSettings(vars);
+  } catch (e) {
+    if (!(e instanceof SettingsError)) throw e;
+    console.error(e.message);
+    return null;
+  }
+}
 
 /** A connection, or null after saying on stderr that Temporal cannot be reached (exit code 3). */
 export async function connectOrSay(temporal: TemporalSettings): Promise<Connection | null> {

@@ -1,22 +1,15 @@
 // `npm run temporal:setup`: registers the search attributes our workflows set in the configured
 // namespace (TEMPORAL_NAMESPACE, or the profile's), once per namespace, on any Temporal cluster.
 // The dev server that services:start runs has them already. Safe to run again.
-import { readEnv, resolveVariables, SettingsError } from '../config/settings';
+import { readEnv, resolveVariables } from '../config/settings';
 import { registerSearchAttributes } from '../config/temporal-search-attributes';
-import { temporalSettings } from '../config/temporal-settings';
-import { connectOrSay } from './temporal-connection';
+import { connectOrSay, temporalSettingsOrSay } from './temporal-connection';
 
 const NOT_FOUND = 5;
 
 async function main(): Promise<number> {
-  let temporal;
-  try {
-    temporal = temporalSettings(resolveVariables(readEnv()));
-  } catch (e) {
-    if (!(e instanceof SettingsError)) throw e;
-    console.error(e.message);
-    return 2;
-  }
+  const temporal = temporalSettingsOrSay(resolveVariables(readEnv()));
+  if (!temporal) return 2;
   const connection = await connectOrSay(temporal);
   if (!connection) return 3;
   try {
