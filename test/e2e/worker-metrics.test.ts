@@ -105,7 +105,10 @@ describe('worker metrics', function () {
     for (let i = 0; i < 50 && !stdout.includes('"deletions marked"'); i++)
       await new Promise((r) => setTimeout(r, 100));
     // Whole lines only: a line still being written has no newline yet.
-    const lines = stdout.split('\n').slice(0, -1).filter((l) => l.trim() !== '');
+    const lines = stdout
+      .split('\n')
+      .slice(0, -1)
+      .filter((l) => l.trim() !== '');
     const events = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     const started = events.find((e) => e.message === 'sync started' && e.workflowId === second.summary.runId);
     assert.ok(started, 'the workflow logs its start with its workflow id');
