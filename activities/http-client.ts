@@ -135,6 +135,16 @@ export interface GetJsonOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * Whether an error status is retried: the ones in retry.retry_on_status, and, for statuses in
+ * neither list, those that say "later" (5xx, 408, 425); any other 4xx will not heal by waiting.
+ */
+export function retriesStatus(retry: RetryConfig, status: number): boolean {
+  if (retry.retry_on_status.includes(status)) return true;
+  if (retry.fail_fast_on_status.includes(status)) return false;
+  return status >= 500 || status === 408 || status === 425;
+}
+
 /** `url` has no secrets in it (auth travels in headers), so it can appear in error messages. */
 export async function getJson(url: string, describe: string, opts: GetJsonOptions): Promise<unknown> {
   const { client, retry } = opts;
@@ -219,6 +229,8 @@ export async function getJson(url: string, describe: string, opts: GetJsonOption
     const type = `HttpStatus${res.status}`;
     if (retry.fail_fast_on_status.includes(res.status))
       throw failure(`${answered}${says}${hintFor(res.status, client)}`, type, true);
+    if (!retriesStatus(retry, res.status))
+      throw failure(`${answered}${says} (not in retry.retry_on_status: not retried)`, type, true);
     const retryAfter = res.headers.get('retry-after');
     const wait = retry.respect_retry_after ? parseRetryAfter(retryAfter) : undefined;
     throw failure(

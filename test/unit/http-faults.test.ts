@@ -7,7 +7,7 @@ import { generateDataset } from '../../api-server/data-generator';
 import { FaultName, namedFault, NAMED_FAULTS } from '../../api-server/faults';
 import { errorBody } from '../../api-server/http-util';
 import { RunningApiServer, startApiServer } from '../../api-server/server';
-import { getJson, GetJsonOptions } from '../../activities/http-client';
+import { getJson, GetJsonOptions, retriesStatus } from '../../activities/http-client';
 import type { RetryConfig } from '../../config/source-config-types';
 
 const CREDENTIALS = { email: 'unit@example.com', apiKey: 'unit-secret-key-4711' };
@@ -132,6 +132,21 @@ describe('the API client against every fault kind', function () {
   it('reads the page when nothing goes wrong', async () => {
     const doc = (await getJson(url, DESCRIBE, options())) as { customers: unknown[] };
     assert.equal(doc.customers.length, 5);
+  });
+
+  it('a status in neither list: a 4xx fails at once, a 5xx (or 408) is retried', async () => {
+    server.injectFault({ status: 409, times: 1 });
+    const conflict = (await failureOf()).f;
+    assert.equal(conflict.nonRetryable, true);
+    assert.match(conflict.message, /answered 409 Conflict.*\(not in retry\.retry_on_status: not retried\)$/);
+    for (const status of [507, 408]) {
+      server.injectFault({ status, times: 1 });
+      assert.equal((await failureOf()).f.nonRetryable, false, `${status} is retried`);
+    }
+    assert.deepEqual(
+      [429, 404, 423, 520].map((s) => retriesStatus(RETRY, s)),
+      [true, false, false, true],
+    );
   });
 
   for (const name of NAMED_FAULTS) {
