@@ -4,6 +4,7 @@
 // activity at once (non-retryable), naming the setting of the worker that would allow it.
 import { ApplicationFailure } from '@temporalio/activity';
 import type { ClientConfig } from '../config/source-config-types';
+import { isCertificateError } from '../config/certificate-errors';
 import { normalizeBaseUrl } from '../config/worker-credentials';
 
 export interface CredentialPolicy {
@@ -53,27 +54,14 @@ export function checkCredentialUse(client: ClientConfig, policy: CredentialPolic
   }
 }
 
-/** Certificate errors: the worker cannot tell whom it would be sending the key to. */
-const CERTIFICATE_ERRORS = new Set([
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'CERT_UNTRUSTED',
-  'CERT_SIGNATURE_FAILURE',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
-
 /**
  * Why a request that got no answer must not be tried again with the credentials: the server's
  * certificate cannot be verified, or it redirected elsewhere. Undefined for other failures.
  */
 export function untrustedAnswer(e: unknown): string | undefined {
   const err = e as { code?: string; type?: string };
-  if (err.code !== undefined && CERTIFICATE_ERRORS.has(err.code))
+  // The worker cannot tell whom it would be sending the key to.
+  if (isCertificateError(err.code))
     return (
       `cannot verify the API's TLS certificate (${err.code}), so the credentials were not sent; ` +
       `if a private CA signed it, set CLOCKODO_TLS_CA_CERT_PATH on the worker to that CA's certificate`

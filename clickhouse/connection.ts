@@ -2,6 +2,7 @@
 import { readFileSync } from 'fs';
 import { rootCertificates } from 'tls';
 import { ClickHouseLogLevel, createClient, ClickHouseClient } from '@clickhouse/client';
+import { isCertificateError } from '../config/certificate-errors';
 import { ClickHouseSettings, SettingsError } from '../config/settings';
 import { ClickHouseError, clickHouseCode, LOGIN_REFUSED } from './errors';
 
@@ -71,9 +72,6 @@ function connectTo(settings: ClickHouseSettings): ClickHouseClient {
   });
 }
 
-const TLS_REFUSED =
-  /UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER_CERT|CERT_HAS_EXPIRED|ERR_TLS_CERT_ALTNAME_INVALID|EPROTO/;
-
 /**
  * Refuses, with the setting to fix, credentials or certificates ClickHouse will never accept; a
  * server that is merely down is not refused here (activities retry until it is back).
@@ -94,9 +92,13 @@ export async function checkClickHouseAccess(
         `CLICKHOUSE_USER/CLICKHOUSE_PASSWORD: ${where} refused user ${settings.user} (ClickHouse error ${code})`,
       );
     }
-    if (TLS_REFUSED.test(`${err.code ?? ''} ${err.message}`)) {
+    // The code is the connection's own, on the error or (wrapped) on its cause; EPROTO: not TLS at all.
+    const tlsCode = [err.code, (err.cause as { code?: string } | undefined)?.code].find(
+      (c) => isCertificateError(c) || c === 'EPROTO',
+    );
+    if (tlsCode !== undefined) {
       throw new SettingsError(
-        `CLICKHOUSE_TLS_CA_CERT_PATH: cannot verify ${where} over TLS (${err.code ?? err.message}); ` +
+        `CLICKHOUSE_TLS_CA_CERT_PATH: cannot verify ${where} over TLS (${tlsCode}); ` +
           `give the CA that signed its certificate`,
       );
     }
