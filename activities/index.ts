@@ -32,7 +32,7 @@ export interface ActivityDeps {
 
 export function createActivities(deps: ActivityDeps) {
   const at = (destination: Destination) => ({ ...deps, database: destinationDatabase(deps, destination) });
-  return heartbeating({
+  return atActivityBoundary({
     prepareDestination: (req: { destination: Destination; resources: ResourceConfig[] }) =>
       prepareDestination(at(req.destination), req.resources),
     fetchPage: async (req: PageRequest) => {
@@ -59,7 +59,7 @@ export function createActivities(deps: ActivityDeps) {
  * Every activity heartbeats while it runs (see heartbeat.ts), and its ClickHouse errors are sorted
  * into retried and fail-at-once (see clickhouse/errors.ts).
  */
-function heartbeating<T extends Record<string, (req: never) => Promise<unknown>>>(activities: T): T {
+function atActivityBoundary<T extends Record<string, (req: never) => Promise<unknown>>>(activities: T): T {
   return Object.fromEntries(
     Object.entries(activities).map(([name, fn]) => [
       name,

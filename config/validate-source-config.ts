@@ -45,7 +45,7 @@ const ISO_DATE_OR_DATETIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?(\.\d+)?(Z
 
 const DEFAULT_PAGE_LIMIT = 1000;
 
-const DEFAULT_RETRY: RetryConfig = {
+export const DEFAULT_RETRY: RetryConfig = {
   retry_on_status: [429, 500, 502, 503, 504],
   fail_fast_on_status: [400, 401, 403, 404],
   max_retries: 3,

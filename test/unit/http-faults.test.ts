@@ -8,18 +8,10 @@ import { FaultName, namedFault, NAMED_FAULTS } from '../../api-server/faults';
 import { errorBody } from '../../api-server/http-util';
 import { RunningApiServer, startApiServer } from '../../api-server/server';
 import { getJson, GetJsonOptions, retriesStatus } from '../../activities/http-client';
-import type { RetryConfig } from '../../config/source-config-types';
+import { DEFAULT_RETRY } from '../../config/validate-source-config';
 
 const CREDENTIALS = { email: 'unit@example.com', apiKey: 'unit-secret-key-4711' };
-const RETRY: RetryConfig = {
-  retry_on_status: [429, 500, 502, 503, 504],
-  fail_fast_on_status: [400, 401, 403, 404],
-  max_retries: 3,
-  backoff_factor: 2,
-  initial_interval_seconds: 1,
-  max_interval_seconds: 60,
-  respect_retry_after: true,
-};
+const RETRY = DEFAULT_RETRY;
 const DESCRIBE = 'GET /v2/customers?page=1&items_per_page=5';
 
 /** What each named fault becomes: the failure's type, whether it is retried, and its message. */
