@@ -11,7 +11,9 @@ import {
   validateFault,
   validateRandomFaults,
 } from './faults';
+import { changeRecentEntries } from './edits';
 import { errorBody, sendJson } from './http-util';
+import { Dataset } from './types';
 
 export const CONTROL_PREFIX = '/__control/';
 const MAX_BODY_BYTES = 1 << 20;
@@ -19,6 +21,18 @@ const MAX_BODY_BYTES = 1 << 20;
 export interface ControlTarget {
   faults: FaultQueue;
   requestLog: unknown[];
+  dataset: Dataset;
+  stats: () => ServingStats;
+}
+
+/** What serving the API cost this process since it started (benchmarks read it before and after). */
+export interface ServingStats {
+  /** API requests answered (control routes not counted). */
+  requests: number;
+  /** Time spent building and sending the answers, summed over requests. */
+  servingMs: number;
+  /** The process's CPU time (user + system): what the server cost, whatever it waited on. */
+  cpuMs: number;
 }
 
 export async function handleControl(
@@ -59,6 +73,35 @@ export async function handleControl(
   } else if (route === 'DELETE /__control/random-faults') {
     target.faults.setRandom(undefined);
     sendJson(res, 200, { ok: true });
+  } else if (route === 'GET /__control/records') {
+    // A slice of a resource's records in id order, for checking what a client loaded (benchmarks).
+    const params = new URL(req.url ?? '', 'http://localhost').searchParams;
+    const list = (target.dataset as unknown as Record<string, { id: number }[]>)[
+      params.get('resource') ?? ''
+    ];
+    if (!Array.isArray(list)) {
+      sendJson(res, 404, errorBody(`no resource ${JSON.stringify(params.get('resource'))}`));
+      return;
+    }
+    const offset = Number(params.get('offset') ?? 0);
+    const limit = Number(params.get('limit') ?? list.length);
+    const sorted = list.every((r, i) => i === 0 || list[i - 1].id < r.id)
+      ? list
+      : [...list].sort((a, b) => a.id - b.id);
+    sendJson(res, 200, { total: list.length, records: sorted.slice(offset, offset + limit) });
+  } else if (route === 'GET /__control/stats') {
+    sendJson(res, 200, target.stats());
+  } else if (route === 'POST /__control/change-entries') {
+    let count: number;
+    try {
+      count = (JSON.parse(await readBody(req)) as { count?: unknown }).count as number;
+      if (!Number.isInteger(count) || count < 1) throw new Error('count must be a positive integer');
+    } catch (err) {
+      sendJson(res, 400, errorBody(err instanceof Error ? err.message : 'invalid body'));
+      return;
+    }
+    const ids = changeRecentEntries(target.dataset, count, Date.now());
+    sendJson(res, 200, { ok: true, changed: ids.length, ids });
   } else if (route === 'GET /__control/requests') {
     sendJson(res, 200, { requests: target.requestLog });
   } else if (route === 'DELETE /__control/requests') {

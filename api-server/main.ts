@@ -1,7 +1,8 @@
 // CLI: `ts-node api-server/main.ts` serves a generated dataset until SIGINT/SIGTERM.
 // Environment: API_SERVER_PORT (8787), API_SERVER_HOST (127.0.0.1), API_SERVER_SEED (42),
 // API_SERVER_SCALE (1, multiplies every count), API_SERVER_CUSTOMERS, API_SERVER_PROJECTS,
-// API_SERVER_ABSENCES_PER_YEAR, API_SERVER_ENTRIES, API_SERVER_USERS (single counts),
+// API_SERVER_ABSENCES_PER_YEAR, API_SERVER_ENTRIES, API_SERVER_USERS (single counts), API_SERVER_YEARS
+// (how many years of data, ending with the current one: 3),
 // API_SERVER_NOW (ISO datetime; default: the start of the current UTC day, so servers started on one
 // day serve the same data), API_SERVER_LATENCY_MS (0), API_SERVER_MAX_ITEMS_PER_PAGE (1000),
 // API_SERVER_ALLOW_CONTROL (1 enables the /__control/* routes). The account is the pipeline's own:
@@ -27,6 +28,10 @@ function nowFromEnv(): Date {
   return new Date(ms);
 }
 
+/** The last `n` years, the current one included. */
+const yearsBack = (now: Date, n: number): number[] =>
+  Array.from({ length: n }, (_, i) => now.getUTCFullYear() - n + 1 + i);
+
 async function main(): Promise<void> {
   const vars = resolveVariables(readEnv());
   const port = numberFromEnv('API_SERVER_PORT', 8787, (n) => Number.isInteger(n) && n >= 0 && n < 65536);
@@ -50,6 +55,7 @@ async function main(): Promise<void> {
     absencesPerYear: count('API_SERVER_ABSENCES_PER_YEAR', scaled.absencesPerYear),
     entries: count('API_SERVER_ENTRIES', scaled.entries),
     users: count('API_SERVER_USERS', scaled.users),
+    years: yearsBack(now, count('API_SERVER_YEARS', scaled.years.length)),
   };
   const dataset = generateDataset(seed, size, now);
   const server = await startApiServer({

@@ -5,7 +5,7 @@ import { createServer, IncomingMessage, RequestListener, ServerResponse } from '
 import { createServer as createHttpsServer } from 'https';
 import { AddressInfo } from 'net';
 import { ApiCredentials, isAuthenticated } from './auth';
-import { CONTROL_PREFIX, handleControl } from './control';
+import { CONTROL_PREFIX, handleControl, ServingStats } from './control';
 import { ENDPOINTS, EndpointContext } from './endpoints';
 import { Answer, answerWithFault, Fault, FaultQueue, faultName, RandomFaults } from './faults';
 import { ApiError, errorBody, sendJson, sendRaw } from './http-util';
@@ -53,6 +53,8 @@ export interface RunningApiServer {
   setRandomFaults(options: RandomFaults | undefined): void;
   /** Pending injections and random mode too. */
   clearFaults(): void;
+  /** What serving cost so far (also GET /__control/stats). */
+  stats(): ServingStats;
   /** How many requests each named fault answered since the server started. */
   faultCounts(): Record<string, number>;
   /**
@@ -75,6 +77,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   const requestLog: RequestLogEntry[] = [];
   // `running` is built before listening so the handler always reads its current dataset.
   const running = { dataset: options.dataset, requestLog } as RunningApiServer;
+  const serving = { requests: 0, servingMs: 0 };
+  const stats = (): ServingStats => {
+    const cpu = process.cpuUsage();
+    return { ...serving, cpuMs: (cpu.user + cpu.system) / 1000 };
+  };
 
   const listener: RequestListener = (req, res) => {
     const receivedAt = Date.now();
@@ -94,9 +101,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     const url = new URL(req.url ?? '/', 'http://localhost');
     const pathname = url.pathname;
     if (config.allowControl && pathname.startsWith(CONTROL_PREFIX)) {
-      handleControl(req, res, pathname, { faults, requestLog }).catch((err: unknown) => {
-        sendJson(res, 500, errorBody(err instanceof Error ? err.message : 'control error'));
-      });
+      handleControl(req, res, pathname, { faults, requestLog, dataset: running.dataset, stats }).catch(
+        (err: unknown) => {
+          sendJson(res, 500, errorBody(err instanceof Error ? err.message : 'control error'));
+        },
+      );
       return;
     }
     req.resume(); // GET bodies are ignored; drain so keep-alive connections stay usable
@@ -129,8 +138,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       entry.status = answerWithFault(req, res, fault, normal, hold);
       return;
     }
+    const started = performance.now();
     const { status, text, headers } = normal();
     respond(status, text, headers);
+    serving.requests++;
+    serving.servingMs += performance.now() - started;
   }
 
   /** The API's answer to a request, as status, body and headers. */
@@ -184,6 +196,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     setRandomFaults: (random: RandomFaults | undefined) => faults.setRandom(random),
     clearFaults: () => faults.clear(),
     faultCounts: () => ({ ...faults.injected }),
+    stats,
     close: () =>
       (closing ??= new Promise<void>((resolve, reject) => {
         timers.forEach((t) => clearTimeout(t));

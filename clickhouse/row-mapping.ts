@@ -15,12 +15,27 @@ export interface RowMeta {
  * a record is "unchanged" only if it and the columns it fills are the same as when it was written.
  */
 export function contentHash(raw: string, resource: ResourceConfig): number {
-  return createHash('sha1')
-    .update(JSON.stringify(resource.columns))
-    .update('\n')
-    .update(raw)
-    .digest()
-    .readUIntBE(0, 6);
+  return layoutOf(resource).hashPrefix.copy().update(raw).digest().readUIntBE(0, 6);
+}
+
+/** What every row of a resource shares, worked out once per resource object instead of per row. */
+interface Layout {
+  columns: [string, ColumnSpec][];
+  /** SHA-1 state after the column layout and the newline: each row's hash continues a copy of it. */
+  hashPrefix: ReturnType<typeof createHash>;
+}
+const layouts = new WeakMap<ResourceConfig, Layout>();
+
+function layoutOf(resource: ResourceConfig): Layout {
+  let layout = layouts.get(resource);
+  if (!layout) {
+    layout = {
+      columns: Object.entries(resource.columns),
+      hashPrefix: createHash('sha1').update(JSON.stringify(resource.columns)).update('\n'),
+    };
+    layouts.set(resource, layout);
+  }
+  return layout;
 }
 
 export type Row = Record<string, unknown>;
@@ -30,11 +45,21 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/;
 const INT64_SAFE = Number.MAX_SAFE_INTEGER;
 
-/** Date.parse rolls 2024-02-30 over to March 1st; a real calendar day survives the round trip. */
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const digits = (text: string, from: number, to: number) => {
+  let n = 0;
+  for (let i = from; i < to; i++) n = n * 10 + text.charCodeAt(i) - 48;
+  return n;
+};
+
+/** Date.parse rolls 2024-02-30 over to March 1st: the day must exist in its month (text matched DATE). */
 function isCalendarDay(text: string): boolean {
-  const [y, m, d] = text.slice(0, 10).split('-').map(Number);
-  const day = new Date(Date.UTC(y, m - 1, d));
-  return day.getUTCFullYear() === y && day.getUTCMonth() === m - 1 && day.getUTCDate() === d;
+  const y = digits(text, 0, 4);
+  const m = digits(text, 5, 7);
+  const d = digits(text, 8, 10);
+  if (m < 1 || m > 12 || d < 1) return false;
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  return d <= (m === 2 && leap ? 29 : DAYS_IN_MONTH[m - 1]);
 }
 
 /** The column value for `value`, or `undefined` when it does not fit the column's kind. */
@@ -89,7 +114,7 @@ export function recordToRow(record: unknown, resource: ResourceConfig, meta: Row
   }
   const row: Row = {};
   const shapeErrors: string[] = [];
-  for (const [name, spec] of Object.entries(resource.columns)) {
+  for (const [name, spec] of layoutOf(resource).columns) {
     const value = toColumnValue(rec[name], spec);
     if (value === undefined || (value === null && !spec.nullable)) shapeErrors.push(name);
     const usable = value === undefined ? null : value;

@@ -19,7 +19,7 @@ import { connectClickHouse } from '../clickhouse/connection';
 import { clickHouseSettings, readEnv, resolveVariables } from '../config/settings';
 import type { ResourceConfig } from '../config/source-config-types';
 import { temporalSettings } from '../config/temporal-settings';
-import { recordToExpected, rowToApiShape } from '../test/e2e/compare';
+import { Diff, diffRows } from '../test/e2e/compare';
 
 const ROOT = path.resolve(__dirname, '..');
 const CREDENTIALS = { email: 'soak@example.com', apiKey: `soak-key-${randomBytes(6).toString('hex')}` };
@@ -120,23 +120,6 @@ function changeSource(ds: Dataset, random: () => number, nextId: () => number): 
   return `${edits} edits, ${adds} additions, ${deletes} deletions of entries; a customer and a project renamed`;
 }
 
-interface Diff {
-  lost: number;
-  extra: number;
-  duplicated: number;
-  different: number;
-  /** Rows whose only differences are floats one unit in the last place apart. */
-  floatUlp: number;
-}
-
-function nearlyEqual(a: unknown, b: unknown): boolean {
-  return (
-    typeof a === 'number' &&
-    typeof b === 'number' &&
-    Math.abs(a - b) <= 1e-12 * Math.max(Math.abs(a), Math.abs(b))
-  );
-}
-
 async function compare(
   ch: ClickHouseClient,
   db: string,
@@ -144,30 +127,8 @@ async function compare(
   resource: ResourceConfig,
 ): Promise<Diff> {
   const records = (ds as unknown as Record<string, { id: number }[]>)[resource.name];
-  const expected = new Map(records.map((r) => [r.id, recordToExpected(r, resource)]));
   const rs = await ch.query({ query: `SELECT * FROM ${db}.${resource.name}_current`, format: 'JSONEachRow' });
-  const stored = await rs.json<Record<string, unknown>>();
-  const seen = new Map<number, number>();
-  const diff: Diff = { lost: 0, extra: 0, duplicated: 0, different: 0, floatUlp: 0 };
-  for (const row of stored) {
-    const id = Number(row.id);
-    seen.set(id, (seen.get(id) ?? 0) + 1);
-    const want = expected.get(id);
-    if (!want) diff.extra++;
-    else {
-      const got = rowToApiShape(row, resource);
-      const fields = Object.keys(want).filter((k) => JSON.stringify(got[k]) !== JSON.stringify(want[k]));
-      // ClickHouse 18.16 parses some decimals one unit in the last place off (6.94 → 6.9399999999999995).
-      if (fields.length > 0 && fields.every((k) => nearlyEqual(got[k], want[k]))) diff.floatUlp++;
-      else if (fields.length > 0) {
-        diff.different++;
-        if (process.env.SOAK_DEBUG) console.log(resource.name, id, fields, got, want);
-      }
-    }
-  }
-  for (const id of expected.keys()) if (!seen.has(id)) diff.lost++;
-  for (const n of seen.values()) if (n > 1) diff.duplicated += n - 1;
-  return diff;
+  return diffRows(await rs.json<Record<string, unknown>>(), records, resource, !!process.env.SOAK_DEBUG);
 }
 
 interface RunRecord {

@@ -8,6 +8,7 @@ import { describeProblems, searchAttributeProblemsIfVisible } from '../config/te
 import { temporalSettings } from '../config/temporal-settings';
 import { workerCredentials } from '../config/worker-credentials';
 import { checkClickHouseAccess, connectClickHouse } from '../clickhouse/connection';
+import { workflowBundlePath } from './workflow-bundle';
 
 export interface SyncWorker {
   worker: Worker;
@@ -48,7 +49,7 @@ export async function createSyncWorker(
     connection,
     namespace: temporal.namespace,
     taskQueue: temporal.taskQueue,
-    workflowsPath: require.resolve('../workflows'),
+    workflowBundle: { codePath: workflowBundlePath() },
     activities: createActivities({
       ch,
       clickhouseUrl: chSettings.url,

@@ -241,7 +241,7 @@ def main():
                 replay.parsed += 1
             except Exception as e:
                 replay.problem(st, "does not parse: " + short(str(e), 1200))
-        # The statement the e2e harness and scripts/measure-incremental.ts end with.
+        # The statement the e2e harness, the soak and the benchmark end with.
         for db in dict.fromkeys(databases):
             replay.run({"seq": 0, "caller": "cleanup", "site": "", "kind": "command",
                         "sql": f"DROP DATABASE IF EXISTS {db}"})

@@ -414,6 +414,33 @@ describe('api-server HTTP', () => {
         server.dataset.customers[0].name = original;
       }
     });
+    it('sees an entry moved to another start, added or removed between requests (its window index follows)', async () => {
+      const window = {
+        time_since: '2024-03-01T00:00:00Z',
+        time_until: '2024-03-31T23:59:59Z',
+        items_per_page: 1000,
+      };
+      const ids = async () =>
+        (await call<Paged<'entries', Entry>>(base, '/v2/entries', window)).body.entries.map((e) => e.id);
+      const before = await ids();
+      const i = server.dataset.entries.findIndex((e) => !inWindow(e, window.time_since, window.time_until));
+      const original = server.dataset.entries[i];
+      server.dataset.entries[i] = { ...original, time_since: '2024-03-15T09:00:00Z' };
+      try {
+        const moved = await ids();
+        assert.deepEqual(
+          moved,
+          [...before, original.id].sort((a, b) => a - b),
+        );
+        server.dataset.entries.splice(i, 1);
+        assert.deepEqual(await ids(), before);
+        server.dataset.entries.splice(i, 0, { ...original, time_since: 'not a date, in no window' });
+        assert.deepEqual(await ids(), before);
+      } finally {
+        server.dataset.entries[i] = original;
+      }
+      assert.deepEqual(await ids(), before);
+    });
   });
 
   describe('fault injection and request log', () => {

@@ -299,6 +299,25 @@ describe('toColumnValue', () => {
     assert.equal(toColumnValue('2024-02-30', col('date')), undefined);
     assert.equal(toColumnValue('2023-02-29', col('date')), undefined);
     assert.equal(toColumnValue('2024-04-31T10:00:00Z', col('datetime')), undefined);
+    // Leap years by the Gregorian rule, and days and months that do not exist.
+    assert.equal(toColumnValue('2000-02-29', col('date')), '2000-02-29');
+    assert.equal(toColumnValue('1900-02-29', col('date')), undefined);
+    assert.equal(toColumnValue('2024-00-10', col('date')), undefined);
+    assert.equal(toColumnValue('2024-01-00', col('date')), undefined);
+    assert.equal(toColumnValue('2024-12-31', col('date')), '2024-12-31');
+    assert.equal(toColumnValue('2024-12-32', col('date')), undefined);
+  });
+
+  it('hashes a record the same for every copy of its resource, and apart for another layout', () => {
+    const copy = JSON.parse(JSON.stringify(entries)) as ResourceConfig;
+    const raw = JSON.stringify(ENTRY);
+    assert.equal(contentHash(raw, copy), contentHash(raw, entries));
+    assert.equal(contentHash(raw, entries), contentHash(raw, entries), 'a second hash from the cached state');
+    const wider = {
+      ...copy,
+      columns: { ...copy.columns, extra: { kind: 'string', nullable: true } },
+    } as ResourceConfig;
+    assert.notEqual(contentHash(raw, wider), contentHash(raw, entries));
   });
 
   it('reads a zone offset without a colon', () => {

@@ -1,0 +1,126 @@
+// The benchmark's raw limit: the same source configuration read and loaded with no orchestration at
+// all. Same HTTP client (keep-alive, the same page size), same row mapping, same kind of tables, as
+// many requests at once as the pipeline's worker runs activities; one insert per page, nothing else
+// (no merge decisions, no seen ids, no consistency checks, no deletions, no retries beyond none).
+//
+//   ts-node scripts/bench/raw-loader.ts --database NAME [--concurrency 16]
+// Settings come from the environment like the worker's (CLOCKODO_*, CLICKHOUSE_*, SOURCE_CONFIG).
+// Prints one JSON line: {"seconds": ..., "rows": {resource: n}, "pages": n}.
+import { pageUrl, partitionLabel } from '../../activities/fetch-page';
+import { getJson } from '../../activities/http-client';
+import { readPath, decidePageStop } from '../../activities/paging';
+import { connectClickHouse } from '../../clickhouse/connection';
+import { recordToRow, Row } from '../../clickhouse/row-mapping';
+import { ensureDatabase, ensureResourceTable } from '../../clickhouse/schema';
+import { insertRows } from '../../clickhouse/writer';
+import { loadSourceConfig } from '../../config/load-source-config';
+import { clickHouseSettings, readEnv, resolveVariables } from '../../config/settings';
+import type { ResourceConfig } from '../../config/source-config-types';
+import { workerCredentials } from '../../config/worker-credentials';
+import type { ReadTarget } from '../../shared/types';
+import { fullWindow, planSlices, parseUtc } from '../../shared/windows';
+
+const arg = (name: string) => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
+
+/** At most `limit` tasks at once, from any resource. */
+function limiter(limit: number) {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (active >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    active++;
+    try {
+      return await task();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
+}
+
+async function main(): Promise<void> {
+  const database = arg('--database');
+  if (!database) throw new Error('--database is required');
+  const concurrency = Number(arg('--concurrency') ?? 16);
+  const vars: Record<string, string> = { ...resolveVariables(readEnv()), CLICKHOUSE_DATABASE: database };
+  const config = loadSourceConfig(vars);
+  const api = workerCredentials(vars);
+  const ch = connectClickHouse(clickHouseSettings(vars));
+  const run = limiter(concurrency);
+  const rows: Record<string, number> = {};
+  let pages = 0;
+  try {
+    await ensureDatabase(ch, database);
+    await Promise.all(config.resources.map((r) => ensureResourceTable(ch, database, r)));
+    const started = performance.now();
+
+    const loadPage = async (resource: ResourceConfig, target: ReadTarget, page: number) => {
+      const req = { client: config.client, resource, page, target };
+      const url = pageUrl(req);
+      const doc = await getJson(url.toString(), `GET ${url.pathname}`, {
+        client: config.client,
+        retry: config.retry,
+        secrets: api.secrets,
+        agent: api.apiAgent,
+      });
+      const records = readPath(doc, resource.endpoint.data_selector) as unknown[];
+      const meta = { syncedAt: Date.now(), runId: 'raw', partition: partitionLabel(target) };
+      const mapped: Row[] = [];
+      for (const record of records) {
+        const m = recordToRow(record, resource, meta);
+        if (m.ok) mapped.push({ ...m.row, _version: meta.syncedAt });
+      }
+      await insertRows(ch, database, resource.name, mapped);
+      rows[resource.name] = (rows[resource.name] ?? 0) + mapped.length;
+      pages++;
+      return decidePageStop(resource.endpoint.paginator, doc, page, records.length);
+    };
+    // Page 1 of a part says how many pages follow; those are read at once.
+    const loadPart = async (resource: ResourceConfig, target: ReadTarget) => {
+      const first = await run(() => loadPage(resource, target, 1));
+      const count = first.last ? 1 : (first.countPages ?? 1);
+      await Promise.all(
+        Array.from({ length: count - 1 }, (_, i) => run(() => loadPage(resource, target, i + 2))),
+      );
+    };
+    const now = Date.now();
+    await Promise.all(
+      config.resources.flatMap((resource) => {
+        const { endpoint } = resource;
+        const inc = endpoint.incremental_sync;
+        let targets: ReadTarget[] = [{}];
+        if (inc) {
+          const w = fullWindow(
+            {
+              startDatetime: inc.start_datetime,
+              endDatetime: inc.end_datetime,
+              lookbackDays: 0,
+              horizonDays: Number(vars.SYNC_HORIZON_DAYS),
+              cursorMarginMs: 0,
+            },
+            now,
+          );
+          targets = planSlices(parseUtc(w.since), parseUtc(w.until), inc.slice_days).map((window) => ({
+            window,
+          }));
+        } else if (endpoint.partition_router) {
+          targets = endpoint.partition_router.values.map((partition) => ({ partition }));
+        }
+        return targets.map((t) => loadPart(resource, t));
+      }),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage();
+    console.log(JSON.stringify({ seconds, rows, pages, cpuSeconds: (cpu.user + cpu.system) / 1e6 }));
+  } finally {
+    await ch.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(`raw-loader: ${(err as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,339 @@
+// docs/benchmark.md from the benchmark's measurements: the figures, the targets, the machine and
+// how to reproduce them. Figures are medians over the runs, with the range beside them.
+import { execFileSync } from 'child_process';
+import { cpus, totalmem } from 'os';
+import { existsSync, readFileSync } from 'fs';
+import * as path from 'path';
+import { PROJECT_ROOT } from '../../config/settings';
+import type { Diff } from '../../test/e2e/compare';
+import type { BenchSize, SizeName } from './sizes';
+import type { TemporalCost } from './temporal-overhead';
+
+export interface ServerCost {
+  requests: number;
+  servingMs: number;
+  cpuMs: number;
+}
+
+export interface Run {
+  seconds: number;
+  server: ServerCost;
+  pages: number;
+  /** CPU seconds per process during the load. */
+  cpu: Record<string, number>;
+}
+
+export interface SizeResult {
+  size: SizeName;
+  spec: BenchSize;
+  counts: Record<string, number>;
+  pipeline: Run[];
+  raw: Run[];
+  dlt: Run[];
+  incremental: (Run & { changed: number })[];
+  checks: { what: string; diff: Diff }[];
+  temporal?: TemporalCost;
+  workerPeakMb?: number;
+  apiPeakMb?: number;
+  dltVersion?: string;
+}
+
+export interface BenchReport {
+  date: Date;
+  args: string[];
+  runs: number;
+  results: SizeResult[];
+  clickhouseVersion: string;
+}
+
+export const TARGETS = {
+  rawRatioAtL: 1.3,
+  incrementalShare: 0.05,
+  workerPeakMbAtL: 300,
+  dltSpeedupAtM: 5,
+};
+
+const median = (xs: number[]) => {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const sec = (x: number) => (x < 10 ? x.toFixed(2) : x.toFixed(1));
+const int = (x: number) => Math.round(x).toLocaleString('en-US');
+const ratio = (x: number) => (isFinite(x) ? `${x.toFixed(2)}x` : '–');
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+/** "12.3 s (11.9–13.0)": the median and the range of the runs. */
+function timing(runs: Run[]): string {
+  if (runs.length === 0) return '–';
+  const xs = runs.map((r) => r.seconds);
+  const m = median(xs);
+  return runs.length === 1 ? `${sec(m)} s` : `${sec(m)} s (${sec(Math.min(...xs))}–${sec(Math.max(...xs))})`;
+}
+
+const rowsOf = (r: SizeResult) => Object.values(r.counts).reduce((a, b) => a + b, 0);
+const med = (runs: Run[]) => median(runs.map((r) => r.seconds));
+
+function machine(clickhouseVersion: string): string[] {
+  const version = (cmd: string, args: string[]) => {
+    try {
+      return execFileSync(cmd, args, { encoding: 'utf8' }).trim().split('\n')[0];
+    } catch {
+      return 'unknown';
+    }
+  };
+  const temporal = path.join(PROJECT_ROOT, '.services/temporal-cli/bin/temporal');
+  return [
+    `- CPU: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}; memory ${Math.round(totalmem() / 2 ** 30)} GiB`,
+    `- Node.js ${process.version}; ClickHouse ${clickhouseVersion}; ` +
+      `Temporal ${existsSync(temporal) ? version(temporal, ['--version']) : 'unknown'} (dev server, SQLite)`,
+    '- Everything on the one machine: API server, worker, Temporal, ClickHouse and the loaders share the cores.',
+  ];
+}
+
+function fullTable(results: SizeResult[]): string[] {
+  const lines = [
+    '| size | rows | pipeline | rows/s | raw limit | pipeline / raw | dlt | dlt / pipeline |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of results) {
+    const p = med(r.pipeline);
+    const raw = med(r.raw);
+    const dlt = med(r.dlt);
+    lines.push(
+      `| ${r.size} (${int(r.spec.entries)} entries) | ${int(rowsOf(r))} | ${timing(r.pipeline)} | ${int(rowsOf(r) / p)} | ` +
+        `${timing(r.raw)} | ${ratio(p / raw)} | ${timing(r.dlt)} | ${r.dlt.length ? ratio(dlt / p) : '–'} |`,
+    );
+  }
+  return lines;
+}
+
+function incrementalTable(results: SizeResult[]): string[] {
+  const lines = [
+    '| size | entries changed | incremental run | share of the full sync | pages read (full sync) | rows read |',
+    '|---|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of results) {
+    const inc = med(r.incremental);
+    lines.push(
+      `| ${r.size} | ${int(r.incremental[0]?.changed ?? 0)} | ${timing(r.incremental)} | ${pct(inc / med(r.pipeline))} | ` +
+        `${int(median(r.incremental.map((i) => i.pages)))} (${int(median(r.pipeline.map((i) => i.pages)))}) | ` +
+        `${int(median(r.incremental.map((i) => i.server.requests)))} requests |`,
+    );
+  }
+  return lines;
+}
+
+function costTable(results: SizeResult[]): string[] {
+  const lines = [
+    '| size | API server serving (pipeline run) | API server CPU | worker peak RSS | page dispatch, median (p95) | workflow-task time per page | page activity, median | extra wall time per page vs raw |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of results) {
+    const serving = median(r.pipeline.map((x) => x.server.servingMs)) / 1000;
+    const cpu = median(r.pipeline.map((x) => x.server.cpuMs)) / 1000;
+    const t = r.temporal;
+    const pages = median(r.pipeline.map((x) => x.pages));
+    const extra = ((med(r.pipeline) - med(r.raw)) * 1000) / pages;
+    lines.push(
+      `| ${r.size} | ${sec(serving)} s (${pct(serving / med(r.raw))} of the raw time) | ${sec(cpu)} s | ${int(r.workerPeakMb ?? NaN)} MB | ` +
+        `${t ? `${int(t.dispatchMedianMs)} ms (${int(t.dispatchP95Ms)} ms)` : '–'} | ${t ? `${t.workflowTaskMsPerPage.toFixed(1)} ms` : '–'} | ` +
+        `${t ? `${int(t.activityMedianMs)} ms` : '–'} | ${extra.toFixed(1)} ms |`,
+    );
+  }
+  return lines;
+}
+
+function cpuTable(results: SizeResult[]): string[] {
+  const names = ['worker', 'raw loader', 'API server', 'ClickHouse', 'Temporal'];
+  const lines = [
+    `| size | load | wall | ${names.join(' | ')} | CPU in all |`,
+    `|---|---|---:|${names.map(() => '---:').join('|')}|---:|`,
+  ];
+  for (const r of results) {
+    for (const [load, runs] of [
+      ['pipeline, full', r.pipeline],
+      ['raw limit', r.raw],
+      ['pipeline, incremental', r.incremental],
+    ] as const) {
+      if (runs.length === 0) continue;
+      const cpuOf = (name: string) => median(runs.map((x) => x.cpu[name] ?? 0));
+      const all = names.reduce((n, k) => n + (cpuOf(k) || 0), 0);
+      lines.push(
+        `| ${r.size} | ${load} | ${sec(med(runs))} s | ${names.map((k) => (cpuOf(k) ? `${sec(cpuOf(k))} s` : '–')).join(' | ')} | ${sec(all)} s |`,
+      );
+    }
+  }
+  return lines;
+}
+
+function growthTable(results: SizeResult[]): string[] {
+  const lines = [
+    '| size | rows | pipeline, s per 100k rows | raw, s per 100k rows |',
+    '|---|---:|---:|---:|',
+  ];
+  for (const r of results) {
+    const per = (s: number) => ((s * 100_000) / rowsOf(r)).toFixed(2);
+    lines.push(`| ${r.size} | ${int(rowsOf(r))} | ${per(med(r.pipeline))} | ${per(med(r.raw))} |`);
+  }
+  return lines;
+}
+
+function targets(results: SizeResult[]): string[] {
+  const by = (s: SizeName) => results.find((r) => r.size === s);
+  const L = by('L');
+  const M = by('M');
+  const row = (target: string, measured: string, met: boolean | undefined) =>
+    `| ${target} | ${measured} | ${met === undefined ? 'not measured' : met ? 'met' : '**not met**'} |`;
+  const lines = ['| target | measured | |', '|---|---|---|'];
+  lines.push(
+    L
+      ? row(
+          `full sync of L within ${TARGETS.rawRatioAtL}x the raw limit`,
+          ratio(med(L.pipeline) / med(L.raw)),
+          med(L.pipeline) / med(L.raw) <= TARGETS.rawRatioAtL,
+        )
+      : row(`full sync of L within ${TARGETS.rawRatioAtL}x the raw limit`, '–', undefined),
+  );
+  for (const r of results) {
+    const share = med(r.incremental) / med(r.pipeline);
+    lines.push(
+      row(
+        `incremental run at ${r.size} within 5% of the full sync`,
+        pct(share),
+        share <= TARGETS.incrementalShare,
+      ),
+    );
+  }
+  lines.push(
+    L
+      ? row(
+          'worker peak memory under 300 MB at L',
+          `${int(L.workerPeakMb ?? NaN)} MB`,
+          (L.workerPeakMb ?? Infinity) < TARGETS.workerPeakMbAtL,
+        )
+      : row('worker peak memory under 300 MB at L', '–', undefined),
+  );
+  lines.push(
+    M && M.dlt.length
+      ? row(
+          'at least 5x faster than dlt at M',
+          ratio(med(M.dlt) / med(M.pipeline)),
+          med(M.dlt) / med(M.pipeline) >= TARGETS.dltSpeedupAtM,
+        )
+      : row('at least 5x faster than dlt at M', '–', undefined),
+  );
+  const sizes = results.filter((r) => r.size !== 'S');
+  if (sizes.length >= 2) {
+    const per = (r: SizeResult) => med(r.pipeline) / rowsOf(r);
+    const growth = per(sizes[sizes.length - 1]) / per(sizes[0]);
+    lines.push(
+      row(
+        'no super-linear growth from S to L',
+        `time per row at ${sizes[sizes.length - 1].size} is ${growth.toFixed(2)}x that at ${sizes[0].size}`,
+        growth <= 1.25,
+      ),
+    );
+  }
+  return lines;
+}
+
+function checks(results: SizeResult[]): string[] {
+  const lines: string[] = [];
+  for (const r of results) {
+    lines.push(
+      `- ${r.size}: every load's count of distinct records per resource equals the server's (${Object.entries(
+        r.counts,
+      )
+        .map(([k, v]) => `${k} ${int(v)}`)
+        .join(', ')}).`,
+    );
+    for (const c of r.checks) {
+      const d = c.diff;
+      lines.push(
+        `  ${c.what}: ${d.lost} lost, ${d.extra} extra, ${d.duplicated} duplicated, ${d.different} different` +
+          (d.floatUlp
+            ? ` (${d.floatUlp} rows with a float one unit in the last place off, a ClickHouse 18.16 parsing quirk)`
+            : ''),
+      );
+    }
+  }
+  return lines;
+}
+
+export function renderReport(report: BenchReport): string {
+  const { results } = report;
+  const dltVersion = results.find((r) => r.dltVersion)?.dltVersion;
+  const notesFile = path.join(__dirname, 'notes.md');
+  const notes = existsSync(notesFile) ? readFileSync(notesFile, 'utf8').trim() : '';
+  return [
+    '# Benchmark',
+    '',
+    `Generated by \`npm run bench -- ${report.args.join(' ')}\` on ${report.date.toISOString().slice(0, 16).replace('T', ' ')} UTC. ` +
+      `Each figure is the median of ${report.runs} run${report.runs === 1 ? '' : 's'} (the range in brackets). ` +
+      'Do not edit by hand: the command writes this file; the notes at the end come from `scripts/bench/notes.md`.',
+    '',
+    '## Machine',
+    '',
+    ...machine(report.clickhouseVersion),
+    '',
+    '## Loaders',
+    '',
+    '- **pipeline**: this project as users run it: a worker process (`npm run worker`), a sync started through Temporal into an empty database (a first sync reads the whole history), every page an activity, merge decisions, seen ids, consistency checks and deletions included.',
+    '- **raw limit**: `scripts/bench/raw-loader.ts`, the same source configuration with no orchestration: the same HTTP client with keep-alive, the same page size and requests in flight (16), the same row mapping into tables of the same kind, one insert per page, nothing else.',
+    `- **dlt**: dlt's \`rest_api_source\` with the seed's configuration, into DuckDB (${dltVersion ? `dlt ${dltVersion}` : 'not run'}; \`scripts/bench/dlt_peer.py\`).`,
+    '- All read the same local API server (a process of its own), whose own serving time is measured so that a slow server can neither hide nor fake a result.',
+    '',
+    '## Full sync',
+    '',
+    ...fullTable(results),
+    '',
+    '## Incremental run after 0.1% of the entries changed',
+    '',
+    'The changes are edits of entries from the last three weeks (new text, new `time_last_change`), as people correct recent time. The run reads what an incremental run reads (the lists of projects, customers and absences in full, entries from the cursor minus the lookback) and must write exactly the changed entries.',
+    '',
+    ...incrementalTable(results),
+    '',
+    '## Where the time goes',
+    '',
+    ...costTable(results),
+    '',
+    '- API server serving: the server building and sending its answers during the pipeline run (its CPU beside it); the raw loader pays the same.',
+    '- Page dispatch: from a page activity being scheduled to a worker starting it, from the histories of the first run.',
+    '- Workflow-task time per page: all workflow tasks of the sync (sync, resource and part workflows), divided by its pages.',
+    '- Extra wall time per page: (pipeline − raw) / pages.',
+    '',
+    'CPU seconds per process during each load (medians), on a machine with ' + cpus().length + ' cores:',
+    '',
+    ...cpuTable(results),
+    '',
+    '## Growth',
+    '',
+    ...growthTable(results),
+    '',
+    '## Targets',
+    '',
+    ...targets(results),
+    '',
+    '## Checks',
+    '',
+    ...checks(results),
+    '',
+    '## Reproduce',
+    '',
+    '```',
+    `npm run bench -- ${report.args.join(' ')}`,
+    '```',
+    '',
+    '`npm run bench` installs and starts what it needs (the Temporal dev server, ClickHouse, dlt in `.services/dlt`) and stops what it started. Sizes: ' +
+      results
+        .map(
+          (r) =>
+            `${r.size} = ${int(r.spec.entries)} entries, ${int(r.spec.projects)} projects, ${int(r.spec.customers)} customers, ${int(r.spec.absencesPerYear)} absences a year over ${r.spec.years} years`,
+        )
+        .join('; ') +
+      '.',
+    ...(notes ? ['', notes] : []),
+    '',
+  ].join('\n');
+}
