@@ -5,7 +5,10 @@ import * as path from 'path';
 import { recentYears, recentYearsStart, RunRules } from '../shared/run-rules';
 import type { Destination, RunOptions } from '../shared/types';
 
-export const PROJECT_ROOT = path.resolve(__dirname, '..');
+/** The folder with package.json: `..` from the sources, `../..` from their compiled copy in dist/. */
+export const PROJECT_ROOT = [path.resolve(__dirname, '..'), path.resolve(__dirname, '../..')].find((dir) =>
+  existsSync(path.join(dir, 'package.json')),
+) as string;
 
 export type Env = Record<string, string | undefined>;
 

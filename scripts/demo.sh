@@ -31,7 +31,7 @@ if [ -z "${CLOCKODO_BASE_URL:-}" ] || [[ "$CLOCKODO_BASE_URL" == "http://127.0.0
 fi
 
 log "starting a worker (log: $DEMO_DIR/worker.log)"
-"$TS_NODE" --transpile-only worker/main.ts >"$DEMO_DIR/worker.log" 2>&1 &
+bash scripts/worker.sh >"$DEMO_DIR/worker.log" 2>&1 &
 pids+=($!)
 
 status=0

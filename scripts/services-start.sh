@@ -35,6 +35,8 @@ start_temporal() {
     --ip 127.0.0.1 --port "$TEMPORAL_PORT" --ui-port "$TEMPORAL_UI_PORT" \
     --db-filename "$TEMPORAL_HOME/temporal.db" --log-level warn "${attrs[@]}" \
     --namespace "$TEMPORAL_TEST_NAMESPACE" \
+    --sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=normal \
+    --dynamic-config-value system.enableActivityEagerExecution=true \
     >"$TEMPORAL_HOME/server.log" 2>&1 </dev/null &
   echo $! >"$TEMPORAL_HOME/server.pid"
   wait_for "Temporal" 60 temporal_ready || { tail -n 20 "$TEMPORAL_HOME/server.log" >&2; exit 1; }

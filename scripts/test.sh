@@ -18,6 +18,7 @@ npx eslint --max-warnings 0 .
 npx prettier --check . >/dev/null || { npx prettier --check .; exit 1; }
 
 echo "== tests"
+bash scripts/build.sh # the worker as `npm run worker` runs it (compiled)
 npx mocha 'test/unit/**/*.test.ts' 'test/e2e/**/*.test.ts'
 
 # A short soak: repeated syncs under random faults, source changes and worker kills, each compared

@@ -41,7 +41,13 @@ export function workflowBundlePath(): string {
   mkdirSync(CACHE_DIR, { recursive: true });
   const built = spawnSync(
     process.execPath,
-    ['-r', 'ts-node/register/transpile-only', path.join(__dirname, 'build-workflow-bundle.ts'), file],
+    // From the sources, also when this worker runs compiled (dist/).
+    [
+      '-r',
+      'ts-node/register/transpile-only',
+      path.join(PROJECT_ROOT, 'worker/build-workflow-bundle.ts'),
+      file,
+    ],
     { cwd: PROJECT_ROOT, encoding: 'utf8' },
   );
   if (built.status !== 0) {

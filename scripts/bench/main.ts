@@ -7,6 +7,7 @@
 // incremental run follows. Every load is checked against the server's data (counts for all, field for
 // field for the pipeline's first runs); a failed check fails the command. Figures are medians.
 // Needs the Temporal dev server and ClickHouse running (scripts/bench.sh starts them).
+import { ChildProcess, spawn } from 'child_process';
 import { randomBytes } from 'crypto';
 import { existsSync, writeFileSync } from 'fs';
 import * as path from 'path';
@@ -44,6 +45,8 @@ interface Args {
   dltSizes: SizeName[];
   report?: string;
   smoke: boolean;
+  /** Which loaders run (all by default): a quicker look at one while tuning it. */
+  loaders: string[];
 }
 
 function parseArgs(argv: string[]): Args {
@@ -68,6 +71,7 @@ function parseArgs(argv: string[]): Args {
     dltSizes: sizeList(value('--dlt-sizes') ?? (smoke ? '' : 'S,M'), '--dlt-sizes'),
     report: smoke ? value('--report') : (value('--report') ?? 'docs/benchmark.md'),
     smoke,
+    loaders: (value('--loaders') ?? 'pipeline,raw,dlt').split(','),
   };
 }
 
@@ -214,7 +218,19 @@ function checkDiff(what: string, d: Diff): void {
   }
 }
 
+const cpuLine = (c: Record<string, number>) =>
+  Object.entries(c)
+    .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+    .join(', ');
+
 const written = (s: SyncSummary, name: string) => s.resources.find((r) => r.resource === name)?.rows ?? 0;
+
+/**
+ * Databases are dropped only when the benchmark ends: on this machine's journal-less ext4, creating
+ * files (each ClickHouse part is a hundred) slows down for minutes after many were deleted (perf shows
+ * the kernel in ext4's recently_deleted), and a drop between runs would slow the runs after it.
+ */
+const databases: string[] = [];
 
 async function benchSize(
   name: SizeName,
@@ -243,7 +259,7 @@ async function benchSize(
     },
     ['--max-old-space-size=8192'],
   );
-  let workerProcess: ReturnType<typeof spawnTs> | undefined;
+  let workerProcess: ChildProcess | undefined;
   const ch = connectClickHouse(clickHouseSettings(resolveVariables(readEnv())));
   let connection: Connection | undefined;
   try {
@@ -267,7 +283,12 @@ async function benchSize(
       WORKER_METRICS_ADDRESS: 'off',
       LOG_LEVEL: 'WARN',
     });
-    workerProcess = spawnTs('worker/main.ts', [], { ...vars, LOG_LEVEL: 'INFO' });
+    // As `npm run worker` runs it (compiled, its heap capped); scripts/worker.sh execs node, so its pid is the worker's.
+    workerProcess = spawn('bash', ['scripts/worker.sh'], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, ...vars, LOG_LEVEL: 'INFO' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     await waitForLine(workerProcess, /"worker started"/, 'the worker');
     // CPU seconds of every process that serves a load: on two cores, their sum is what bounds it.
     const pids = {
@@ -319,81 +340,80 @@ async function benchSize(
       // The pipeline: a first sync into an empty database (it reads the whole history, as a user's first
       // sync does), then an incremental run after 0.1% of the entries changed.
       const db = `bench_${tag}_${name.toLowerCase()}_p${run}`;
-      const full = await sync(db, [], 'first');
-      checkCounts(`${name} pipeline run ${run}`, await currentCounts(ch, db), totals);
-      const pages = full.summary.resources.reduce((n, r) => n + r.pages, 0);
-      result.pipeline.push({ seconds: full.seconds, server: full.server, pages, cpu: full.cpu });
-      if (run === 1) {
-        result.temporal = await temporalCost(client, full.workflowId);
-        const d = await checkFields(ch, db, resources, api);
-        checkDiff(`${name} pipeline, full sync`, d);
-        result.checks.push({ what: 'pipeline, full sync: every row field for field', diff: d });
-      }
-      const cpuLine = (c: Record<string, number>) =>
-        Object.entries(c)
-          .map(([k, v]) => `${k} ${v.toFixed(1)}`)
-          .join(', ');
-      log(
-        `${name} run ${run}: pipeline full sync ${full.seconds.toFixed(1)} s (${pages} pages; CPU s: ${cpuLine(full.cpu)})`,
-      );
+      const rawDb = `bench_${tag}_${name.toLowerCase()}_r${run}`;
+      databases.push(db, rawDb);
+      if (args.loaders.includes('pipeline')) {
+        const full = await sync(db, [], 'first');
+        checkCounts(`${name} pipeline run ${run}`, await currentCounts(ch, db), totals);
+        const pages = full.summary.resources.reduce((n, r) => n + r.pages, 0);
+        result.pipeline.push({ seconds: full.seconds, server: full.server, pages, cpu: full.cpu });
+        if (run === 1) {
+          result.temporal = await temporalCost(client, full.workflowId);
+          const d = await checkFields(ch, db, resources, api);
+          checkDiff(`${name} pipeline, full sync`, d);
+          result.checks.push({ what: 'pipeline, full sync: every row field for field', diff: d });
+        }
+        log(
+          `${name} run ${run}: pipeline full sync ${full.seconds.toFixed(1)} s (${pages} pages; CPU s: ${cpuLine(full.cpu)})`,
+        );
 
-      const changes = Math.max(1, Math.round(size.entries / 1000));
-      const { changed } = await api.changeEntries(changes);
-      const inc = await sync(db, [], 'incremental');
-      if (written(inc.summary, 'entries') !== changed) {
-        throw new Error(
-          `${name} incremental: wrote ${written(inc.summary, 'entries')} entries, ${changed} changed`,
+        const changes = Math.max(1, Math.round(size.entries / 1000));
+        const { changed } = await api.changeEntries(changes);
+        const inc = await sync(db, [], 'incremental');
+        if (written(inc.summary, 'entries') !== changed) {
+          throw new Error(
+            `${name} incremental: wrote ${written(inc.summary, 'entries')} entries, ${changed} changed`,
+          );
+        }
+        const incPages = inc.summary.resources.reduce((n, r) => n + r.pages, 0);
+        result.incremental.push({
+          seconds: inc.seconds,
+          server: inc.server,
+          pages: incPages,
+          changed,
+          cpu: inc.cpu,
+        });
+        if (run === 1) {
+          const d = await checkFields(ch, db, resources, api);
+          checkDiff(`${name} pipeline, incremental`, d);
+          result.checks.push({
+            what: `pipeline, incremental after ${changed} edits: every row field for field`,
+            diff: d,
+          });
+        }
+        log(
+          `${name} run ${run}: incremental ${inc.seconds.toFixed(2)} s (${changed} changed, ${incPages} pages)`,
         );
       }
-      const incPages = inc.summary.resources.reduce((n, r) => n + r.pages, 0);
-      result.incremental.push({
-        seconds: inc.seconds,
-        server: inc.server,
-        pages: incPages,
-        changed,
-        cpu: inc.cpu,
-      });
-      if (run === 1) {
-        const d = await checkFields(ch, db, resources, api);
-        checkDiff(`${name} pipeline, incremental`, d);
-        result.checks.push({
-          what: `pipeline, incremental after ${changed} edits: every row field for field`,
-          diff: d,
-        });
-      }
-      log(
-        `${name} run ${run}: incremental ${inc.seconds.toFixed(2)} s (${changed} changed, ${incPages} pages)`,
-      );
-      await ch.command({ query: `DROP DATABASE IF EXISTS ${db}` });
 
       // The raw limit, into tables of the same kind.
-      const rawDb = `bench_${tag}_${name.toLowerCase()}_r${run}`;
-      const before = await api.stats();
-      const cpuBefore = cpu();
-      const raw = lastJsonLine<{
-        seconds: number;
-        rows: Record<string, number>;
-        pages: number;
-        cpuSeconds: number;
-      }>(
-        await runToEnd(
-          process.execPath,
-          ['-r', 'ts-node/register/transpile-only', 'scripts/bench/raw-loader.ts', '--database', rawDb],
-          vars,
-        ),
-      );
-      checkCounts(`${name} raw run ${run}`, await tableCounts(ch, rawDb, RESOURCES), totals);
-      const rawCpu = { ...cpuSince(cpuBefore), worker: 0, 'raw loader': raw.cpuSeconds };
-      result.raw.push({
-        seconds: raw.seconds,
-        server: delta(before, await api.stats()),
-        pages: raw.pages,
-        cpu: rawCpu,
-      });
-      await ch.command({ query: `DROP DATABASE IF EXISTS ${rawDb}` });
-      log(`${name} run ${run}: raw loader ${raw.seconds.toFixed(1)} s (CPU s: ${cpuLine(rawCpu)})`);
+      if (args.loaders.includes('raw')) {
+        const before = await api.stats();
+        const cpuBefore = cpu();
+        const raw = lastJsonLine<{
+          seconds: number;
+          rows: Record<string, number>;
+          pages: number;
+          cpuSeconds: number;
+        }>(
+          await runToEnd(
+            process.execPath,
+            ['-r', 'ts-node/register/transpile-only', 'scripts/bench/raw-loader.ts', '--database', rawDb],
+            vars,
+          ),
+        );
+        checkCounts(`${name} raw run ${run}`, await tableCounts(ch, rawDb, RESOURCES), totals);
+        const rawCpu = { ...cpuSince(cpuBefore), worker: 0, 'raw loader': raw.cpuSeconds };
+        result.raw.push({
+          seconds: raw.seconds,
+          server: delta(before, await api.stats()),
+          pages: raw.pages,
+          cpu: rawCpu,
+        });
+        log(`${name} run ${run}: raw loader ${raw.seconds.toFixed(1)} s (CPU s: ${cpuLine(rawCpu)})`);
+      }
 
-      if (args.dltSizes.includes(name)) {
+      if (args.dltSizes.includes(name) && args.loaders.includes('dlt')) {
         const python = path.join(PROJECT_ROOT, '.services/dlt/bin/python');
         if (!existsSync(python))
           throw new Error(`dlt is not installed (${python}): run scripts/bench/dlt-install.sh`);
@@ -443,8 +463,12 @@ async function main(): Promise<void> {
   const tag = randomBytes(3).toString('hex');
   const log = (line: string) => console.log(`[bench] ${line}`);
   const results: SizeResult[] = [];
-  for (const size of args.sizes) results.push(await benchSize(size, args, tag, log));
   const ch = connectClickHouse(clickHouseSettings(resolveVariables(readEnv())));
+  try {
+    for (const size of args.sizes) results.push(await benchSize(size, args, tag, log));
+  } finally {
+    for (const db of databases) await ch.command({ query: `DROP DATABASE IF EXISTS ${db}` });
+  }
   const clickhouseVersion = (
     await (await ch.query({ query: 'SELECT version() AS v', format: 'JSONEachRow' })).json<{ v: string }>()
   )[0].v;

@@ -65,7 +65,8 @@ describe('worker metrics', function () {
     const port = await freePort();
     const queue = `${h.taskQueue}-metrics`;
     const root = path.resolve(__dirname, '../..');
-    worker = spawn(path.join(root, 'node_modules/.bin/ts-node'), ['--transpile-only', 'worker/main.ts'], {
+    // As `npm run worker` runs it: compiled, its heap capped (scripts/worker.sh execs node).
+    worker = spawn('bash', ['scripts/worker.sh'], {
       cwd: root,
       env: {
         ...process.env,
