@@ -95,7 +95,7 @@ export async function fetchPage(deps: FetchPageDeps, req: PageRequest): Promise<
   const ids = rows.map((r) => r[req.resource.primary_key] as number);
   // Three independent writes: at once. A retry after any of them failed redoes all harmlessly.
   const [decision] = await Promise.all([
-    writeObservedRows(deps.ch, deps.database, req.resource, rows, observedMs, cursorColumn),
+    writeObservedRows(deps.ch, deps.database, req.resource, rows, observedMs, cursorColumn, req),
     insertSeenIds(deps.ch, deps.database, {
       resource: req.resource.name,
       runId: req.runId,

@@ -3,46 +3,11 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { createHash } from 'crypto';
 import type { ResourceConfig } from '../config/source-config-types';
-import { decideWrites, StoredState, WriteDecision } from './merge-order';
+import type { ReadTarget } from '../shared/types';
+import { decideWrites, WriteDecision } from './merge-order';
+import { rememberWritten, storedStates } from './stored-state-cache';
 import { QUARANTINE_TABLE } from './schema';
 import type { Row } from './row-mapping';
-import { ident } from './sql';
-
-/** The stored state of the given ids (newest row of each, deletion markers included). */
-export async function storedStates(
-  ch: ClickHouseClient,
-  db: string,
-  resource: ResourceConfig,
-  ids: number[],
-  cursorColumn: string | undefined,
-): Promise<Map<number, StoredState>> {
-  const states = new Map<number, StoredState>();
-  if (ids.length === 0) return states;
-  const pk = ident(resource.primary_key);
-  const changedAt = cursorColumn ? `toUInt32(${ident(cursorColumn)})` : 'NULL';
-  const rs = await ch.query({
-    query:
-      `SELECT ${pk} AS id, _hash AS hash, _is_deleted AS deleted, _version AS version, ${changedAt} AS changed_at ` +
-      `FROM ${ident(db)}.${ident(resource.name)} FINAL WHERE ${pk} IN (${ids.join(',')})`,
-    format: 'JSONEachRow',
-  });
-  for (const r of await rs.json<{
-    id: number;
-    hash: number;
-    deleted: number;
-    version: number;
-    changed_at: number | null;
-  }>()) {
-    states.set(Number(r.id), {
-      id: Number(r.id),
-      hash: Number(r.hash),
-      deleted: Number(r.deleted) === 1,
-      version: Number(r.version),
-      changedAt: r.changed_at === null ? null : Number(r.changed_at),
-    });
-  }
-  return states;
-}
 
 export async function insertRows(
   ch: ClickHouseClient,
@@ -65,17 +30,14 @@ export async function writeObservedRows(
   rows: Row[],
   observedMs: number,
   cursorColumn: string | undefined,
+  read: { readId: string; target: ReadTarget },
 ): Promise<WriteDecision> {
   const pk = resource.primary_key;
-  const stored = await storedStates(
-    ch,
-    db,
-    resource,
-    rows.map((r) => r[pk] as number),
-    cursorColumn,
-  );
+  const at = { ch, db, resource, cursorColumn, readId: read.readId, target: read.target };
+  const stored = await storedStates({ ...at, ids: rows.map((r) => r[pk] as number) });
   const decision = decideWrites(rows, pk, cursorColumn, stored, observedMs);
   await insertRows(ch, db, resource.name, decision.write);
+  await rememberWritten(at, decision.write);
   return decision;
 }
 

@@ -49,12 +49,17 @@ describe('merge order under out-of-order completion', function () {
     color: 1,
   });
 
+  let reads = 0;
   /** Writes `record` as if its page had arrived at `observedMs`. */
   const observe = (resource: ResourceConfig, record: object, observedMs: number) => {
     const mapped = recordToRow(record, resource, { syncedAt: observedMs, runId: 'test', partition: '' });
     assert.ok(mapped.ok);
     const cursor = resource.endpoint.incremental_sync ? 'time_last_change' : undefined;
-    return writeObservedRows(ch, db, resource, [mapped.row], observedMs, cursor);
+    // Each observation is a read of its own (a page of another run): it sees what is stored now.
+    return writeObservedRows(ch, db, resource, [mapped.row], observedMs, cursor, {
+      readId: `test|${resource.name}|${++reads}`,
+      target: {},
+    });
   };
   const current = async (table: string) =>
     rows<{ text?: string; name?: string; _version: number }>(ch, `SELECT * FROM ${db}.${table}_current`);

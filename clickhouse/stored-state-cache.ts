@@ -1,0 +1,141 @@
+// The stored state of a read's records, loaded once per read (one scan of its window, or of the table
+// for a list or a year) instead of once per page. Ids are not ordered like start times, so a lookup of
+// one page's ids reads nearly every granule of the table: a thousand pages made a thousand scans.
+//
+// It is a cache in this worker only; what it misses costs a write, never a wrong one:
+// - a record stored outside the scope (it moved from another window) is not in it: the record has
+//   changed, so it is written, with a version above the stored one's (observations are later);
+// - rows written after the load are added to it as they are written (a retried page on this worker
+//   finds its rows); another worker loads its own.
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { ResourceConfig } from '../config/source-config-types';
+import type { ReadTarget } from '../shared/types';
+import { parseUtc } from '../shared/windows';
+import type { StoredState } from './merge-order';
+import type { Row } from './row-mapping';
+import { ident } from './sql';
+
+/** Reads whose states are kept at once (a worker runs a few reads in parallel). */
+const MAX_READS = 16;
+/** A read's states go after this long unused (its read ended, or moved to another worker). */
+const IDLE_MS = 10 * 60_000;
+/** A scope with more stored rows than this is looked up page by page (memory stays bounded). */
+export const MAX_CACHED_ROWS = 300_000;
+
+interface Cached {
+  /** The scope's states; null when the scope is too large to keep (looked up per page then). */
+  load: Promise<Map<number, StoredState> | null>;
+  usedAt: number;
+}
+
+/** By database, resource and read id; in order of last use (the first is the least recently used). */
+const cache = new Map<string, Cached>();
+
+function evict(now: number): void {
+  for (const [key, c] of cache) if (now - c.usedAt > IDLE_MS) cache.delete(key);
+  while (cache.size > MAX_READS) cache.delete(cache.keys().next().value as string);
+}
+
+const keyOf = (db: string, resource: string, readId: string) => `${db}\u0000${resource}\u0000${readId}`;
+
+const selectStates = (db: string, resource: ResourceConfig, cursorColumn: string | undefined) => {
+  const pk = ident(resource.primary_key);
+  const changedAt = cursorColumn ? `toUInt32(${ident(cursorColumn)})` : 'NULL';
+  return (
+    `SELECT ${pk} AS id, _hash AS hash, _is_deleted AS deleted, _version AS version, ${changedAt} AS changed_at ` +
+    `FROM ${ident(db)}.${ident(resource.name)} FINAL`
+  );
+};
+
+/** The condition that limits a read's scope: its window of the window column, or the whole table. */
+function scopeCondition(resource: ResourceConfig, target: ReadTarget): string {
+  const inc = resource.endpoint.incremental_sync;
+  if (!target.window || !inc) return '1';
+  const col = ident(inc.window_field);
+  const secs = (iso: string) => Math.floor(parseUtc(iso) / 1000);
+  return `${col} >= toDateTime(${secs(target.window.since)}) AND ${col} <= toDateTime(${secs(target.window.until)})`;
+}
+
+type StateRow = { id: number; hash: number; deleted: number; version: number; changed_at: number | null };
+const toState = (r: StateRow): StoredState => ({
+  id: Number(r.id),
+  hash: Number(r.hash),
+  deleted: Number(r.deleted) === 1,
+  version: Number(r.version),
+  changedAt: r.changed_at === null ? null : Number(r.changed_at),
+});
+
+async function query(ch: ClickHouseClient, sql: string): Promise<StoredState[]> {
+  const rs = await ch.query({ query: sql, format: 'JSONEachRow' });
+  return (await rs.json<StateRow>()).map(toState);
+}
+
+export interface StateRequest {
+  ch: ClickHouseClient;
+  db: string;
+  resource: ResourceConfig;
+  cursorColumn: string | undefined;
+  readId: string;
+  target: ReadTarget;
+  ids: number[];
+  /** MAX_CACHED_ROWS unless given (tests). */
+  maxCachedRows?: number;
+}
+
+/** The stored state of the given ids (newest row of each, deletion markers included). */
+export async function storedStates(req: StateRequest): Promise<Map<number, StoredState>> {
+  const { ch, db, resource, cursorColumn, ids } = req;
+  const found = new Map<number, StoredState>();
+  if (ids.length === 0) return found;
+  const key = keyOf(db, resource.name, req.readId);
+  const now = Date.now();
+  let cached = cache.get(key);
+  if (cached) {
+    cache.delete(key); // re-inserted below: last used now
+  } else {
+    evict(now);
+    const max = req.maxCachedRows ?? MAX_CACHED_ROWS;
+    const load = query(
+      ch,
+      `${selectStates(db, resource, cursorColumn)} WHERE ${scopeCondition(resource, req.target)} LIMIT ${max + 1}`,
+    ).then((rows) => (rows.length > max ? null : new Map(rows.map((s) => [s.id, s]))));
+    cached = { load, usedAt: now };
+    // A failed load is not kept: the next page (or the retry) loads again.
+    load.catch(() => cache.delete(key));
+  }
+  cached.usedAt = now;
+  cache.set(key, cached);
+  const states = await cached.load;
+  if (states === null) {
+    const pk = ident(resource.primary_key);
+    const sql = `${selectStates(db, resource, cursorColumn)} WHERE ${pk} IN (${ids.join(',')})`;
+    for (const s of await query(ch, sql)) found.set(s.id, s);
+    return found;
+  }
+  for (const id of ids) {
+    const s = states.get(id);
+    if (s) found.set(id, s);
+  }
+  return found;
+}
+
+/** Records rows this worker wrote for a read, so that its later pages and retries see them. */
+export async function rememberWritten(
+  req: Pick<StateRequest, 'db' | 'resource' | 'readId' | 'cursorColumn'>,
+  rows: Row[],
+): Promise<void> {
+  const cached = cache.get(keyOf(req.db, req.resource.name, req.readId));
+  const states = cached ? await cached.load.catch(() => null) : null;
+  if (!states) return;
+  const pk = req.resource.primary_key;
+  for (const row of rows) {
+    const changedAt = req.cursorColumn ? (row[req.cursorColumn] as number | null) : null;
+    states.set(row[pk] as number, {
+      id: row[pk] as number,
+      hash: row._hash as number,
+      deleted: row._is_deleted === 1,
+      version: row._version as number,
+      changedAt: changedAt ?? null,
+    });
+  }
+}
