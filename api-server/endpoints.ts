@@ -115,6 +115,8 @@ interface EntryIndex {
   starts: string[];
   /** Positions of entries in any other format (tests plant some): checked one by one. */
   others: number[];
+  /** Windows already answered from this index (a client pages through one window many times). */
+  windows: Map<string, Entry[]>;
 }
 let entryIndex: EntryIndex | undefined;
 
@@ -138,6 +140,7 @@ function indexFor(entries: Entry[]): EntryIndex {
     byStart,
     starts: Array.from(byStart, (i) => starts[i]),
     others,
+    windows: new Map(),
   };
   return entryIndex;
 }
@@ -145,6 +148,16 @@ function indexFor(entries: Entry[]): EntryIndex {
 /** Entries whose time_since lies in [sinceMs, untilMs], in the list's own order. */
 function entriesInWindow(entries: Entry[], sinceMs: number, untilMs: number): Entry[] {
   const index = indexFor(entries);
+  const key = `${sinceMs}|${untilMs}`;
+  const known = index.windows.get(key);
+  if (known) return known;
+  const found = scanWindow(index, entries, sinceMs, untilMs);
+  if (index.windows.size >= 64) index.windows.delete(index.windows.keys().next().value as string);
+  index.windows.set(key, found);
+  return found;
+}
+
+function scanWindow(index: EntryIndex, entries: Entry[], sinceMs: number, untilMs: number): Entry[] {
   const lo = formatDateTime(Math.ceil(sinceMs / SECOND) * SECOND);
   const hi = formatDateTime(Math.floor(untilMs / SECOND) * SECOND);
   const first = lowerBound(index.starts, lo);

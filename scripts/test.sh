@@ -21,6 +21,11 @@ echo "== tests"
 bash scripts/build.sh # the worker as `npm run worker` runs it (compiled)
 npx mocha 'test/unit/**/*.test.ts' 'test/e2e/**/*.test.ts'
 
+# The benchmark at size S, once, as a smoke test of what it loads: the pipeline and the raw loader
+# against the server's data, field for field (speed lives in docs/benchmark.md, not here).
+echo "== benchmark smoke (size S)"
+bash scripts/bench.sh --smoke
+
 # A short soak: repeated syncs under random faults, source changes and worker kills, each compared
 # exactly with the API's data (docs/reliability.md holds a long run's report).
 echo "== soak (2 minutes)"

@@ -87,5 +87,9 @@ function clamp(sinceMs: number, untilMs: number): TimeWindow {
 
 /** The later of two ISO datetimes, compared as instants (undefined counts as absent). */
 export function laterIso(a?: string, b?: string): string | undefined {
-  return a === undefined ? b : b === undefined ? a : parseUtc(a) >= parseUtc(b) ? a : b;
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  // Both in the API's own form (YYYY-MM-DDTHH:MM:SSZ): text order is time order (per record, cheaply).
+  if (a.length === 20 && b.length === 20 && a.endsWith('Z') && b.endsWith('Z')) return a >= b ? a : b;
+  return parseUtc(a) >= parseUtc(b) ? a : b;
 }

@@ -1,4 +1,4 @@
-// `npm run bench -- [--sizes S,M,L] [--runs 3] [--dlt-sizes S,M] [--report docs/benchmark.md] [--smoke]`
+// `npm run bench -- [--sizes S,M,L] [--runs 3] [--runs-at-l N] [--dlt-sizes S,M] [--loaders pipeline,raw,dlt] [--report docs/benchmark.md] [--smoke]`
 //
 // For each size: the local API server (its own process) serves generated data; then, several times
 // each, the pipeline (a worker process and a full sync through Temporal), the raw limit (the same
@@ -42,6 +42,8 @@ const RESOURCES = ['projects', 'absences', 'customers', 'entries'];
 interface Args {
   sizes: SizeName[];
   runs: number;
+  /** Runs at size L (--runs-at-l, default --runs): each takes minutes. */
+  runsAtL: number;
   dltSizes: SizeName[];
   report?: string;
   smoke: boolean;
@@ -65,9 +67,12 @@ function parseArgs(argv: string[]): Args {
   const smoke = argv.includes('--smoke');
   const runs = Number(value('--runs') ?? (smoke ? 1 : 3));
   if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a positive integer');
+  const runsAtL = Number(value('--runs-at-l') ?? runs);
+  if (!Number.isInteger(runsAtL) || runsAtL < 1) throw new Error('--runs-at-l must be a positive integer');
   return {
     sizes: sizeList(value('--sizes') ?? (smoke ? 'S' : 'S,M'), '--sizes'),
     runs,
+    runsAtL,
     dltSizes: sizeList(value('--dlt-sizes') ?? (smoke ? '' : 'S,M'), '--dlt-sizes'),
     report: smoke ? value('--report') : (value('--report') ?? 'docs/benchmark.md'),
     smoke,
@@ -336,7 +341,8 @@ async function benchSize(
       };
     };
 
-    for (let run = 1; run <= args.runs; run++) {
+    const runs = name === 'L' ? args.runsAtL : args.runs;
+    for (let run = 1; run <= runs; run++) {
       // The pipeline: a first sync into an empty database (it reads the whole history, as a user's first
       // sync does), then an incremental run after 0.1% of the entries changed.
       const db = `bench_${tag}_${name.toLowerCase()}_p${run}`;
@@ -467,7 +473,12 @@ async function main(): Promise<void> {
   try {
     for (const size of args.sizes) results.push(await benchSize(size, args, tag, log));
   } finally {
-    for (const db of databases) await ch.command({ query: `DROP DATABASE IF EXISTS ${db}` });
+    for (const db of databases) {
+      // A large database takes ClickHouse a while to drop; it goes on after the client stops waiting.
+      await ch.command({ query: `DROP DATABASE IF EXISTS ${db}` }).catch((e: Error) => {
+        log(`dropping ${db} goes on in ClickHouse (${e.message.split('\n')[0]})`);
+      });
+    }
   }
   const clickhouseVersion = (
     await (await ch.query({ query: 'SELECT version() AS v', format: 'JSONEachRow' })).json<{ v: string }>()
