@@ -9,7 +9,7 @@
 // Needs the Temporal dev server and ClickHouse running (scripts/bench.sh starts them).
 import { ChildProcess, spawn } from 'child_process';
 import { randomBytes } from 'crypto';
-import { existsSync, writeFileSync } from 'fs';
+import { existsSync, readFileSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { format } from 'prettier';
 import { Client, Connection } from '@temporalio/client';
@@ -464,7 +464,19 @@ async function benchSize(
   }
 }
 
+/** `--render FILE`: the report again from saved measurements (after editing notes.md, say). */
+async function render(file: string, reportPath: string): Promise<void> {
+  const saved = JSON.parse(readFileSync(file, 'utf8')) as BenchReport & { date: string };
+  const markdown = await format(renderReport({ ...saved, date: new Date(saved.date) }), {
+    parser: 'markdown',
+  });
+  writeFileSync(path.resolve(PROJECT_ROOT, reportPath), markdown);
+  console.log(`[bench] ${reportPath} rendered from ${file}`);
+}
+
 async function main(): Promise<void> {
+  const renderFrom = process.argv.indexOf('--render');
+  if (renderFrom >= 0) return render(process.argv[renderFrom + 1], 'docs/benchmark.md');
   const args = parseArgs(process.argv.slice(2));
   const tag = randomBytes(3).toString('hex');
   const log = (line: string) => console.log(`[bench] ${line}`);
@@ -491,6 +503,8 @@ async function main(): Promise<void> {
     results,
     clickhouseVersion,
   };
+  // The measurements as data too, so the report can be rendered again without measuring again.
+  writeFileSync(path.join(PROJECT_ROOT, '.services/bench-results.json'), JSON.stringify(report, null, 1));
   const markdown = await format(renderReport(report), { parser: 'markdown' });
   console.log(markdown);
   if (args.report) {
