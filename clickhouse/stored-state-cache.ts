@@ -10,7 +10,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { ResourceConfig } from '../config/source-config-types';
 import type { ReadTarget } from '../shared/types';
-import { parseUtc } from '../shared/windows';
+import { scopeCondition } from './deletions';
 import type { StoredState } from './merge-order';
 import type { Row } from './row-mapping';
 import { ident } from './sql';
@@ -47,13 +47,11 @@ const selectStates = (db: string, resource: ResourceConfig, cursorColumn: string
   );
 };
 
-/** The condition that limits a read's scope: its window of the window column, or the whole table. */
-function scopeCondition(resource: ResourceConfig, target: ReadTarget): string {
+/** The condition that limits a read's scope: its window of the window column (as deletions scope it), or the whole table. */
+function readScope(resource: ResourceConfig, target: ReadTarget): string {
   const inc = resource.endpoint.incremental_sync;
   if (!target.window || !inc) return '1';
-  const col = ident(inc.window_field);
-  const secs = (iso: string) => Math.floor(parseUtc(iso) / 1000);
-  return `${col} >= toDateTime(${secs(target.window.since)}) AND ${col} <= toDateTime(${secs(target.window.until)})`;
+  return scopeCondition({ kind: 'windows', column: inc.window_field, windows: [target.window] });
 }
 
 type StateRow = { id: number; hash: number; deleted: number; version: number; changed_at: number | null };
@@ -97,7 +95,7 @@ export async function storedStates(req: StateRequest): Promise<Map<number, Store
     const max = req.maxCachedRows ?? MAX_CACHED_ROWS;
     const load = query(
       ch,
-      `${selectStates(db, resource, cursorColumn)} WHERE ${scopeCondition(resource, req.target)} LIMIT ${max + 1}`,
+      `${selectStates(db, resource, cursorColumn)} WHERE ${readScope(resource, req.target)} LIMIT ${max + 1}`,
     ).then((rows) => (rows.length > max ? null : new Map(rows.map((s) => [s.id, s]))));
     cached = { load, usedAt: now };
     // A failed load is not kept: the next page (or the retry) loads again.

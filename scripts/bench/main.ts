@@ -149,7 +149,7 @@ async function checkFields(
     let offset = 0;
     let matched = 0;
     for (;;) {
-      const { total, records } = await api.records(resource.name, offset, CHUNK);
+      const { records } = await api.records(resource.name, offset, CHUNK);
       if (records.length === 0) {
         // Rows outside every slice's id range are extra too.
         const rs = await ch.query({
@@ -158,7 +158,6 @@ async function checkFields(
         });
         const [{ n }] = await rs.json<{ n: string }>();
         diff.extra += Math.max(0, Number(n) - matched);
-        if (total === 0) break;
         break;
       }
       const first = records[0].id;
@@ -177,35 +176,14 @@ async function checkFields(
   return diff;
 }
 
-/**
- * Distinct records per table. The raw loader writes what it reads: an absence spanning two years
- * arrives twice, and its table merges the copies in its own time, like the pipeline's.
- */
-async function tableCounts(
+/** One figure per resource: what `sqlFor(resource)` answers as `n`. */
+async function countsPerResource(
   ch: ClickHouseClient,
-  db: string,
-  tables: string[],
+  sqlFor: (resource: string) => string,
 ): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
-  for (const t of tables) {
-    const rs = await ch.query({
-      query: `SELECT uniqExact(id) AS ids FROM ${db}.${t}`,
-      format: 'JSONEachRow',
-    });
-    const [{ ids }] = await rs.json<{ ids: string }>();
-    out[t] = Number(ids);
-  }
-  return out;
-}
-
-/** Rows of each resource's `_current` view: one per live record, if the load is right. */
-async function currentCounts(ch: ClickHouseClient, db: string): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
   for (const r of RESOURCES) {
-    const rs = await ch.query({
-      query: `SELECT count() AS n FROM ${db}.${r}_current`,
-      format: 'JSONEachRow',
-    });
+    const rs = await ch.query({ query: sqlFor(r), format: 'JSONEachRow' });
     out[r] = Number((await rs.json<{ n: string }>())[0].n);
   }
   return out;
@@ -238,6 +216,7 @@ const written = (s: SyncSummary, name: string) => s.resources.find((r) => r.reso
 const databases: string[] = [];
 
 async function benchSize(
+  ch: ClickHouseClient,
   name: SizeName,
   args: Args,
   tag: string,
@@ -265,7 +244,6 @@ async function benchSize(
     ['--max-old-space-size=8192'],
   );
   let workerProcess: ChildProcess | undefined;
-  const ch = connectClickHouse(clickHouseSettings(resolveVariables(readEnv())));
   let connection: Connection | undefined;
   try {
     const [, apiUrl] = await waitForLine(apiProcess, /listening on (\S+) /, 'the API server');
@@ -350,7 +328,9 @@ async function benchSize(
       databases.push(db, rawDb);
       if (args.loaders.includes('pipeline')) {
         const full = await sync(db, [], 'first');
-        checkCounts(`${name} pipeline run ${run}`, await currentCounts(ch, db), totals);
+        // `_current` holds one row per live record, if the load is right.
+        const current = await countsPerResource(ch, (r) => `SELECT count() AS n FROM ${db}.${r}_current`);
+        checkCounts(`${name} pipeline run ${run}`, current, totals);
         const pages = full.summary.resources.reduce((n, r) => n + r.pages, 0);
         result.pipeline.push({ seconds: full.seconds, server: full.server, pages, cpu: full.cpu });
         if (run === 1) {
@@ -408,7 +388,10 @@ async function benchSize(
             vars,
           ),
         );
-        checkCounts(`${name} raw run ${run}`, await tableCounts(ch, rawDb, RESOURCES), totals);
+        // Distinct records: the raw loader writes what it reads (an absence spanning two years arrives
+        // twice), and its tables merge the copies in their own time, like the pipeline's.
+        const distinct = await countsPerResource(ch, (r) => `SELECT uniqExact(id) AS n FROM ${rawDb}.${r}`);
+        checkCounts(`${name} raw run ${run}`, distinct, totals);
         const rawCpu = { ...cpuSince(cpuBefore), worker: 0, 'raw loader': raw.cpuSeconds };
         result.raw.push({
           seconds: raw.seconds,
@@ -460,7 +443,6 @@ async function benchSize(
     await connection?.close();
     if (workerProcess) await stop(workerProcess);
     await stop(apiProcess);
-    await ch.close();
   }
 }
 
@@ -483,7 +465,7 @@ async function main(): Promise<void> {
   const results: SizeResult[] = [];
   const ch = connectClickHouse(clickHouseSettings(resolveVariables(readEnv())));
   try {
-    for (const size of args.sizes) results.push(await benchSize(size, args, tag, log));
+    for (const size of args.sizes) results.push(await benchSize(ch, size, args, tag, log));
   } finally {
     for (const db of databases) {
       // A large database takes ClickHouse a while to drop; it goes on after the client stops waiting.

@@ -34,12 +34,10 @@ const year = new Date().getUTCFullYear();
 const NOT_EXERCISED: Record<string, string> = {
   'scripts/bench/main.ts:checkFields':
     "the benchmark's check, SELECT count() and SELECT * FROM <db>.<resource>_current by id range: the shapes the report and the flows' dumps run",
-  'scripts/bench/main.ts:currentCounts':
-    "the benchmark's check, SELECT count() FROM <db>.<resource>_current: the report runs the same",
   'scripts/bench/main.ts:main':
     "the benchmark's SELECT version() for its report, and its cleanup, DROP DATABASE IF EXISTS <db>: replay.py ends with that very statement",
-  'scripts/bench/main.ts:tableCounts':
-    "the benchmark's check of the raw loader's tables, SELECT count(), uniqExact(id): plain aggregates the flows' checks run",
+  'scripts/bench/main.ts:countsPerResource':
+    "the benchmark's checks, SELECT count() FROM <db>.<resource>_current and SELECT uniqExact(id) FROM <db>.<resource>: plain aggregates the report and the flows' checks run",
   'scripts/soak.ts:compare':
     "the soak's check, SELECT * FROM <db>.<resource>_current: the same query the report and the flows' dumps run",
   'scripts/soak.ts:main':
