@@ -28,9 +28,12 @@ export function pageUrl(
   if (target.partition !== undefined && endpoint.partition_router) {
     url.searchParams.set(endpoint.partition_router.request_option.field_name, target.partition);
   }
-  if (target.window && endpoint.incremental_sync) {
-    url.searchParams.set(endpoint.incremental_sync.start_param, target.window.since);
-    url.searchParams.set(endpoint.incremental_sync.end_param, target.window.until);
+  const inc = endpoint.incremental_sync;
+  if (target.window && inc) {
+    // A `date` window is whole days (see wholeDays): its dates are its bounds' first ten characters.
+    const bound = (iso: string) => (inc.type === 'date' ? iso.slice(0, 10) : iso);
+    url.searchParams.set(inc.start_param, bound(target.window.since));
+    url.searchParams.set(inc.end_param, bound(target.window.until));
   }
   return url;
 }
@@ -71,7 +74,12 @@ export async function fetchPage(deps: FetchPageDeps, req: PageRequest): Promise<
     );
   }
 
-  const meta = { syncedAt: observedMs, runId: req.runId, partition: partitionLabel(req.target) };
+  const meta = {
+    syncedAt: observedMs,
+    runId: req.runId,
+    partition: partitionLabel(req.target),
+    partitionValue: req.target.partition,
+  };
   const rows: Row[] = [];
   const quarantined: QuarantinedRecord[] = [];
   let shapeWarnings = 0;
@@ -92,7 +100,7 @@ export async function fetchPage(deps: FetchPageDeps, req: PageRequest): Promise<
     const cursor = cursorField ? (record as Record<string, unknown>)[cursorField] : undefined;
     if (typeof cursor === 'string') cursorMax = laterIso(cursorMax, cursor);
   }
-  const ids = rows.map((r) => r[req.resource.primary_key] as number);
+  const ids = rows.map((r) => r[req.resource.key_column] as number);
   // Three independent writes: at once. A retry after any of them failed redoes all harmlessly.
   const [decision] = await Promise.all([
     writeObservedRows(deps.ch, deps.database, req.resource, rows, observedMs, cursorColumn, req),

@@ -18,9 +18,11 @@ export function scopeCondition(scope: DeletionScope): string {
     case 'windows': {
       if (scope.windows.length === 0) return '0';
       const col = ident(scope.column);
-      const secs = (iso: string) => Math.floor(parseUtc(iso) / 1000);
+      const bound = scope.days
+        ? (iso: string) => `toDate(${sqlString(iso.slice(0, 10))})`
+        : (iso: string) => `toDateTime(${Math.floor(parseUtc(iso) / 1000)})`;
       return scope.windows
-        .map((w) => `(${col} >= toDateTime(${secs(w.since)}) AND ${col} <= toDateTime(${secs(w.until)}))`)
+        .map((w) => `(${col} >= ${bound(w.since)} AND ${col} <= ${bound(w.until)})`)
         .join(' OR ');
     }
   }
@@ -37,7 +39,7 @@ export interface DeletionTarget {
 
 function conditions(t: DeletionTarget) {
   const inScope = `_is_deleted = 0 AND (${scopeCondition(t.scope)})`;
-  const unseen = `${inScope} AND ${ident(t.resource.primary_key)} NOT IN (${seenIdsSql(t.db, t.runId, t.readIds)})`;
+  const unseen = `${inScope} AND ${ident(t.resource.key_column)} NOT IN (${seenIdsSql(t.db, t.runId, t.readIds)})`;
   return { inScope, unseen };
 }
 

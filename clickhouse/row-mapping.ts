@@ -3,11 +3,14 @@
 // and named in _shape_errors: an unexpected shape never drops a record.
 import { createHash } from 'crypto';
 import type { ColumnSpec, ResourceConfig } from '../config/source-config-types';
+import { COMPOSITE_KEY_COLUMN } from './bookkeeping';
 
 export interface RowMeta {
   syncedAt: number;
   runId: string;
   partition: string;
+  /** The partition value read (a year), for a partition router's record_field. */
+  partitionValue?: string;
 }
 
 /**
@@ -21,6 +24,10 @@ export function contentHash(raw: string, resource: ResourceConfig): number {
 /** What every row of a resource shares, worked out once per resource object instead of per row. */
 interface Layout {
   columns: [string, ColumnSpec][];
+  /** The column a partition router fills from the partition value when the record lacks it. */
+  partitionField?: string;
+  /** The key's fields, when there are several (hashed into the key column). */
+  compositeKey?: string[];
   /** SHA-1 state after the column layout and the newline: each row's hash continues a copy of it. */
   hashPrefix: ReturnType<typeof createHash>;
 }
@@ -31,6 +38,8 @@ function layoutOf(resource: ResourceConfig): Layout {
   if (!layout) {
     layout = {
       columns: Object.entries(resource.columns),
+      partitionField: resource.endpoint.partition_router?.record_field,
+      compositeKey: resource.key_column === COMPOSITE_KEY_COLUMN ? resource.primary_key : undefined,
       hashPrefix: createHash('sha1').update(JSON.stringify(resource.columns)).update('\n'),
     };
     layouts.set(resource, layout);
@@ -39,6 +48,23 @@ function layoutOf(resource: ResourceConfig): Layout {
 }
 
 export type Row = Record<string, unknown>;
+
+/**
+ * The key of a record identified by several fields: 52 bits of SHA-1 over their column values (a JS
+ * number holds them exactly). One collision among a million keys has odds of about 1 in 10^4; these
+ * resources hold thousands.
+ */
+export function compositeKey(values: unknown[]): number {
+  const digest = createHash('sha1').update(JSON.stringify(values)).digest();
+  return digest.readUIntBE(0, 6) * 16 + (digest[6] >> 4);
+}
+
+/** A partition value (always text, e.g. "2025") as the column it fills expects it. */
+function partitionFieldValue(value: string, spec: ColumnSpec): unknown {
+  return (spec.kind === 'int' || spec.kind === 'float') && /^-?\d+(\.\d+)?$/.test(value)
+    ? Number(value)
+    : value;
+}
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 // ISO 8601 with an explicit zone; the API sends UTC with Z.
@@ -105,20 +131,38 @@ export function recordToRow(record: unknown, resource: ResourceConfig, meta: Row
     return { ok: false, reason: `record is not an object: ${typeof record}` };
   }
   const rec = record as Record<string, unknown>;
-  const pk = rec[resource.primary_key];
-  if (typeof pk !== 'number' || !Number.isInteger(pk) || pk < 0) {
-    return {
-      ok: false,
-      reason: `primary key "${resource.primary_key}" is missing or not a non-negative integer`,
-    };
-  }
+  const layout = layoutOf(resource);
   const row: Row = {};
+  if (layout.compositeKey) {
+    row[COMPOSITE_KEY_COLUMN] = 0; // first, as in the table; set below
+  } else {
+    const pk = rec[resource.key_column];
+    if (typeof pk !== 'number' || !Number.isInteger(pk) || pk < 0) {
+      return {
+        ok: false,
+        reason: `primary key "${resource.key_column}" is missing or not a non-negative integer`,
+      };
+    }
+  }
   const shapeErrors: string[] = [];
-  for (const [name, spec] of layoutOf(resource).columns) {
-    const value = toColumnValue(rec[name], spec);
+  for (const [name, spec] of layout.columns) {
+    let field = rec[name];
+    if (field === undefined && name === layout.partitionField && meta.partitionValue !== undefined)
+      field = partitionFieldValue(meta.partitionValue, spec);
+    const value = toColumnValue(field, spec);
     if (value === undefined || (value === null && !spec.nullable)) shapeErrors.push(name);
     const usable = value === undefined ? null : value;
     row[name] = usable === null && !spec.nullable ? emptyValue(spec) : usable;
+  }
+  if (layout.compositeKey) {
+    const bad = layout.compositeKey.filter((f) => shapeErrors.includes(f));
+    if (bad.length) {
+      return {
+        ok: false,
+        reason: `key field${bad.length > 1 ? 's' : ''} ${bad.map((f) => `"${f}"`).join(', ')} missing or of the wrong type`,
+      };
+    }
+    row[COMPOSITE_KEY_COLUMN] = compositeKey(layout.compositeKey.map((f) => row[f]));
   }
   row._raw = JSON.stringify(record);
   row._hash = contentHash(row._raw as string, resource);

@@ -2,7 +2,7 @@
 // servers alike: ReplacingMergeTree(_version) ORDER BY the primary key, ordinary columns only.
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { ColumnKind, ColumnSpec, ResourceConfig } from '../config/source-config-types';
-import { BOOKKEEPING_COLUMNS } from './bookkeeping';
+import { BOOKKEEPING_COLUMNS, COMPOSITE_KEY_COLUMN } from './bookkeeping';
 import { Cluster, engineSql, onCluster } from './placement';
 import { ident, sqlString } from './sql';
 
@@ -21,13 +21,15 @@ export function columnType(spec: ColumnSpec, isPrimaryKey = false): string {
   return spec.nullable ? `Nullable(${base})` : base;
 }
 
-/** Every column of a resource's table, in order: typed API fields, then bookkeeping. */
+/** Every column of a resource's table, in order: a composite key's hash, typed API fields, bookkeeping. */
 export function tableColumns(resource: ResourceConfig): [string, string][] {
   const typed = Object.entries(resource.columns).map(([name, spec]): [string, string] => [
     name,
-    columnType(spec, name === resource.primary_key),
+    columnType(spec, name === resource.key_column),
   ]);
-  return [...typed, ...Object.entries(BOOKKEEPING_COLUMNS)];
+  const key: [string, string][] =
+    resource.key_column === COMPOSITE_KEY_COLUMN ? [[COMPOSITE_KEY_COLUMN, 'UInt64']] : [];
+  return [...key, ...typed, ...Object.entries(BOOKKEEPING_COLUMNS)];
 }
 
 export const QUARANTINE_TABLE = '_quarantine';
@@ -38,7 +40,7 @@ export function createTableSql(db: string, resource: ResourceConfig, cluster?: C
   return [
     `CREATE TABLE IF NOT EXISTS ${ident(db)}.${ident(resource.name)}${onCluster(cluster)} (`,
     cols.join(',\n'),
-    `) ${engineSql(cluster, db, resource.name, 'ReplacingMergeTree', '_version')} ORDER BY ${ident(resource.primary_key)}`,
+    `) ${engineSql(cluster, db, resource.name, 'ReplacingMergeTree', '_version')} ORDER BY ${ident(resource.key_column)}`,
   ].join('\n');
 }
 

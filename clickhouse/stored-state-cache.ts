@@ -10,6 +10,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { ResourceConfig } from '../config/source-config-types';
 import type { ReadTarget } from '../shared/types';
+import { windowScope } from '../shared/windows';
 import { scopeCondition } from './deletions';
 import type { StoredState } from './merge-order';
 import type { Row } from './row-mapping';
@@ -39,7 +40,7 @@ function evict(now: number): void {
 const keyOf = (db: string, resource: string, readId: string) => `${db}\u0000${resource}\u0000${readId}`;
 
 const selectStates = (db: string, resource: ResourceConfig, cursorColumn: string | undefined) => {
-  const pk = ident(resource.primary_key);
+  const pk = ident(resource.key_column);
   const changedAt = cursorColumn ? `toUInt32(${ident(cursorColumn)})` : 'NULL';
   return (
     `SELECT ${pk} AS id, _hash AS hash, _is_deleted AS deleted, _version AS version, ${changedAt} AS changed_at ` +
@@ -51,7 +52,7 @@ const selectStates = (db: string, resource: ResourceConfig, cursorColumn: string
 function readScope(resource: ResourceConfig, target: ReadTarget): string {
   const inc = resource.endpoint.incremental_sync;
   if (!target.window || !inc) return '1';
-  return scopeCondition({ kind: 'windows', column: inc.window_field, windows: [target.window] });
+  return scopeCondition(windowScope(inc, [target.window]));
 }
 
 type StateRow = { id: number; hash: number; deleted: number; version: number; changed_at: number | null };
@@ -105,7 +106,7 @@ export async function storedStates(req: StateRequest): Promise<Map<number, Store
   cache.set(key, cached);
   const states = await cached.load;
   if (states === null) {
-    const pk = ident(resource.primary_key);
+    const pk = ident(resource.key_column);
     const sql = `${selectStates(db, resource, cursorColumn)} WHERE ${pk} IN (${ids.join(',')})`;
     for (const s of await query(ch, sql)) found.set(s.id, s);
     return found;
@@ -125,7 +126,7 @@ export async function rememberWritten(
   const cached = cache.get(keyOf(req.db, req.resource.name, req.readId));
   const states = cached ? await cached.load.catch(() => null) : null;
   if (!states) return;
-  const pk = req.resource.primary_key;
+  const pk = req.resource.key_column;
   for (const row of rows) {
     const changedAt = req.cursorColumn ? (row[req.cursorColumn] as number | null) : null;
     states.set(row[pk] as number, {

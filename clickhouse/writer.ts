@@ -32,7 +32,7 @@ export async function writeObservedRows(
   cursorColumn: string | undefined,
   read: { readId: string; target: ReadTarget },
 ): Promise<WriteDecision> {
-  const pk = resource.primary_key;
+  const pk = resource.key_column;
   const at = { ch, db, resource, cursorColumn, readId: read.readId, target: read.target };
   const stored = await storedStates({ ...at, ids: rows.map((r) => r[pk] as number) });
   const decision = decideWrites(rows, pk, cursorColumn, stored, observedMs);

@@ -60,12 +60,21 @@ export interface ListPartitionRouter {
   values_setting?: string;
   cursor_field: string;
   request_option: { inject_into: 'request_parameter'; field_name: string };
+  /**
+   * A column that takes the partition value when a record lacks the field (e.g. the year of a per-year
+   * report whose rows do not say which year they are for).
+   */
+  record_field?: string;
 }
 
 export interface DatetimeIncrementalSync {
-  type: 'datetime';
-  /** Field compared to find changed records (no server-side filter exists for it). */
-  cursor_field: string;
+  /** `datetime` sends the window's bounds as ISO datetimes; `date` as whole days (YYYY-MM-DD). */
+  type: 'datetime' | 'date';
+  /**
+   * Field compared to find changed records (no server-side filter exists for it). Without one, the
+   * cursor is the run's start time and each run re-reads its lookback.
+   */
+  cursor_field?: string;
   /** ISO date or datetime (UTC); the window's lower bound. */
   start_datetime: string;
   /** The setting start_datetime came from when written as exactly `${NAME}`. */
@@ -94,7 +103,13 @@ export interface EndpointConfig {
 
 export interface ResourceConfig {
   name: string;
-  primary_key: string;
+  /** The fields that identify a record: one int field, or several (a composite key). */
+  primary_key: string[];
+  /**
+   * The table column that holds the key: the primary key itself when it is one int field, else
+   * `_key`, a 52-bit hash of the key fields' values (see clickhouse/record-key.ts).
+   */
+  key_column: string;
   write_disposition: 'merge';
   endpoint: EndpointConfig;
   /** Typed columns, named as the API names the fields. The whole record is kept as JSON as well. */

@@ -2,6 +2,7 @@
 // before any work starts. Every problem is reported with the field it concerns.
 import { parseStopCondition, StopConditionSyntaxError } from './stop-condition';
 import { secretNames } from './worker-credentials';
+import { COMPOSITE_KEY_COLUMN } from '../clickhouse/bookkeeping';
 // The same reading of a datetime as the workflow's window (no zone means UTC).
 import { parseUtc } from '../shared/windows';
 import type {
@@ -270,7 +271,7 @@ function checkPaginator(c: Checker, raw: unknown, field: string): PaginatorConfi
 }
 
 function checkPartitionRouter(c: Checker, raw: unknown, field: string): ListPartitionRouter | undefined {
-  const o = c.object(raw, field, ['type', 'values', 'cursor_field', 'request_option'], false);
+  const o = c.object(raw, field, ['type', 'values', 'cursor_field', 'request_option', 'record_field'], false);
   if (!o) return undefined;
   const type = c.oneOf(o.type, `${field}.type`, ['list'] as const);
   let values: string[] | undefined;
@@ -305,6 +306,7 @@ function checkPartitionRouter(c: Checker, raw: unknown, field: string): ListPart
   const inject_into =
     ro && c.oneOf(ro.inject_into, `${field}.request_option.inject_into`, ['request_parameter'] as const);
   const field_name = ro && c.string(ro.field_name, `${field}.request_option.field_name`);
+  const record_field = c.string(o.record_field, `${field}.record_field`, { required: false });
   if (!type || !values || !cursor_field || !inject_into || !field_name) return undefined;
   const values_setting = settingOf(o.values);
   return {
@@ -313,6 +315,7 @@ function checkPartitionRouter(c: Checker, raw: unknown, field: string): ListPart
     ...(values_setting ? { values_setting } : {}),
     cursor_field,
     request_option: { inject_into, field_name },
+    ...(record_field ? { record_field } : {}),
   };
 }
 
@@ -334,8 +337,8 @@ function checkIncremental(c: Checker, raw: unknown, field: string): DatetimeIncr
     false,
   );
   if (!o) return undefined;
-  const type = c.oneOf(o.type, `${field}.type`, ['datetime'] as const);
-  const cursor_field = c.string(o.cursor_field, `${field}.cursor_field`);
+  const type = c.oneOf(o.type, `${field}.type`, ['datetime', 'date'] as const);
+  const cursor_field = c.string(o.cursor_field, `${field}.cursor_field`, { required: false });
   const start = c.string(o.start_datetime, `${field}.start_datetime`);
   if (start !== undefined && !(ISO_DATE_OR_DATETIME.test(start) && !isNaN(parseUtc(start)))) {
     c.fail(
@@ -357,7 +360,6 @@ function checkIncremental(c: Checker, raw: unknown, field: string): DatetimeIncr
   const parallel_windows = c.integer(o.parallel_windows, `${field}.parallel_windows`, 1, 4);
   if (
     !type ||
-    !cursor_field ||
     !start ||
     !end ||
     !start_param ||
@@ -371,7 +373,7 @@ function checkIncremental(c: Checker, raw: unknown, field: string): DatetimeIncr
   const start_setting = settingOf(o.start_datetime);
   return {
     type,
-    cursor_field,
+    ...(cursor_field ? { cursor_field } : {}),
     start_datetime: start,
     ...(start_setting ? { start_setting } : {}),
     end_datetime: end,
@@ -383,7 +385,7 @@ function checkIncremental(c: Checker, raw: unknown, field: string): DatetimeIncr
   };
 }
 
-function checkColumns(c: Checker, raw: unknown, field: string, primaryKey: string | undefined) {
+function checkColumns(c: Checker, raw: unknown, field: string) {
   const o = c.object(raw, field, Object.keys((raw as Obj | undefined) ?? {}));
   if (!o) return undefined;
   const columns: Record<string, ColumnSpec> = {};
@@ -404,13 +406,53 @@ function checkColumns(c: Checker, raw: unknown, field: string, primaryKey: strin
     }
     columns[name] = { kind: m[1] as ColumnKind, nullable: m[2] === '?' };
   }
-  if (primaryKey !== undefined) {
-    const pk = columns[primaryKey];
-    if (!pk) c.fail(field, `has no column for the primary key "${primaryKey}"`);
-    else if (pk.nullable || pk.kind !== 'int')
-      c.fail(`${field}.${primaryKey}`, 'the primary key must be "int" (not nullable)');
-  }
   return columns;
+}
+
+/** The key's fields: one name or a list of names, each a column. */
+function checkPrimaryKey(c: Checker, raw: unknown, field: string): string[] | undefined {
+  const names = typeof raw === 'string' ? [raw] : raw;
+  if (
+    !Array.isArray(names) ||
+    names.length === 0 ||
+    !names.every((n) => typeof n === 'string' && n !== '')
+  ) {
+    return c.fail(
+      field,
+      raw === undefined
+        ? 'is required (here or in resource_defaults)'
+        : `must be a field name or a non-empty list of field names, got ${describe(raw)}`,
+    );
+  }
+  if (new Set(names).size !== names.length) return c.fail(field, `names a field twice: ${describe(raw)}`);
+  return names as string[];
+}
+
+/**
+ * The column the table is keyed by: a single key must be a non-null int (it is the id); several key
+ * fields must be non-null columns, and their values are hashed into `_key`.
+ */
+function keyColumnOf(
+  c: Checker,
+  primaryKey: string[],
+  columns: Record<string, ColumnSpec>,
+  field: string,
+): string | undefined {
+  let ok = true;
+  for (const name of primaryKey) {
+    const spec = columns[name];
+    if (!spec) ok = !!c.fail(`${field}.primary_key`, `"${name}" has no column in ${field}.columns`);
+    else if (spec.nullable || (primaryKey.length === 1 && spec.kind !== 'int')) {
+      ok = !!c.fail(
+        `${field}.columns.${name}`,
+        primaryKey.length === 1
+          ? 'the primary key must be "int" (not nullable)'
+          : 'a field of the primary key must not be nullable (drop the ?)',
+      );
+    }
+  }
+  if (!ok) return undefined;
+  return primaryKey.length === 1 ? primaryKey[0] : COMPOSITE_KEY_COLUMN;
 }
 
 function checkParams(c: Checker, raw: unknown, field: string): Record<string, string> {
@@ -434,7 +476,7 @@ function checkResource(c: Checker, raw: unknown, field: string, defaults: Obj): 
       `must be lower-case letters, digits and _ (it names the table), got ${describe(name)}`,
     );
   }
-  const primary_key = c.string(o.primary_key ?? defaults.primary_key, `${field}.primary_key`);
+  const primary_key = checkPrimaryKey(c, o.primary_key ?? defaults.primary_key, `${field}.primary_key`);
   const write_disposition = c.oneOf(
     o.write_disposition ?? defaults.write_disposition,
     `${field}.write_disposition`,
@@ -464,17 +506,30 @@ function checkResource(c: Checker, raw: unknown, field: string, defaults: Obj): 
   if (endpoint.partition_router && endpoint.incremental_sync) {
     c.fail(ef, 'partition_router and incremental_sync cannot be combined on one resource');
   }
-  const columns = checkColumns(c, o.columns, `${field}.columns`, primary_key);
-  const windowField = endpoint.incremental_sync?.window_field;
-  // Deletions in a window are found by this column, so it must hold the window's datetimes.
-  if (columns && windowField !== undefined && columns[windowField]?.kind !== 'datetime') {
+  const columns = checkColumns(c, o.columns, `${field}.columns`);
+  const key_column = columns && primary_key && keyColumnOf(c, primary_key, columns, field);
+  const inc = endpoint.incremental_sync;
+  // Deletions in a window are found by this column, so it must hold the window's kind of bound.
+  if (columns && inc && columns[inc.window_field]?.kind !== inc.type) {
     c.fail(
       `${ef}.incremental_sync.window_field`,
-      `"${windowField}" must be a datetime column in ${field}.columns`,
+      `"${inc.window_field}" must be a ${inc.type} column in ${field}.columns (incremental_sync.type is "${inc.type}")`,
     );
   }
-  if (!name || !primary_key || !write_disposition || !path || !data_selector || !columns) return undefined;
-  return { name, primary_key, write_disposition, endpoint: endpoint as EndpointConfig, columns };
+  const recordField = endpoint.partition_router?.record_field;
+  if (columns && recordField !== undefined && !columns[recordField]) {
+    c.fail(`${ef}.partition_router.record_field`, `"${recordField}" has no column in ${field}.columns`);
+  }
+  if (!name || !primary_key || !key_column || !write_disposition || !path || !data_selector || !columns)
+    return undefined;
+  return {
+    name,
+    primary_key,
+    key_column,
+    write_disposition,
+    endpoint: endpoint as EndpointConfig,
+    columns,
+  };
 }
 
 /**

@@ -19,7 +19,7 @@ import { connectClickHouse } from '../clickhouse/connection';
 import { clickHouseSettings, readEnv, resolveVariables } from '../config/settings';
 import type { ResourceConfig } from '../config/source-config-types';
 import { temporalSettings } from '../config/temporal-settings';
-import { Diff, diffRows } from '../test/e2e/compare';
+import { Diff, diffRows, servedRecords } from '../test/e2e/compare';
 
 const ROOT = path.resolve(__dirname, '..');
 const CREDENTIALS = { email: 'soak@example.com', apiKey: `soak-key-${randomBytes(6).toString('hex')}` };
@@ -126,9 +126,9 @@ async function compare(
   ds: Dataset,
   resource: ResourceConfig,
 ): Promise<Diff> {
-  const records = (ds as unknown as Record<string, { id: number }[]>)[resource.name];
   const rs = await ch.query({ query: `SELECT * FROM ${db}.${resource.name}_current`, format: 'JSONEachRow' });
-  return diffRows(await rs.json<Record<string, unknown>>(), records, resource, !!process.env.SOAK_DEBUG);
+  const stored = await rs.json<Record<string, unknown>>();
+  return diffRows(stored, servedRecords(ds, resource), resource, !!process.env.SOAK_DEBUG);
 }
 
 interface RunRecord {

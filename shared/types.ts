@@ -158,7 +158,8 @@ export interface PartResult {
 export type DeletionScope =
   | { kind: 'all' }
   | { kind: 'partitions'; values: string[] }
-  | { kind: 'windows'; column: string; windows: TimeWindow[] };
+  /** `days`: the column is a date and the windows whole days (a `date` window). */
+  | { kind: 'windows'; column: string; windows: TimeWindow[]; days?: boolean };
 
 export interface MarkDeletionsRequest {
   destination: Destination;

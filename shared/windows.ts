@@ -1,7 +1,8 @@
 // Time-window arithmetic shared by configuration checks, workflows and tests. Pure and
 // dependency-free (workflow code imports it). The API's window bounds are inclusive at both ends, so
 // adjacent windows meet one second apart: no record is read twice, none falls between.
-import type { TimeWindow } from './types';
+import type { DatetimeIncrementalSync } from '../config/source-config-types';
+import type { DeletionScope, TimeWindow } from './types';
 
 export const SECOND_MS = 1000;
 export const HOUR_MS = 60 * 60 * SECOND_MS;
@@ -20,6 +21,32 @@ export function parseUtc(text: string): number {
   return Date.parse(/(Z|[+-]\d{2}:?\d{2})$/.test(text) ? text : `${text}Z`);
 }
 
+const floorDay = (ms: number) => Math.floor(ms / DAY_MS) * DAY_MS;
+
+/** The scope of stored rows that reads of these windows cover (by the window's column). */
+export function windowScope(
+  inc: Pick<DatetimeIncrementalSync, 'type' | 'window_field'>,
+  windows: TimeWindow[],
+): DeletionScope {
+  return {
+    kind: 'windows',
+    column: inc.window_field,
+    windows,
+    ...(inc.type === 'date' ? { days: true } : {}),
+  };
+}
+
+/**
+ * A window widened to whole days (00:00:00 to 23:59:59 UTC), for APIs that take dates: the dates
+ * sent then cover exactly the window, and adjacent windows never share a day.
+ */
+export function wholeDays(w: TimeWindow): TimeWindow {
+  return {
+    since: isoSeconds(floorDay(parseUtc(w.since))),
+    until: isoSeconds(floorDay(parseUtc(w.until)) + DAY_MS - SECOND_MS),
+  };
+}
+
 /** Tiles [sinceMs, untilMs] (whole seconds) with windows of sliceDays days. */
 export function planSlices(sinceMs: number, untilMs: number, sliceDays: number): TimeWindow[] {
   const slices: TimeWindow[] = [];
@@ -34,16 +61,18 @@ export function planSlices(sinceMs: number, untilMs: number, sliceDays: number):
 
 /**
  * Two narrower windows that tile `w`, for re-reading a window that changed while it was paged; null
- * when `w` is a single second (entries starting in the same second cannot be told apart by the API).
+ * when `w` is a single unit: a second (entries starting in the same second cannot be told apart by
+ * the API), or a day for windows of whole days (`unitMs` DAY_MS).
  */
-export function splitWindow(w: TimeWindow): [TimeWindow, TimeWindow] | null {
+export function splitWindow(w: TimeWindow, unitMs = SECOND_MS): [TimeWindow, TimeWindow] | null {
   const since = parseUtc(w.since);
   const until = parseUtc(w.until);
-  if (until - since < SECOND_MS) return null;
-  const mid = since + Math.floor((until - since) / 2 / SECOND_MS) * SECOND_MS;
+  const units = Math.floor((until - since + SECOND_MS) / unitMs);
+  if (units < 2) return null;
+  const firstEnd = since + (Math.floor((units - 1) / 2) + 1) * unitMs - SECOND_MS;
   return [
-    { since: isoSeconds(since), until: isoSeconds(mid) },
-    { since: isoSeconds(mid + SECOND_MS), until: isoSeconds(until) },
+    { since: isoSeconds(since), until: isoSeconds(firstEnd) },
+    { since: isoSeconds(firstEnd + SECOND_MS), until: isoSeconds(until) },
   ];
 }
 

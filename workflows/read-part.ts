@@ -6,7 +6,7 @@ import { continueAsNew, defineQuery, proxyActivities, setHandler } from '@tempor
 import type { Activities } from '../activities';
 import type { PageResult, PartOutcome, PartResult, ReadContext, ReadTarget } from '../shared/types';
 import { emptyTotals, factsTotals, sumTotals } from '../shared/totals';
-import { splitWindow } from '../shared/windows';
+import { DAY_MS, SECOND_MS, splitWindow } from '../shared/windows';
 import { destinationActivityOptions, pageActivityOptions } from './activity-options';
 import { judgeRead } from './consistency';
 import {
@@ -120,7 +120,8 @@ export async function readPartWorkflow(input: ReadPartInput): Promise<PartResult
       });
     } else {
       // Narrower windows take less time to page, so a busy list is more likely to hold still.
-      const halves = task.target.window ? splitWindow(task.target.window) : null;
+      const days = input.resource.endpoint.incremental_sync?.type === 'date';
+      const halves = task.target.window ? splitWindow(task.target.window, days ? DAY_MS : SECOND_MS) : null;
       const next = halves
         ? halves.map((window) => ({ target: { window }, attempt: task.attempt + 1 }))
         : [{ target: task.target, attempt: task.attempt + 1 }];

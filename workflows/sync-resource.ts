@@ -32,6 +32,8 @@ import {
   laterIso,
   planSlices,
   parseUtc,
+  wholeDays,
+  windowScope,
   WindowRules,
 } from '../shared/windows';
 import { partWorkflowId } from '../shared/workflow-ids';
@@ -144,7 +146,8 @@ export async function syncResourceWorkflow(input: ResourceSyncInput): Promise<Re
         (c, o) => laterIso(c, o.cursorMax),
         previousCursor,
       );
-      const cursor = newest ?? isoSeconds(nowMs);
+      // Without a cursor field the run's start is the cursor: the next run reads from its lookback.
+      const cursor = (inc.cursor_field ? newest : undefined) ?? isoSeconds(nowMs);
       await acts.recordCursor({
         destination,
         state: { resource: resource.name, cursor, window, runId: input.runId, mode },
@@ -183,10 +186,12 @@ async function planParts(
       cursorMarginMs: input.options.cursorMarginMs,
     };
     const previousCursor = input.mode === 'incremental' ? (await readCursor())?.cursor : undefined;
-    const window =
+    const asked =
       input.mode === 'incremental'
         ? incrementalWindow(rules, nowMs, previousCursor)
         : fullWindow(rules, nowMs);
+    // Dates sent for a `date` window cover whole days: the window read is those days.
+    const window = inc.type === 'date' ? wholeDays(asked) : asked;
     const slices = planSlices(parseUtc(window.since), parseUtc(window.until), inc.slice_days);
     const notes =
       input.mode === 'incremental' && previousCursor === undefined
@@ -250,11 +255,10 @@ function deletionScope(
   const endpoint = input.resource.endpoint;
   if (input.mode === 'full_refresh' && allConsistent) return { kind: 'all' };
   if (endpoint.incremental_sync) {
-    return {
-      kind: 'windows',
-      column: endpoint.incremental_sync.window_field,
-      windows: consistent.map((o) => o.target.window).filter((w): w is TimeWindow => w !== undefined),
-    };
+    return windowScope(
+      endpoint.incremental_sync,
+      consistent.map((o) => o.target.window).filter((w): w is TimeWindow => w !== undefined),
+    );
   }
   if (endpoint.partition_router) {
     return { kind: 'partitions', values: consistent.map((o) => o.target.partition ?? '') };

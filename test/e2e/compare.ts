@@ -31,6 +31,45 @@ export function recordToExpected(record: object, resource: ResourceConfig): Reco
   return out;
 }
 
+/** A record (or a row in the API's shape) identified as the resource's primary key says. */
+export function keyOf(record: Record<string, unknown>, resource: ResourceConfig): string {
+  return JSON.stringify(resource.primary_key.map((f) => record[f] ?? null));
+}
+
+/** A record the server serves, with what the resource's table should hold for it. */
+export interface Served {
+  key: string;
+  /** The record as the API sends it (what `_raw` holds). */
+  raw: object;
+  /** The typed columns' values, in the API's shape. */
+  expected: Record<string, unknown>;
+}
+
+/**
+ * What a resource's table should hold, from the local API server's dataset: its array named as the
+ * resource, or (for rows that do not say which partition they belong to, e.g. per-year reports) its
+ * lists by partition value, which fills the partition router's record_field.
+ */
+export function servedRecords(dataset: object, resource: ResourceConfig): Served[] {
+  const source = (dataset as Record<string, unknown>)[resource.name];
+  if (source === undefined) throw new Error(`the API server's dataset has no ${resource.name}`);
+  const byPartition: [string | undefined, object[]][] = Array.isArray(source)
+    ? [[undefined, source as object[]]]
+    : Object.entries(source as Record<string, object[]>);
+  return byPartition.flatMap(([partition, records]) =>
+    records.map((raw) => toServed(raw, resource, partition)),
+  );
+}
+
+/** A served record (read under `partition`, if any) with its key and expected columns. */
+export function toServed(raw: object, resource: ResourceConfig, partition?: string): Served {
+  const rec = { ...(raw as Record<string, unknown>) };
+  const recordField = resource.endpoint.partition_router?.record_field;
+  if (recordField && partition !== undefined && rec[recordField] === undefined)
+    rec[recordField] = Number(partition);
+  return { key: keyOf(rec, resource), raw, expected: recordToExpected(rec, resource) };
+}
+
 /** How stored rows differ from the source's records, counted (a check, not an assertion). */
 export interface Diff {
   lost: number;
@@ -52,20 +91,20 @@ function nearlyEqual(a: unknown, b: unknown): boolean {
 /** Compares rows of `<resource>_current` with the source's records, field for field. */
 export function diffRows(
   stored: Record<string, unknown>[],
-  records: { id: number }[],
+  served: Served[],
   resource: ResourceConfig,
   debug = false,
 ): Diff {
-  const expected = new Map(records.map((r) => [r.id, recordToExpected(r, resource)]));
-  const seen = new Map<number, number>();
+  const expected = new Map(served.map((r) => [r.key, r.expected]));
+  const seen = new Map<string, number>();
   const diff: Diff = { lost: 0, extra: 0, duplicated: 0, different: 0, floatUlp: 0 };
   for (const row of stored) {
-    const id = Number(row.id);
+    const got = rowToApiShape(row, resource);
+    const id = keyOf(got, resource);
     seen.set(id, (seen.get(id) ?? 0) + 1);
     const want = expected.get(id);
     if (!want) diff.extra++;
     else {
-      const got = rowToApiShape(row, resource);
       const fields = Object.keys(want).filter((k) => JSON.stringify(got[k]) !== JSON.stringify(want[k]));
       // ClickHouse 18.16 parses some decimals one unit in the last place off (6.94 → 6.9399999999999995).
       if (fields.length > 0 && fields.every((k) => nearlyEqual(got[k], want[k]))) diff.floatUlp++;

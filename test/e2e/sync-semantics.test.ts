@@ -6,7 +6,7 @@ import type { Dataset, DatasetSize, Entry } from '../../api-server/types';
 import type { ResourceConfig } from '../../config/source-config-types';
 import { parseSyncArgs, syncInputFromSettings } from '../../client/sync-request';
 import type { ResourceSummary } from '../../shared/types';
-import { recordToExpected, rowToApiShape } from './compare';
+import { assertCurrentEqualsApi } from './assert-current';
 import { Harness, rows, startHarness } from './harness';
 
 const DAY = 86_400_000;
@@ -21,32 +21,6 @@ const SIZE: DatasetSize = {
 };
 
 const iso = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-
-function recordsOf(dataset: Dataset, resource: string): { id: number }[] {
-  return (dataset as unknown as Record<string, { id: number }[]>)[resource];
-}
-
-async function assertCurrentEqualsApi(h: Harness, resource: ResourceConfig): Promise<void> {
-  const stored = await rows(h.ch, `SELECT * FROM ${h.database}.${resource.name}_current ORDER BY id`);
-  const expected = [...recordsOf(h.api.dataset, resource.name)].sort((a, b) => a.id - b.id);
-  assert.deepEqual(
-    stored.map((r) => r.id),
-    expected.map((r) => r.id),
-    `${resource.name}: the same ids as the API`,
-  );
-  stored.forEach((row, i) => {
-    assert.deepEqual(
-      rowToApiShape(row, resource),
-      recordToExpected(expected[i], resource),
-      `${resource.name} #${i}`,
-    );
-  });
-  const [dup] = await rows<{ n: number; ids: number }>(
-    h.ch,
-    `SELECT count() AS n, uniqExact(id) AS ids FROM ${h.database}.${resource.name} FINAL`,
-  );
-  assert.equal(dup.n, dup.ids, `${resource.name}: one row per id`);
-}
 
 /** An edited copy of `e`: new text, changed now. */
 function edited(e: Entry, text: string): Entry {

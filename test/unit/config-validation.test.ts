@@ -71,10 +71,27 @@ describe('validateSourceConfig: the default configuration', () => {
     return r;
   };
 
-  it('keeps the four resources in file order', () => {
+  it('keeps every resource in file order', () => {
     assert.deepEqual(
       config.resources.map((r) => r.name),
-      ['projects', 'absences', 'customers', 'entries'],
+      [
+        'projects',
+        'absences',
+        'customers',
+        'entries',
+        'services',
+        'lumpsum_services',
+        'users',
+        'teams',
+        'surcharges',
+        'nonbusiness_days',
+        'target_hours',
+        'holidays_quota',
+        'holidays_carry',
+        'overtime_carry',
+        'user_reports',
+        'work_times',
+      ],
     );
   });
 
@@ -116,9 +133,20 @@ describe('validateSourceConfig: the default configuration', () => {
   });
 
   it('gives every resource the primary key and write disposition of resource_defaults', () => {
+    const composite: Record<string, string[]> = {
+      user_reports: ['users_id', 'year'],
+      work_times: ['users_id', 'date'],
+    };
     for (const r of config.resources) {
-      assert.equal(r.primary_key, 'id', r.name);
       assert.equal(r.write_disposition, 'merge', r.name);
+      if (composite[r.name]) {
+        // Records without an id: keyed by several fields, hashed into _key.
+        assert.deepEqual(r.primary_key, composite[r.name], r.name);
+        assert.equal(r.key_column, '_key', r.name);
+        continue;
+      }
+      assert.deepEqual(r.primary_key, ['id'], r.name);
+      assert.equal(r.key_column, 'id', r.name);
       assert.deepEqual(r.columns.id, { kind: 'int', nullable: false }, r.name);
     }
   });
@@ -299,7 +327,11 @@ describe('validateSourceConfig: mistakes', () => {
   it('rejects columns without the primary key', () => {
     const raw = rawConfig();
     delete raw.resources[0].columns.id;
-    assertIssue(configError(raw), 'resources[0].columns', /no column for the primary key "id"/);
+    assertIssue(
+      configError(raw),
+      'resources[0].primary_key',
+      /"id" has no column in resources\[0\]\.columns/,
+    );
   });
 
   it('rejects a nullable primary key', () => {
@@ -363,16 +395,19 @@ describe('validateSourceConfig: mistakes', () => {
     raw.retry.max_retries = -1;
     raw.client.auth.password = 'literal';
     const err = configError(raw, defaultVars({ SYNC_YEARS: '24' }));
+    // The three resources read per year (absences, nonbusiness_days, user_reports) each name the years.
     assert.deepEqual(err.issues.map((i) => i.field).sort(), [
       'client.auth.password',
       'resources[0].endpoint.paginator.limit',
       'resources[0].name',
+      'resources[14].endpoint.partition_router.values',
       'resources[1].endpoint.partition_router.values',
+      'resources[9].endpoint.partition_router.values',
       'retry.max_retries',
     ]);
     assert.equal(err.source, 'test.json');
     assert.match(err.message, /^Invalid source configuration \(test\.json\):\n {2}- /);
-    assert.equal(err.message.split('\n').length, 1 + 5);
+    assert.equal(err.message.split('\n').length, 1 + 7);
   });
 
   it('rejects a document that is not an object', () => {
@@ -529,5 +564,164 @@ describe('incremental window field', () => {
             /datetime column/.test(i.problem),
         ),
     );
+  });
+});
+
+describe('configuration features every Clockodo resource needs, as configuration only', () => {
+  const vars = () => resolveVariables({}, NOW);
+  /** A minimal valid configuration holding one resource built from `resource`. */
+  const withResource = (resource: Record<string, unknown>): unknown => {
+    const raw = rawConfig();
+    raw.resources = [resource as unknown as RawResource];
+    return raw;
+  };
+  const list = (endpoint: Record<string, unknown>, columns: Record<string, string>, extra = {}) => ({
+    name: 'things',
+    endpoint: { path: '/v2/things', data_selector: 'things', ...endpoint },
+    columns,
+    ...extra,
+  });
+
+  it('an unpaged list: no paginator, so no page parameters and one read', () => {
+    const [r] = validateSourceConfig(
+      withResource(list({}, { id: 'int', name: 'string?' })),
+      vars(),
+    ).resources;
+    assert.equal(r.endpoint.paginator, undefined);
+    assert.equal(r.endpoint.partition_router, undefined);
+    assert.equal(r.endpoint.incremental_sync, undefined);
+  });
+
+  it('a composite primary key is hashed into _key; each of its fields must be a non-null column', () => {
+    const ok = list(
+      {},
+      { users_id: 'int', date: 'date', offset: 'int?' },
+      { primary_key: ['users_id', 'date'] },
+    );
+    const [r] = validateSourceConfig(withResource(ok), vars()).resources;
+    assert.deepEqual(r.primary_key, ['users_id', 'date']);
+    assert.equal(r.key_column, '_key');
+
+    const nullable = list({}, { users_id: 'int', date: 'date?' }, { primary_key: ['users_id', 'date'] });
+    assertIssue(configError(withResource(nullable)), 'resources[0].columns.date', /must not be nullable/);
+    const missing = list({}, { users_id: 'int' }, { primary_key: ['users_id', 'day'] });
+    assertIssue(configError(withResource(missing)), 'resources[0].primary_key', /"day" has no column/);
+    const twice = list({}, { users_id: 'int' }, { primary_key: ['users_id', 'users_id'] });
+    assertIssue(configError(withResource(twice)), 'resources[0].primary_key', /names a field twice/);
+    const empty = list({}, { users_id: 'int' }, { primary_key: [] });
+    assertIssue(configError(withResource(empty)), 'resources[0].primary_key', /non-empty list/);
+    // A single key is the id itself: it must be an int.
+    const text = list({}, { code: 'string' }, { primary_key: 'code' });
+    assertIssue(configError(withResource(text)), 'resources[0].columns.code', /must be "int"/);
+  });
+
+  it('a year partition may fill a column the records lack (record_field), which must exist', () => {
+    const router = (record_field: string) => ({
+      partition_router: {
+        type: 'list',
+        values: ['2024', '2025'],
+        cursor_field: 'year',
+        request_option: { inject_into: 'request_parameter', field_name: 'year' },
+        record_field,
+      },
+    });
+    const cols = { users_id: 'int', year: 'int', sum_hours: 'float?' };
+    const keyed = { primary_key: ['users_id', 'year'] };
+    const [r] = validateSourceConfig(withResource(list(router('year'), cols, keyed)), vars()).resources;
+    assert.equal(r.endpoint.partition_router?.record_field, 'year');
+    assertIssue(
+      configError(withResource(list(router('yr'), cols, keyed))),
+      'resources[0].endpoint.partition_router.record_field',
+      /"yr" has no column/,
+    );
+  });
+
+  it('a year partition combined with paging reads each year page by page', () => {
+    const raw = withResource(
+      list(
+        {
+          partition_router: {
+            type: 'list',
+            values: '${SYNC_YEARS}',
+            cursor_field: 'year',
+            request_option: { inject_into: 'request_parameter', field_name: 'filter[year]' },
+          },
+          paginator: {
+            type: 'cursor',
+            cursor_param: 'page',
+            stop_condition: 'response.paging.count_pages == response.paging.current_page',
+          },
+        },
+        { id: 'int' },
+      ),
+    );
+    const [r] = validateSourceConfig(raw, vars()).resources;
+    assert.deepEqual(r.endpoint.partition_router?.values, ['2023', '2024', '2025']);
+    assert.equal(r.endpoint.paginator?.limit, 1000);
+  });
+
+  it('a window of dates (type "date") needs a date column to scope deletions, and no cursor field', () => {
+    const window = (type: string, window_field: string) => ({
+      incremental_sync: {
+        type,
+        start_datetime: '2024-01-01',
+        start_param: 'date_since',
+        end_param: 'date_until',
+        window_field,
+        slice_days: 31,
+      },
+      paginator: {
+        type: 'cursor',
+        cursor_param: 'page',
+        stop_condition: 'response.paging.count_pages == response.paging.current_page',
+      },
+    });
+    const cols = { users_id: 'int', date: 'date', time_since: 'datetime?' };
+    const keyed = { primary_key: ['users_id', 'date'] };
+    const [r] = validateSourceConfig(
+      withResource(list(window('date', 'date'), cols, keyed)),
+      vars(),
+    ).resources;
+    assert.equal(r.endpoint.incremental_sync?.type, 'date');
+    assert.equal(r.endpoint.incremental_sync?.cursor_field, undefined);
+    assertIssue(
+      configError(withResource(list(window('date', 'time_since'), cols, keyed))),
+      'resources[0].endpoint.incremental_sync.window_field',
+      /"time_since" must be a date column.*type is "date"/,
+    );
+    assertIssue(
+      configError(withResource(list(window('datetime', 'date'), cols, keyed))),
+      'resources[0].endpoint.incremental_sync.window_field',
+      /"date" must be a datetime column/,
+    );
+    assertIssue(
+      configError(withResource(list(window('weekly', 'date'), cols, keyed))),
+      'resources[0].endpoint.incremental_sync.type',
+      /must be one of "datetime", "date"/,
+    );
+  });
+
+  it('both presets hold every resource, each read the way the API serves it', () => {
+    for (const file of ['clockodo-v2.json', 'clockodo-current.json']) {
+      const raw: unknown = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'config/sources', file), 'utf8'));
+      const byName = new Map(validateSourceConfig(raw, vars(), file).resources.map((r) => [r.name, r]));
+      assert.equal(byName.size, 16, file);
+      const current = file === 'clockodo-current.json';
+      for (const name of ['services', 'lumpsum_services', 'users', 'teams']) {
+        // Today's routes page their rows under `data`; v2 returns these lists whole.
+        assert.equal(byName.get(name)?.endpoint.paginator !== undefined, current, `${file} ${name}`);
+        assert.equal(byName.get(name)?.endpoint.data_selector === 'data', current, `${file} ${name}`);
+      }
+      assert.equal(
+        byName.get('nonbusiness_days')?.endpoint.partition_router?.request_option.field_name,
+        'year',
+      );
+      assert.equal(byName.get('user_reports')?.endpoint.partition_router?.record_field, 'year');
+      const workTimes = byName.get('work_times')?.endpoint;
+      assert.equal(workTimes?.incremental_sync?.type, 'date');
+      assert.equal(workTimes?.incremental_sync?.start_param, 'date_since');
+      assert.equal(workTimes?.data_selector, 'work_time_days');
+      assert.ok(workTimes?.paginator, `${file} work_times is paged`);
+    }
   });
 });

@@ -183,6 +183,23 @@ describe('pageUrl', () => {
     assert.equal(partitionLabel(req.target), '2024-01-01T00:00:00Z..2024-04-01T23:59:59Z');
   });
 
+  it('sends the bounds of a window of whole days as dates', () => {
+    const window = { since: '2024-01-01T00:00:00Z', until: '2024-03-31T23:59:59Z' };
+    const url = pageUrl(request(resource('work_times'), { target: { window }, page: 2 }));
+    assert.equal(
+      url.toString(),
+      'http://127.0.0.1:8787/api/v2/workTimes?page=2&items_per_page=1000&date_since=2024-01-01&date_until=2024-03-31',
+    );
+  });
+
+  it('reads an unpaged list with no parameters at all', () => {
+    assert.equal(pageUrl(request(resource('services'))).toString(), 'http://127.0.0.1:8787/api/v2/services');
+    assert.equal(
+      pageUrl(request(resource('target_hours'))).toString(),
+      'http://127.0.0.1:8787/api/targethours',
+    );
+  });
+
   it('keeps filter params, encoded, before the paging params', () => {
     const entries = resource('entries');
     const r: ResourceConfig = {

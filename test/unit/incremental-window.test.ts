@@ -11,6 +11,8 @@ import {
   parseUtc,
   planSlices,
   splitWindow,
+  wholeDays,
+  windowScope,
   WindowRules,
 } from '../../shared/windows';
 
@@ -168,5 +170,53 @@ describe('laterIso', () => {
     assert.equal(laterIso(undefined, '2024-01-01T09:00:00Z'), '2024-01-01T09:00:00Z');
     assert.equal(laterIso('2024-01-01T09:00:00Z', undefined), '2024-01-01T09:00:00Z');
     assert.equal(laterIso(undefined, undefined), undefined);
+  });
+});
+
+describe('windows of whole days (incremental_sync type "date")', () => {
+  it('widens a window to whole days, so the dates sent cover it exactly', () => {
+    assert.deepEqual(wholeDays({ since: '2025-05-16T10:30:12Z', until: '2025-07-15T10:30:12Z' }), {
+      since: '2025-05-16T00:00:00Z',
+      until: '2025-07-15T23:59:59Z',
+    });
+  });
+
+  it('slices a day-aligned window into slices that never share a day', () => {
+    const w = wholeDays({ since: '2024-12-20T08:00:00Z', until: '2025-01-10T08:00:00Z' });
+    const slices = planSlices(parseUtc(w.since), parseUtc(w.until), 7);
+    assert.deepEqual(
+      slices.map((s) => `${s.since.slice(0, 10)}..${s.until.slice(0, 10)}`),
+      [
+        '2024-12-20..2024-12-26',
+        '2024-12-27..2025-01-02',
+        '2025-01-03..2025-01-09',
+        '2025-01-10..2025-01-10',
+      ],
+    );
+    for (const s of slices) assert.ok(s.since.endsWith('T00:00:00Z') && s.until.endsWith('T23:59:59Z'));
+  });
+
+  it('splits at day boundaries, and not a single day', () => {
+    const w = { since: '2025-01-01T00:00:00Z', until: '2025-01-05T23:59:59Z' };
+    assert.deepEqual(splitWindow(w, DAY_MS), [
+      { since: '2025-01-01T00:00:00Z', until: '2025-01-03T23:59:59Z' },
+      { since: '2025-01-04T00:00:00Z', until: '2025-01-05T23:59:59Z' },
+    ]);
+    assert.equal(splitWindow({ since: '2025-01-01T00:00:00Z', until: '2025-01-01T23:59:59Z' }, DAY_MS), null);
+  });
+
+  it('scopes deletions by the date column, as days', () => {
+    const windows = [{ since: '2025-01-01T00:00:00Z', until: '2025-01-31T23:59:59Z' }];
+    assert.deepEqual(windowScope({ type: 'date', window_field: 'date' }, windows), {
+      kind: 'windows',
+      column: 'date',
+      windows,
+      days: true,
+    });
+    assert.deepEqual(windowScope({ type: 'datetime', window_field: 'time_since' }, windows), {
+      kind: 'windows',
+      column: 'time_since',
+      windows,
+    });
   });
 });

@@ -324,3 +324,51 @@ describe('toColumnValue', () => {
     assert.equal(toColumnValue('2024-01-01T01:00:00+0100', col('datetime')), 1704067200);
   });
 });
+
+describe('recordToRow: resources keyed by several fields, and partition values', () => {
+  const userReports = resource('user_reports');
+  const workTimes = resource('work_times');
+  const YEAR_META: RowMeta = { ...META, partition: '2024', partitionValue: '2024' };
+  const REPORT = { users_id: 7, users_name: 'Ada', sum_hours: 1512.5, sum_absence: { regular_holidays: 25 } };
+
+  it('fills the year a per-year report lacks from the partition it was read under, raw kept as sent', () => {
+    const mapped = recordToRow(REPORT, userReports, YEAR_META);
+    assert.ok(mapped.ok);
+    assert.equal(mapped.row.year, 2024);
+    assert.equal(mapped.row.users_id, 7);
+    assert.deepEqual(mapped.row._shape_errors, []);
+    assert.deepEqual(JSON.parse(mapped.row._raw as string), REPORT);
+  });
+
+  it('keeps a year the record does carry', () => {
+    const mapped = recordToRow({ ...REPORT, year: 2023 }, userReports, YEAR_META);
+    assert.ok(mapped.ok);
+    assert.equal(mapped.row.year, 2023);
+  });
+
+  it('hashes the key fields into _key: the same key gives the same _key, another key another', () => {
+    const a = recordToRow(REPORT, userReports, YEAR_META);
+    const again = recordToRow({ ...REPORT, sum_hours: 1 }, userReports, YEAR_META);
+    const otherYear = recordToRow(REPORT, userReports, { ...YEAR_META, partitionValue: '2025' });
+    const otherUser = recordToRow({ ...REPORT, users_id: 8 }, userReports, YEAR_META);
+    assert.ok(a.ok && again.ok && otherYear.ok && otherUser.ok);
+    assert.equal(a.row._key, again.row._key);
+    assert.notEqual(a.row._key, otherYear.row._key);
+    assert.notEqual(a.row._key, otherUser.row._key);
+    const key = a.row._key as number;
+    assert.ok(Number.isSafeInteger(key) && key >= 0, `${key} fits a JS number and UInt64`);
+    assert.equal(Object.keys(a.row)[0], '_key', 'the key comes first, as in the table');
+  });
+
+  it('quarantines a record whose key field is missing or of the wrong type, naming the field', () => {
+    const day = { users_id: 7, date: '2025-03-04', offset: 0, intervals: [] };
+    assert.ok(recordToRow(day, workTimes, META).ok);
+    const noDate = recordToRow({ ...day, date: undefined }, workTimes, META);
+    assert.deepEqual(noDate, { ok: false, reason: 'key field "date" missing or of the wrong type' });
+    const bad = recordToRow({ ...day, users_id: 'seven', date: '2025-02-30' }, workTimes, META);
+    assert.deepEqual(bad, {
+      ok: false,
+      reason: 'key fields "users_id", "date" missing or of the wrong type',
+    });
+  });
+});
