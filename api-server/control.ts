@@ -12,6 +12,7 @@ import {
   validateRandomFaults,
 } from './faults';
 import { changeRecentEntries } from './edits';
+import { byDateAndUser } from './gen-reports';
 import { errorBody, sendJson } from './http-util';
 import { Dataset } from './types';
 
@@ -74,21 +75,16 @@ export async function handleControl(
     target.faults.setRandom(undefined);
     sendJson(res, 200, { ok: true });
   } else if (route === 'GET /__control/records') {
-    // A slice of a resource's records in id order, for checking what a client loaded (benchmarks).
+    // A slice of a resource's records in its list order, for checking what a client loaded (benchmarks).
     const params = new URL(req.url ?? '', 'http://localhost').searchParams;
-    const list = (target.dataset as unknown as Record<string, { id: number }[]>)[
-      params.get('resource') ?? ''
-    ];
-    if (!Array.isArray(list)) {
+    const list = recordsOf(target.dataset, params.get('resource') ?? '');
+    if (!list) {
       sendJson(res, 404, errorBody(`no resource ${JSON.stringify(params.get('resource'))}`));
       return;
     }
     const offset = Number(params.get('offset') ?? 0);
     const limit = Number(params.get('limit') ?? list.length);
-    const sorted = list.every((r, i) => i === 0 || list[i - 1].id < r.id)
-      ? list
-      : [...list].sort((a, b) => a.id - b.id);
-    sendJson(res, 200, { total: list.length, records: sorted.slice(offset, offset + limit) });
+    sendJson(res, 200, { total: list.length, records: list.slice(offset, offset + limit) });
   } else if (route === 'GET /__control/stats') {
     sendJson(res, 200, target.stats());
   } else if (route === 'POST /__control/change-entries') {
@@ -111,6 +107,30 @@ export async function handleControl(
     req.resume();
     sendJson(res, 404, errorBody('Unknown control route'));
   }
+}
+
+/**
+ * Every record of a Dataset array, by its table name: records with an id in id order; work_times by
+ * (date, users_id); user_reports flattened, each with its year added (as the client stores them), by
+ * (users_id, year). Undefined for a name that is no resource.
+ */
+export function recordsOf(dataset: Dataset, resource: string): object[] | undefined {
+  if (!Object.prototype.hasOwnProperty.call(dataset, resource)) return undefined;
+  if (resource === 'user_reports') {
+    const rows = Object.entries(dataset.user_reports).flatMap(([year, reports]) =>
+      reports.map((r) => ({ ...r, year: Number(year) })),
+    );
+    return rows.sort((a, b) => a.users_id - b.users_id || a.year - b.year);
+  }
+  if (resource === 'work_times') return inOrder(dataset.work_times, byDateAndUser);
+  const list = (dataset as unknown as Record<string, unknown>)[resource];
+  if (!Array.isArray(list)) return undefined;
+  return inOrder(list as { id: number }[], (a, b) => a.id - b.id);
+}
+
+/** `list` itself when already in order (no copy), else a sorted copy. */
+function inOrder<T>(list: T[], compare: (a: T, b: T) => number): T[] {
+  return list.every((r, i) => i === 0 || compare(list[i - 1], r) < 0) ? list : [...list].sort(compare);
 }
 
 function isFaultName(name: unknown): name is FaultName {

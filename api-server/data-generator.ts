@@ -1,8 +1,19 @@
 // Deterministic, realistic dataset: same (seed, size, now) gives the same records, byte for byte.
+import { LUMPSUM_SERVICE_IDS, SERVICE_IDS } from './catalog';
 import { generateAbsences } from './gen-absences';
+import {
+  generateHolidaysCarry,
+  generateHolidaysQuota,
+  generateNonbusinessDays,
+  generateOvertimeCarry,
+  generateTargetHours,
+} from './gen-calendar';
+import { generateLumpsumServices, generateServices, generateSurcharges } from './gen-catalogs';
 import { generateCustomers } from './gen-customers';
 import { generateEntries } from './gen-entries';
 import { generateProjects } from './gen-projects';
+import { deriveUserReports, deriveWorkTimes } from './gen-reports';
+import { generateTeams, generateUsers } from './gen-staff';
 import { byId, idPool } from './ids';
 import { Rng } from './random';
 import { SECOND, startOfYear } from './time';
@@ -53,8 +64,8 @@ export function generateDataset(seed: number, size: DatasetSize, now: Date): Dat
       startMs: Math.min(startOfYear(years[0]), nowMs),
       years,
       userIds,
-      serviceIds: [3101, 3102, 3107, 3115, 3120, 3144],
-      lumpsumServiceIds: [401, 402, 405, 411],
+      serviceIds: [...SERVICE_IDS],
+      lumpsumServiceIds: [...LUMPSUM_SERVICE_IDS],
       customers,
       projects,
       hourlyRates,
@@ -62,12 +73,46 @@ export function generateDataset(seed: number, size: DatasetSize, now: Date): Dat
     },
     size.entries,
   );
+  // The resources added later draw on streams of their own (salts 6 and up), so that the four above stay
+  // byte-identical to what they were before these existed.
+  const teams = generateTeams(rngFor(6), userIds);
+  const users = generateUsers(rngFor(7), userIds, teams, nowMs);
+  const nonbusinessDays = generateNonbusinessDays(rngFor(11), years);
+  const targetHours = generateTargetHours(rngFor(12), userIds, years);
+  const holidaysQuota = generateHolidaysQuota(rngFor(13), userIds, years);
+  const holidaysCarry = generateHolidaysCarry(rngFor(14), userIds, years);
+  const overtimeCarry = generateOvertimeCarry(rngFor(15), userIds, years);
+  const userReports = deriveUserReports({
+    rng: rngFor(16),
+    nowMs,
+    years,
+    users,
+    entries,
+    absences,
+    targetHours,
+    nonbusinessDays,
+    holidaysQuota,
+    holidaysCarry,
+    overtimeCarry,
+  });
   // The API lists by id; keeping the arrays in id order lets the server skip sorting.
   return {
     customers: fresh(customers.sort(byId)),
     projects: fresh(projects.sort(byId)),
     absences: fresh(absences.sort(byId)),
     entries: fresh(entries.sort(byId)),
+    services: fresh(generateServices(rngFor(8))),
+    lumpsum_services: fresh(generateLumpsumServices(rngFor(9))),
+    users: fresh(users),
+    teams: fresh(teams),
+    surcharges: fresh(generateSurcharges(rngFor(10))),
+    nonbusiness_days: fresh(nonbusinessDays),
+    target_hours: fresh(targetHours),
+    holidays_quota: fresh(holidaysQuota),
+    holidays_carry: fresh(holidaysCarry),
+    overtime_carry: fresh(overtimeCarry),
+    work_times: fresh(deriveWorkTimes(entries)),
+    user_reports: Object.fromEntries(Object.entries(userReports).map(([year, rows]) => [year, fresh(rows)])),
   };
 }
 

@@ -1,4 +1,5 @@
-// Record types exactly as the Clockodo v2 API returns them (see /work/shared/clockodo-api.md).
+// Record types exactly as the Clockodo API returns them (see /work/shared/clockodo-api.md); the v2 routes
+// and today's routes serve the same records.
 // Field names follow the API (snake_case); datetimes are 'YYYY-MM-DDTHH:MM:SSZ', dates 'YYYY-MM-DD'.
 
 export interface Customer {
@@ -106,11 +107,211 @@ export interface EnhancedEntryFields {
   revenue: number | null;
 }
 
+export interface Service {
+  id: number;
+  name: string;
+  number: string | null;
+  active: boolean;
+  note: string | null;
+}
+
+export interface LumpsumService {
+  id: number;
+  name: string;
+  number: string | null;
+  active: boolean;
+  /** Unit price; the same as catalog.ts lumpsumServicePrice, so enhanced_list revenues agree. */
+  price: number | null;
+  unit: string | null;
+  note: string | null;
+}
+
+export type UserRole = 'owner' | 'manager' | 'worker';
+
+export interface User {
+  id: number;
+  name: string;
+  number: string | null;
+  active: boolean;
+  teams_id: number | null;
+  email: string;
+  role: UserRole;
+  language: 'de' | 'en' | 'fr';
+  timezone: string;
+  /** 1 salary, 2 hourly wage; null when not set (only the DATEV export uses it). */
+  wage_type: number | null;
+  can_generally_see_absences: boolean;
+  can_generally_manage_absences: boolean;
+  can_add_customers: boolean;
+  timeformat_12h: boolean;
+  weekstart_monday: boolean;
+  weekend_friday: boolean;
+  /** Fixed edit lock: nothing on or before it is editable; null when none. */
+  edit_lock: string | null;
+  /** Dynamic edit lock in days (1, 2, 3, 5, 8, 15, 31, 91); null when none. */
+  edit_lock_dyn: number | null;
+  edit_lock_sync: boolean | null;
+  worktime_regulation_id: number | null;
+}
+
+export interface Team {
+  id: number;
+  name: string;
+  /** users_id of the team leader; null when the team has none. */
+  leader: number | null;
+}
+
+/** One kind of surcharge in a surcharge model; times are 'HH:MM:SS'. */
+export interface SurchargeConfiguration {
+  percent: number;
+  time_since: string;
+  time_until: string;
+}
+
+export interface Surcharge {
+  id: number;
+  name: string;
+  accumulation: boolean;
+  night: SurchargeConfiguration | null;
+  night_increased: SurchargeConfiguration | null;
+  nonbusiness: SurchargeConfiguration | null;
+  nonbusiness_special: SurchargeConfiguration | null;
+  sunday: SurchargeConfiguration | null;
+  saturday: SurchargeConfiguration | null;
+}
+
+export interface NonbusinessDay {
+  id: number;
+  nonbusinessgroups_id: number;
+  name: string;
+  date: string;
+  half_day: boolean;
+}
+
+export interface TargetHours {
+  id: number;
+  users_id: number;
+  type: 'weekly' | 'monthly';
+  date_since: string;
+  /** null: open-ended */
+  date_until: string | null;
+  /** Hours per weekday (weekly rows; null in monthly rows). */
+  monday: number | null;
+  tuesday: number | null;
+  wednesday: number | null;
+  thursday: number | null;
+  friday: number | null;
+  saturday: number | null;
+  sunday: number | null;
+  /** Hours per month (monthly rows; null in weekly rows). */
+  monthly_target: number | null;
+  /** Working days per week (monthly rows; null in weekly rows). */
+  working_days: number | null;
+  compensation_daily: number | null;
+  compensation_monthly: number | null;
+  absence_fixed_credit: boolean;
+}
+
+export interface HolidaysQuota {
+  id: number;
+  users_id: number;
+  year_since: number;
+  /** null: open-ended */
+  year_until: number | null;
+  /** Days of holiday per year. */
+  count: number;
+}
+
+export interface HolidaysCarry {
+  id: number;
+  users_id: number;
+  year: number;
+  /** Days carried into `year` (negative: days taken in advance). */
+  count: number;
+  note: string | null;
+}
+
+export interface OvertimeCarry {
+  id: number;
+  users_id: number;
+  year: number;
+  /** Hours carried into `year`. */
+  hours: number;
+  note: string | null;
+}
+
+/** Days of approved absence in the year, by absence type (type 3, overtime reduction, is in the hour sums). */
+export interface SumAbsence {
+  regular_holidays: number;
+  special_leaves: number;
+  sick_self: number;
+  sick_child: number;
+  school: number;
+  maternity_protection: number;
+  home_office: number;
+  out_of_office: number;
+  special_leaves_unpaid: number;
+  sick_self_unpaid: number;
+  sick_child_unpaid: number;
+  quarantine: number;
+  military_service: number;
+  sick_self_with_certificate: number;
+}
+
+/** A user's year (GET /userreports?year=): no id and no year field; the year is the request's. */
+export interface UserReport {
+  users_id: number;
+  users_name: string;
+  users_number: string | null;
+  users_email: string;
+  sum_target_hours: number;
+  sum_hours: number;
+  sum_reduction_used: number;
+  sum_reduction_planned: number;
+  overtime_carryover: number;
+  overtime_reduced: number;
+  diff: number;
+  /** Days; null when no holidays quota covers the year. */
+  holidays_quota: number | null;
+  holidays_carry: number;
+  sum_absence: SumAbsence;
+}
+
+export interface WorkTimeInterval {
+  time_since: string;
+  /** null while the clock runs (the generator skips running entries, so never null in its data). */
+  time_until: string | null;
+}
+
+/** A user's work time on one day (GET /v2/workTimes): no id; (date, users_id) identifies it. */
+export interface WorkTimeDay {
+  date: string;
+  users_id: number;
+  /** Seconds of break inside the intervals (the sum of the day's entries' offsets). */
+  offset: number;
+  intervals: WorkTimeInterval[];
+}
+
+/** Every array is named as the table it lands in. */
 export interface Dataset {
   customers: Customer[];
   projects: Project[];
   absences: Absence[];
   entries: Entry[];
+  services: Service[];
+  lumpsum_services: LumpsumService[];
+  users: User[];
+  teams: Team[];
+  surcharges: Surcharge[];
+  nonbusiness_days: NonbusinessDay[];
+  target_hours: TargetHours[];
+  holidays_quota: HolidaysQuota[];
+  holidays_carry: HolidaysCarry[];
+  overtime_carry: OvertimeCarry[];
+  /** Ordered by (date, users_id). */
+  work_times: WorkTimeDay[];
+  /** Keyed by year ('2025'): report rows carry no year. One row per user, ordered by users_id. */
+  user_reports: Record<string, UserReport[]>;
 }
 
 export interface DatasetSize {

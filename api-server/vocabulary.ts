@@ -196,3 +196,46 @@ export const AWKWARD_TEXTS = [
 
 /** A deliberately long text (several KB) to catch column-size and buffering assumptions. */
 export const LONG_TEXT = 'Lange Notiz mit vielen Details. '.repeat(200).trim();
+
+/** Service names, one per service id (catalog.ts SERVICE_IDS), awkward ones included. */
+export const SERVICE_NAMES = [
+  'Beratung',
+  'Softwareentwicklung',
+  'Projektmanagement',
+  'Support & Wartung',
+  'Reisezeit ✈️',
+  'Schulung "Grundlagen" / Training \\ Workshop',
+];
+
+/** Lump-sum services as [name, unit], one per id (catalog.ts LUMPSUM_SERVICE_IDS). */
+export const LUMPSUM_SERVICES: readonly (readonly [string, string | null])[] = [
+  ['Anfahrtspauschale', 'Pauschale'],
+  ['Kilometerpauschale', 'km'],
+  ['Übernachtung 🏨', 'Nacht'],
+  ['Material (Kleinteile)', null],
+];
+
+export const TEAM_NAMES = [
+  'Entwicklung',
+  'Vertrieb & Marketing',
+  'Support 🛠️',
+  'デザイン',
+  'Buchhaltung',
+  'Backoffice',
+  'Data & Analytics',
+  'فريق المبيعات',
+];
+
+export const CARRY_NOTES = [
+  'Resturlaub aus dem Vorjahr',
+  'Übertrag laut Personalabteilung',
+  'Carry-over approved by HR',
+  'Vorgriff auf das neue Jahr 🏖️',
+];
+
+export const OVERTIME_NOTES = [
+  'Übertrag Überstunden',
+  'Overtime carried over',
+  'Korrektur nach Jahresabschluss',
+  'Teilweise ausgezahlt (50 %)',
+];

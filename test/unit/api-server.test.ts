@@ -147,7 +147,7 @@ describe('api-server HTTP', () => {
     });
 
     it('answers 404 for unknown routes and 405 for other methods', async () => {
-      for (const route of ['/v2/users', '/v3/customers', '/v2/entries/1']) {
+      for (const route of ['/v2/nothing', '/v5/customers', '/v2/entries/1', '/v2/userreports']) {
         const r = await call(base, route);
         assert.equal(r.status, 404, route);
         assert.equal(typeof r.body.error.message, 'string');
