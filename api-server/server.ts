@@ -1,4 +1,4 @@
-// A local HTTP server speaking the Clockodo v2 contract for projects, customers, absences and entries.
+// A local HTTP server speaking the Clockodo contract: every list resource, on the v2 routes and on today's (endpoints.ts).
 // Order of checks per request: injected fault, route (404), method (405), auth (401),
 // X-Clockodo-External-Application (400), then parameters (400).
 import { createServer, IncomingMessage, RequestListener, ServerResponse } from 'http';
