@@ -29,10 +29,15 @@ export function easterSunday(year: number): number {
   return Date.UTC(year, month - 1, day);
 }
 
-/** [group, name, epoch ms, half day] for one year, in date order. */
-function holidaysOf(year: number): [number, string, number, boolean][] {
+/** [group, name, epoch ms, half day, on a fixed date] for one year, in date order. */
+function holidaysOf(year: number): [number, string, number, boolean, boolean][] {
   const easter = easterSunday(year);
-  const fixed = (month: number, day: number): number => Date.UTC(year, month - 1, day);
+  const onFixedDates = new Set<number>();
+  const fixed = (month: number, day: number): number => {
+    const ms = Date.UTC(year, month - 1, day);
+    onFixedDates.add(ms);
+    return ms;
+  };
   const days: [number, string, number, boolean][] = [
     [NATIONWIDE_GROUP, 'Neujahr', fixed(1, 1), false],
     [BAVARIA_GROUP, 'Heilige Drei Könige', fixed(1, 6), false],
@@ -50,19 +55,30 @@ function holidaysOf(year: number): [number, string, number, boolean][] {
     [NATIONWIDE_GROUP, '2. Weihnachtstag', fixed(12, 26), false],
     [NATIONWIDE_GROUP, 'Silvester (½ Tag)', fixed(12, 31), true],
   ];
-  return days.sort((x, y) => x[2] - y[2]);
+  return days
+    .map(([group, name, ms, halfDay]): [number, string, number, boolean, boolean] => [
+      group,
+      name,
+      ms,
+      halfDay,
+      onFixedDates.has(ms),
+    ])
+    .sort((x, y) => x[2] - y[2]);
 }
 
 export function generateNonbusinessDays(rng: Rng, years: number[]): NonbusinessDay[] {
   const days = years.flatMap(holidaysOf);
   const ids = idPool(rng, days.length, 9000, [MAX_INT32 - 55]);
   return days
-    .map(([group, name, ms, halfDay], i) => ({
+    .map(([group, name, ms, halfDay, onFixedDate], i) => ({
       id: ids[i],
       nonbusinessgroups_id: group,
       name,
       date: formatDate(ms),
       half_day: halfDay,
+      // Days that follow Easter are SPECIAL in Clockodo's vocabulary; the others recur on their date.
+      type: onFixedDate ? ('DISTINCT_RECURRING' as const) : ('SPECIAL' as const),
+      surcharge_special: false,
     }))
     .sort(byId);
 }
@@ -126,6 +142,7 @@ function targetRow(rng: Rng, usersId: number, since: number, until: number | nul
     compensation_daily: rng.chance(0.8) ? 0 : rng.pick([0.25, 0.5, null]),
     compensation_monthly: rng.chance(0.8) ? 0 : rng.pick([2, 10, null]),
     absence_fixed_credit: rng.chance(0.2),
+    surcharge_models_id: null,
   };
 }
 
@@ -144,7 +161,7 @@ export function dailyTarget(row: TargetHours, weekday: number): number {
  * year. With three or more users, the second starts in the last year only (its earlier reports: null).
  */
 export function generateHolidaysQuota(rng: Rng, userIds: number[], years: number[]): HolidaysQuota[] {
-  const rows: Omit<HolidaysQuota, 'id'>[] = [];
+  const rows: Omit<HolidaysQuota, 'id' | 'note'>[] = [];
   const lastYear = years[years.length - 1];
   userIds.forEach((usersId, i) => {
     const count = (): number => rng.pick([30, 30, 28, 27.5, 25, 24, 20.5]);
@@ -162,7 +179,10 @@ export function generateHolidaysQuota(rng: Rng, userIds: number[], years: number
     }
   });
   const ids = idPool(rng, rows.length, 40000, rows.length >= 4 ? [MAX_INT32 - 300] : []);
-  return rows.map((r, i) => ({ id: ids[i], ...r })).sort(byId);
+  // A quota that ends was replaced by a new contract's; the note says so.
+  return rows
+    .map((r, i) => ({ id: ids[i], ...r, note: r.year_until === null ? null : 'Vertragsänderung' }))
+    .sort(byId);
 }
 
 /** Most users carry some days into most years; a few carry a negative count (taken in advance). */

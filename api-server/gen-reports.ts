@@ -100,13 +100,14 @@ export interface ReportInputs {
 }
 
 const round2 = (n: number): number => Math.round(n * 100) / 100;
+const toSeconds = (hours: number): number => Math.round(hours * 3600);
 const emptySums = (): SumAbsence =>
   Object.fromEntries(Object.values(ABSENCE_KEYS).map((k) => [k, 0])) as unknown as SumAbsence;
 
 /**
  * Per year (key '2025') one report per user, ordered by users_id. Targets count the days up to today in the
  * current year (the whole year for past ones, none for future ones), less nationwide nonbusiness days;
- * sum_hours is the finished time entries starting in the year; only approved absences count.
+ * sum_hours is the finished time entries starting in the year (times in seconds); only approved absences count.
  */
 export function deriveUserReports(inputs: ReportInputs): Record<string, UserReport[]> {
   const { years, users, nowMs } = inputs;
@@ -187,7 +188,7 @@ export function deriveUserReports(inputs: ReportInputs): Record<string, UserRepo
       for (const k of Object.keys(sums) as (keyof SumAbsence)[]) sums[k] = round2(sums[k]);
 
       const key = `${year}|${user.id}`;
-      const sumHours = round2((seconds.get(key) ?? 0) / 3600);
+      const sumHours = (seconds.get(key) ?? 0) / 3600;
       const carryover = overtimeOf.get(key) ?? 0;
       const reduced = paidOut.get(key) ?? 0;
       const quota = inputs.holidaysQuota.find(
@@ -199,13 +200,14 @@ export function deriveUserReports(inputs: ReportInputs): Record<string, UserRepo
         users_name: user.name,
         users_number: user.number,
         users_email: user.email,
-        sum_target_hours: round2(target),
-        sum_hours: sumHours,
-        sum_reduction_used: round2(reductionUsed),
-        sum_reduction_planned: round2(reductionPlanned),
-        overtime_carryover: carryover,
-        overtime_reduced: reduced,
-        diff: round2(sumHours + credited - target + carryover - reduced),
+        // Times in seconds, as the API reports them.
+        sum_target: toSeconds(target),
+        sum_hours: toSeconds(sumHours),
+        sum_reduction_used: toSeconds(reductionUsed),
+        sum_reduction_planned: toSeconds(reductionPlanned),
+        overtime_carryover: toSeconds(carryover),
+        overtime_reduced: toSeconds(reduced),
+        diff: toSeconds(sumHours + credited - target + carryover - reduced),
         holidays_quota: quota ? quota.count : null,
         holidays_carry: carryOf.get(key) ?? 0,
         sum_absence: sums,

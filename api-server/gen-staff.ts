@@ -3,7 +3,7 @@
 import { userName } from './catalog';
 import { byId, idPool, MAX_INT32 } from './ids';
 import { Rng } from './random';
-import { DAY, formatDateTime, startOfDay } from './time';
+import { DAY, formatDate, startOfDay } from './time';
 import { Team, User, UserRole } from './types';
 import { TEAM_NAMES } from './vocabulary';
 
@@ -62,7 +62,7 @@ export function generateUsers(rng: Rng, userIds: number[], teams: Team[], nowMs:
       timeformat_12h: rng.chance(0.1),
       weekstart_monday: rng.chance(0.9),
       weekend_friday: rng.chance(0.03),
-      edit_lock: editLockDays === null ? null : formatDateTime(startOfDay(nowMs) - editLockDays * DAY),
+      edit_lock: editLockDays === null ? null : formatDate(startOfDay(nowMs) - editLockDays * DAY),
       edit_lock_dyn: rng.chance(0.25) ? rng.pick(EDIT_LOCK_DAYS) : null,
       edit_lock_sync: rng.weighted<boolean | null>([
         [true, 60],
@@ -74,6 +74,11 @@ export function generateUsers(rng: Rng, userIds: number[], teams: Team[], nowMs:
         [0, 15],
         [rng.int(1, 9), 25],
       ]),
+      initials: userName(id)
+        .split(' ')
+        .map((part) => part.slice(0, 1))
+        .join('')
+        .toUpperCase(),
     };
   });
   // A former co-worker: inactive, but their entries and absences stay.

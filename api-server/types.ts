@@ -152,6 +152,7 @@ export interface User {
   edit_lock_dyn: number | null;
   edit_lock_sync: boolean | null;
   worktime_regulation_id: number | null;
+  initials: string;
 }
 
 export interface Team {
@@ -186,6 +187,8 @@ export interface NonbusinessDay {
   name: string;
   date: string;
   half_day: boolean;
+  type: 'SPECIAL' | 'DISTINCT_ONCE' | 'DISTINCT_RECURRING';
+  surcharge_special: boolean;
 }
 
 export interface TargetHours {
@@ -210,6 +213,8 @@ export interface TargetHours {
   compensation_daily: number | null;
   compensation_monthly: number | null;
   absence_fixed_credit: boolean;
+  /** The surcharge model the row applies; none here. */
+  surcharge_models_id: number | null;
 }
 
 export interface HolidaysQuota {
@@ -220,6 +225,7 @@ export interface HolidaysQuota {
   year_until: number | null;
   /** Days of holiday per year. */
   count: number;
+  note: string | null;
 }
 
 export interface HolidaysCarry {
@@ -264,7 +270,8 @@ export interface UserReport {
   users_name: string;
   users_number: string | null;
   users_email: string;
-  sum_target_hours: number;
+  /** Seconds, as are the other sums of time. */
+  sum_target: number;
   sum_hours: number;
   sum_reduction_used: number;
   sum_reduction_planned: number;

@@ -412,11 +412,7 @@ function checkColumns(c: Checker, raw: unknown, field: string) {
 /** The key's fields: one name or a list of names, each a column. */
 function checkPrimaryKey(c: Checker, raw: unknown, field: string): string[] | undefined {
   const names = typeof raw === 'string' ? [raw] : raw;
-  if (
-    !Array.isArray(names) ||
-    names.length === 0 ||
-    !names.every((n) => typeof n === 'string' && n !== '')
-  ) {
+  if (!Array.isArray(names) || names.length === 0 || !names.every((n) => typeof n === 'string' && n !== '')) {
     return c.fail(
       field,
       raw === undefined

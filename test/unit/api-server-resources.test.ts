@@ -185,8 +185,16 @@ describe('api-server resources (both route families)', () => {
               assert.ok(!(column in row), `${r.name}: ${column} comes from the partition, not the record`);
               continue;
             }
-            // Entries carry only the fields of their type; every other resource carries every column.
+            // Entries carry only the fields of their type; every other resource carries every column,
+            // but for the newer API's names of two nonbusiness day fields (this server sends the v2 ones).
             if (r.name === 'entries' && !(column in row) && type.endsWith('?')) continue;
+            if (
+              r.name === 'nonbusiness_days' &&
+              ['nonbusiness_group_id', 'evaluated_date'].includes(column)
+            ) {
+              assert.ok(!(column in row), `${r.name}: ${column} is the newer name`);
+              continue;
+            }
             assert.ok(column in row, `${r.name}: ${column} present`);
             assert.ok(
               matchesColumn(row[column], type),
@@ -573,11 +581,7 @@ function checkConsistency(what: string, d: Dataset, size: DatasetSize): void {
         const seconds = d.entries
           .filter((e) => e.type === 1 && e.users_id === r.users_id && e.time_since.startsWith(`${year}-`))
           .reduce((sum, e) => sum + (e.type === 1 ? (e.duration ?? 0) : 0), 0);
-        assert.equal(
-          r.sum_hours,
-          Math.round((seconds / 3600) * 100) / 100,
-          `${year}/${r.users_id}: sum_hours`,
-        );
+        assert.equal(r.sum_hours, seconds, `${year}/${r.users_id}: sum_hours, in seconds`);
         const user = d.users.find((u) => u.id === r.users_id)!;
         assert.equal(r.users_name, user.name);
         assert.equal(r.users_email, user.email);

@@ -725,3 +725,48 @@ describe('configuration features every Clockodo resource needs, as configuration
     }
   });
 });
+
+describe("the README's table of resources", () => {
+  // Rows of the table under "## Resources": | `name` | v2 route | current route | read | key | columns |
+  const readme = readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('\n## Resources'), readme.indexOf('\n## Run kinds'));
+  const rows = new Map(
+    section
+      .split('\n')
+      .filter((l) => /^\| `[a-z_]+` /.test(l))
+      .map((l) => {
+        const cells = l.split('|').map((c) => c.trim());
+        return [cells[1].replace(/`/g, ''), cells.slice(2, 7)] as const;
+      }),
+  );
+  const presets = Object.fromEntries(
+    ['clockodo-v2.json', 'clockodo-current.json'].map((file) => {
+      const raw: unknown = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'config/sources', file), 'utf8'));
+      return [file, validateSourceConfig(raw, resolveVariables({}, NOW), file).resources];
+    }),
+  );
+
+  it('has a row for every resource of both presets, with its routes, key and columns', () => {
+    const v2 = presets['clockodo-v2.json'];
+    const current = new Map(presets['clockodo-current.json'].map((r) => [r.name, r]));
+    assert.deepEqual([...rows.keys()].sort(), v2.map((r) => r.name).sort());
+    for (const r of v2) {
+      const [v2Route, currentRoute, , key, columns] = rows.get(r.name)!;
+      const now = current.get(r.name);
+      assert.ok(now, `${r.name} is in clockodo-current.json too`);
+      assert.ok(v2Route.includes(`\`${r.endpoint.path}`), `${r.name}: ${v2Route} names ${r.endpoint.path}`);
+      if (now.endpoint.path === r.endpoint.path) assert.equal(currentRoute, 'the same', r.name);
+      else assert.ok(currentRoute.includes(`\`${now.endpoint.path}`), `${r.name}: ${currentRoute}`);
+      assert.equal(key, r.primary_key.map((k) => `\`${k}\``).join(', '), `${r.name}: key`);
+      assert.ok(
+        columns.startsWith(Object.keys(r.columns).join(', ')),
+        `${r.name}: the columns as configured (${Object.keys(r.columns).join(', ')})`,
+      );
+      assert.deepEqual(
+        Object.keys(now.columns),
+        Object.keys(r.columns),
+        `${r.name}: the same columns in both`,
+      );
+    }
+  });
+});

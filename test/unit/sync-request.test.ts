@@ -120,7 +120,12 @@ describe('parseSyncArgs', () => {
 describe('buildSyncInput', () => {
   it('takes every resource, in configuration order, when none are named', () => {
     const input = buildSyncInput(config, parseSyncArgs([]), BASE);
-    assert.deepEqual(input.resources, ['projects', 'absences', 'customers', 'entries']);
+    assert.deepEqual(
+      input.resources,
+      config.resources.map((r) => r.name),
+    );
+    assert.deepEqual(input.resources.slice(0, 4), ['projects', 'absences', 'customers', 'entries']);
+    assert.equal(input.resources.length, 16);
     assert.equal(input.mode, 'incremental');
     assert.equal(input.config, config);
   });
@@ -154,10 +159,10 @@ describe('buildSyncInput', () => {
 
   it('rejects an unknown resource, listing the available names', () => {
     assertUsage(
-      () => buildSyncInput(config, parseSyncArgs(['--resources', 'projects,users,tasks']), BASE),
+      () => buildSyncInput(config, parseSyncArgs(['--resources', 'projects,user,tasks']), BASE),
       new RegExp(
-        '^--resources: unknown users, tasks ' +
-          String.raw`\(this configuration has: projects, absences, customers, entries\)$`,
+        '^--resources: unknown user, tasks ' +
+          String.raw`\(this configuration has: projects, absences, customers, entries, services, .*, work_times\)$`,
       ),
     );
   });
