@@ -23,10 +23,3 @@ export const BOOKKEEPING_COLUMNS = {
 } as const;
 
 export type BookkeepingColumn = keyof typeof BOOKKEEPING_COLUMNS;
-
-/**
- * The key column of a resource whose records are identified by several fields (e.g. users_id and
- * date): a 52-bit hash of their values (clickhouse/row-mapping.ts), so every table is ordered, merged
- * and marked deleted by one UInt64 column. Only such tables have it.
- */
-export const COMPOSITE_KEY_COLUMN = '_key';

@@ -3,7 +3,7 @@
 // and named in _shape_errors: an unexpected shape never drops a record.
 import { createHash } from 'crypto';
 import type { ColumnSpec, ResourceConfig } from '../config/source-config-types';
-import { COMPOSITE_KEY_COLUMN } from './bookkeeping';
+import { COMPOSITE_KEY_COLUMN } from '../config/record-key';
 
 export interface RowMeta {
   syncedAt: number;

@@ -2,7 +2,8 @@
 // servers alike: ReplacingMergeTree(_version) ORDER BY the primary key, ordinary columns only.
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { ColumnKind, ColumnSpec, ResourceConfig } from '../config/source-config-types';
-import { BOOKKEEPING_COLUMNS, COMPOSITE_KEY_COLUMN } from './bookkeeping';
+import { COMPOSITE_KEY_COLUMN } from '../config/record-key';
+import { BOOKKEEPING_COLUMNS } from './bookkeeping';
 import { Cluster, engineSql, onCluster } from './placement';
 import { ident, sqlString } from './sql';
 

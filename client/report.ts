@@ -31,12 +31,12 @@ async function main(): Promise<void> {
       const c = await cursorReport(ch, db, r.name);
       console.log(
         c
-          ? `${r.name} cursor: ${c.cursor} (last complete read: ${c.mode} ${c.runId}, start times ${c.window.since}..${c.window.until})`
+          ? `${r.name} cursor: ${c.cursor} (last complete read: ${c.mode} ${c.runId}, window ${c.window.since}..${c.window.until})`
           : `${r.name} cursor: none yet (the next incremental run reads the whole history)`,
       );
     }
     for (const { resource, n } of await quarantineReport(ch, db))
-      console.log(`quarantined ${resource}: ${n} records without a usable id`);
+      console.log(`quarantined ${resource}: ${n} records without a usable key`);
   } finally {
     await ch.close();
   }

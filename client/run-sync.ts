@@ -145,7 +145,7 @@ export function formatSummary(summary: SyncSummary): string {
     ].join(' '),
   );
   const details = summary.resources.flatMap((r) => [
-    ...(r.window ? [`${r.resource}: read start times ${r.window.since}..${r.window.until}`] : []),
+    ...(r.window ? [`${r.resource}: read the window ${r.window.since}..${r.window.until}`] : []),
     ...r.rereads.map((t) => `${r.resource}: re-read ${t}`),
     ...r.degraded.map((t) => `${r.resource}: DEGRADED ${t}`),
     ...r.notes.map((t) => `${r.resource}: ${t}`),

@@ -2,7 +2,7 @@
 // before any work starts. Every problem is reported with the field it concerns.
 import { parseStopCondition, StopConditionSyntaxError } from './stop-condition';
 import { secretNames } from './worker-credentials';
-import { COMPOSITE_KEY_COLUMN } from '../clickhouse/bookkeeping';
+import { COMPOSITE_KEY_COLUMN } from './record-key';
 // The same reading of a datetime as the workflow's window (no zone means UTC).
 import { parseUtc } from '../shared/windows';
 import type {

@@ -24,24 +24,6 @@ const SIZE: DatasetSize = {
   years: [year - 2, year - 1, year],
 };
 const PRESETS = ['clockodo-v2.json', 'clockodo-current.json'];
-const ALL = [
-  'projects',
-  'absences',
-  'customers',
-  'entries',
-  'services',
-  'lumpsum_services',
-  'users',
-  'teams',
-  'surcharges',
-  'nonbusiness_days',
-  'target_hours',
-  'holidays_quota',
-  'holidays_carry',
-  'overtime_carry',
-  'user_reports',
-  'work_times',
-];
 
 function okSummary(result: Awaited<ReturnType<Harness['sync']>>): Map<string, ResourceSummary> {
   assert.ok(result.ok, result.ok ? '' : result.message);
@@ -67,12 +49,13 @@ for (const preset of PRESETS) {
     after(async () => h?.close());
 
     it('lands every resource field for field, as the API serves it', async () => {
-      assert.deepEqual(
-        resources.map((r) => r.name),
-        ALL,
-      );
+      // The unit tests pin the list of resources; here both presets must hold all sixteen.
+      assert.equal(resources.length, 16);
       const byName = okSummary(await h.sync());
-      assert.deepEqual([...byName.keys()], ALL);
+      assert.deepEqual(
+        [...byName.keys()],
+        resources.map((r) => r.name),
+      );
       for (const resource of resources) {
         assert.ok((byName.get(resource.name)?.rows ?? 0) > 0, `${resource.name}: the server serves some`);
         await assertCurrentEqualsApi(h, resource);
