@@ -13,12 +13,14 @@ async function main(): Promise<void> {
   const db = settings.database;
   try {
     console.log(`ClickHouse ${settings.url}, database ${db}`);
+    // As wide as the longest view name, so the columns line up.
+    const width = Math.max(20, ...config.resources.map((r) => `${r.name}_current`.length));
     console.log(
-      `${'table'.padEnd(20)} ${'current'.padStart(8)} ${'stored'.padStart(8)} ${'deleted'.padStart(8)} ${'odd shape'.padStart(9)}  last change written (UTC)`,
+      `${'table'.padEnd(width)} ${'current'.padStart(8)} ${'stored'.padStart(8)} ${'deleted'.padStart(8)} ${'odd shape'.padStart(9)}  last change written (UTC)`,
     );
     for (const r of config.resources) {
       const l = await tableReport(ch, db, r.name);
-      const name = `${r.name}_current`.padEnd(20);
+      const name = `${r.name}_current`.padEnd(width);
       if (!l) {
         console.log(`${name} (not synced yet)`);
         continue;

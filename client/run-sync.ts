@@ -120,8 +120,10 @@ export function causeChain(err: unknown): string {
 
 export function formatSummary(summary: SyncSummary): string {
   const seconds = (summary.finishedAt - summary.startedAt) / 1000;
+  // As wide as the longest resource name, so the columns line up.
+  const width = Math.max(12, ...summary.resources.map((r) => r.resource.length));
   const head = [
-    'resource'.padEnd(12),
+    'resource'.padEnd(width),
     'written'.padStart(8),
     'unchanged'.padStart(9),
     'pages'.padStart(6),
@@ -133,7 +135,7 @@ export function formatSummary(summary: SyncSummary): string {
   ].join(' ');
   const rows = summary.resources.map((r: ResourceSummary) =>
     [
-      r.resource.padEnd(12),
+      r.resource.padEnd(width),
       String(r.rows).padStart(8),
       String(r.unchanged).padStart(9),
       String(r.pages).padStart(6),
