@@ -3,6 +3,7 @@
 // (empty page, no paging object, a count of 0, a page past the count).
 import { evaluateStopCondition, parseStopCondition } from '../config/stop-condition';
 import type { PaginatorConfig } from '../config/source-config-types';
+import { DEFAULT_COUNT_PAGES_PATH } from '../config/validate-source-config';
 
 export function readPath(doc: unknown, dotted: string): unknown {
   let value = doc;
@@ -34,7 +35,19 @@ export function decidePageStop(
   requestedPage: number,
   recordCount: number,
 ): PageStop {
-  if (!paginator) return { last: true, complete: true, reason: 'endpoint is not paged' };
+  if (!paginator) {
+    // A list configured as unpaged that the server pages (Clockodo's paging object says so) was read
+    // only in part: the read is incomplete, so nothing is marked deleted and the run says why.
+    const pages = asCount(readPath(response, DEFAULT_COUNT_PAGES_PATH));
+    if (pages !== undefined && pages > 1) {
+      return {
+        last: true,
+        complete: false,
+        reason: `the server pages this list (${DEFAULT_COUNT_PAGES_PATH} is ${pages}) but the configuration has no paginator: only the first page was read`,
+      };
+    }
+    return { last: true, complete: true, reason: 'endpoint is not paged' };
+  }
   const countPages = asCount(readPath(response, paginator.count_pages_path));
   // count_items sits beside count_pages in Clockodo's paging object; other shapes simply lack it.
   const itemsPath = paginator.count_pages_path.split('.').slice(0, -1).concat('count_items').join('.');

@@ -45,6 +45,8 @@ const COLUMN_KINDS: ColumnKind[] = ['int', 'float', 'string', 'bool', 'date', 'd
 const ISO_DATE_OR_DATETIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?(\.\d+)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
 const DEFAULT_PAGE_LIMIT = 1000;
+/** Where Clockodo's paged lists say how many pages there are. */
+export const DEFAULT_COUNT_PAGES_PATH = 'paging.count_pages';
 
 export const DEFAULT_RETRY: RetryConfig = {
   retry_on_status: [429, 500, 502, 503, 504],
@@ -263,7 +265,10 @@ function checkPaginator(c: Checker, raw: unknown, field: string): PaginatorConfi
   // Without items_per_page servers answer small pages (50 entries is reported): always ask for 1000.
   const limit = c.integer(o.limit, `${field}.limit`, 1, DEFAULT_PAGE_LIMIT);
   const limit_param = c.string(o.limit_param ?? 'items_per_page', `${field}.limit_param`);
-  const count_pages_path = c.string(o.count_pages_path ?? 'paging.count_pages', `${field}.count_pages_path`);
+  const count_pages_path = c.string(
+    o.count_pages_path ?? DEFAULT_COUNT_PAGES_PATH,
+    `${field}.count_pages_path`,
+  );
   const max_concurrency = c.integer(o.max_concurrency, `${field}.max_concurrency`, 1, 4);
   if (!type || !cursor_param || !stop || !limit || !limit_param || !count_pages_path || !max_concurrency)
     return undefined;

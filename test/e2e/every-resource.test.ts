@@ -134,7 +134,8 @@ describe('a resource added to the configuration file', function () {
   let dir: string;
 
   before(async () => {
-    h = await startHarness({ size: SIZE });
+    // The server caps pages at 40 items: a list read without a paginator gets only its first page.
+    h = await startHarness({ size: SIZE, maxItemsPerPage: 40 });
     dir = mkdtempSync(path.join(tmpdir(), 'added-resource-'));
   });
   after(async () => {
@@ -202,6 +203,34 @@ describe('a resource added to the configuration file', function () {
       [...active]
         .sort((a, b) => a.id - b.id)
         .map((p) => ({ id: p.id, name: p.name, customers_id: p.customers_id, budget_money: p.budget_money })),
+    );
+  });
+  it('a list configured as unpaged that the server pages is kept as read, and the run says so', async () => {
+    const file = path.join(dir, 'unpaged.json');
+    const preset = JSON.parse(
+      readFileSync(path.join(PROJECT_ROOT, 'config/sources/clockodo-v2.json'), 'utf8'),
+    ) as { resources: unknown[] };
+    const unpaged = {
+      name: 'projects_unpaged',
+      endpoint: { path: '/v2/projects', data_selector: 'projects' },
+      columns: { id: 'int', name: 'string?' },
+    };
+    writeFileSync(file, JSON.stringify({ ...preset, resources: [...preset.resources, unpaged] }));
+    h.vars.SOURCE_CONFIG = file;
+    const result = await h.sync(['--resources', 'projects_unpaged']);
+    assert.ok(result.ok, result.ok ? '' : result.message);
+    // The server answered its first page of 40: the rest was not read, so nothing
+    // may be marked deleted, and the run is degraded, saying why.
+    assert.equal(result.summary.outcome, 'degraded');
+    const [r] = result.summary.resources;
+    assert.ok(
+      r.rows > 0 && r.rows < h.api.dataset.projects.length,
+      `${r.rows} of ${h.api.dataset.projects.length}`,
+    );
+    assert.equal(r.deleted, 0);
+    assert.match(
+      r.degraded.join('\n'),
+      /the server pages this list \(paging\.count_pages is \d+\) but the configuration has no paginator/,
     );
   });
 });

@@ -265,8 +265,14 @@ describe('decidePageStop', () => {
     });
   });
 
-  it('always calls an unpaged endpoint last', () => {
+  it('always calls an unpaged endpoint last, and incomplete when the server paged it after all', () => {
     assert.deepEqual(decidePageStop(undefined, paging(1, 3), 1, 10), {
+      last: true,
+      complete: false,
+      reason:
+        'the server pages this list (paging.count_pages is 3) but the configuration has no paginator: only the first page was read',
+    });
+    assert.deepEqual(decidePageStop(undefined, paging(1, 1), 1, 10), {
       last: true,
       complete: true,
       reason: 'endpoint is not paged',
