@@ -442,14 +442,17 @@ function keyColumnOf(
   let ok = true;
   for (const name of primaryKey) {
     const spec = columns[name];
-    if (!spec) ok = !!c.fail(`${field}.primary_key`, `"${name}" has no column in ${field}.columns`);
-    else if (spec.nullable || (primaryKey.length === 1 && spec.kind !== 'int')) {
-      ok = !!c.fail(
+    if (!spec) {
+      c.fail(`${field}.primary_key`, `"${name}" has no column in ${field}.columns`);
+      ok = false;
+    } else if (spec.nullable || (primaryKey.length === 1 && spec.kind !== 'int')) {
+      c.fail(
         `${field}.columns.${name}`,
         primaryKey.length === 1
           ? 'the primary key must be "int" (not nullable)'
           : 'a field of the primary key must not be nullable (drop the ?)',
       );
+      ok = false;
     }
   }
   if (!ok) return undefined;
