@@ -74,7 +74,7 @@ function rng(seed: number) {
   };
 }
 
-/** Edits, additions and deletions of recent entries, and edits of customers and projects. */
+/** Edits, additions and deletions of recent entries, and edits of customers, projects, services, user reports and work days. */
 function changeSource(ds: Dataset, random: () => number, nextId: () => number): string {
   const now = Date.now();
   const recent = ds.entries.filter((e) => Date.parse(e.time_since) > now - 10 * 86_400_000 && e.time_until);
@@ -117,7 +117,15 @@ function changeSource(ds: Dataset, random: () => number, nextId: () => number): 
   ds.customers[ds.customers.indexOf(c)] = { ...c, name: `${c.name.replace(/ \(soak.*$/, '')} (soak ${now})` };
   const p = pick(ds.projects);
   ds.projects[ds.projects.indexOf(p)] = { ...p, name: `${p.name.replace(/ \(soak.*$/, '')} (soak ${now})` };
-  return `${edits} edits, ${adds} additions, ${deletes} deletions of entries; a customer and a project renamed`;
+  // One of each way of reading: a list read in full, a report read per year, a work day in the window.
+  const s = pick(ds.services);
+  ds.services[ds.services.indexOf(s)] = { ...s, note: `soak ${now}` };
+  const reports = ds.user_reports[String(new Date(now).getUTCFullYear())] ?? [];
+  const r = pick(reports);
+  if (r) reports[reports.indexOf(r)] = { ...r, sum_hours: r.sum_hours + 1800 };
+  const day = pick(ds.work_times.filter((d) => Date.parse(`${d.date}T00:00:00Z`) > now - 10 * 86_400_000));
+  if (day) ds.work_times[ds.work_times.indexOf(day)] = { ...day, offset: day.offset + 60 };
+  return `${edits} edits, ${adds} additions, ${deletes} deletions of entries; a customer and a project renamed; a service, a user report and a work day edited`;
 }
 
 async function compare(
