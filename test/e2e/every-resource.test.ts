@@ -84,6 +84,33 @@ for (const preset of PRESETS) {
       );
     });
 
+    it("answers the README's join of entries to services as the API's data does", async () => {
+      const readme = readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8');
+      const block = /hours per service[\s\S]*?```sql\n([\s\S]*?)```/.exec(readme);
+      assert.ok(block, 'the README has the example');
+      const sql = block[1].replace(/\b(entries_current|services_current)\b/g, `${h.database}.$1`);
+      const got = await rows<{ service: string; hours: number }>(h.ch, sql);
+      const ds = h.api.dataset;
+      const seconds = new Map<number, number>();
+      for (const e of ds.entries) {
+        if (e.type === 1) seconds.set(e.services_id, (seconds.get(e.services_id) ?? 0) + (e.duration ?? 0));
+      }
+      // Hours to one decimal: ties may round either way (ClickHouse rounds floats half to even).
+      const want = new Map(
+        ds.services
+          .filter((svc) => seconds.has(svc.id))
+          .map((svc) => [svc.name, seconds.get(svc.id)! / 3600]),
+      );
+      assert.deepEqual(got.map((r) => r.service).sort(), [...want.keys()].sort());
+      for (const r of got) assert.ok(Math.abs(Number(r.hours) - want.get(r.service)!) <= 0.05, r.service);
+      const hours = got.map((r) => Number(r.hours));
+      assert.deepEqual(
+        hours,
+        [...hours].sort((a, b) => b - a),
+        'ordered by hours, most first',
+      );
+    });
+
     it('sees an edit and a deletion in small resources on the next run, each by its rule', async () => {
       const ds = h.api.dataset;
       // Read in full each run: services.
