@@ -727,7 +727,8 @@ describe('configuration features every Clockodo resource needs, as configuration
 });
 
 describe("the README's table of resources", () => {
-  // Rows of the table under "## Resources": | `name` | v2 route | current route | read | key | columns |
+  // Rows of the table under "## Resources":
+  // | `name` | v2 route | current route | read | changes a run sees | key | columns |
   const readme = readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8');
   const section = readme.slice(readme.indexOf('\n## Resources'), readme.indexOf('\n## Run kinds'));
   const rows = new Map(
@@ -736,7 +737,7 @@ describe("the README's table of resources", () => {
       .filter((l) => /^\| `[a-z_]+` /.test(l))
       .map((l) => {
         const cells = l.split('|').map((c) => c.trim());
-        return [cells[1].replace(/`/g, ''), cells.slice(2, 7)] as const;
+        return [cells[1].replace(/`/g, ''), cells.slice(2, 8)] as const;
       }),
   );
   const presets = Object.fromEntries(
@@ -751,13 +752,24 @@ describe("the README's table of resources", () => {
     const current = new Map(presets['clockodo-current.json'].map((r) => [r.name, r]));
     assert.deepEqual([...rows.keys()].sort(), v2.map((r) => r.name).sort());
     for (const r of v2) {
-      const [v2Route, currentRoute, , key, columns] = rows.get(r.name)!;
+      const [v2Route, currentRoute, read, sees, key, columns] = rows.get(r.name)!;
       const now = current.get(r.name);
       assert.ok(now, `${r.name} is in clockodo-current.json too`);
       assert.ok(v2Route.includes(`\`${r.endpoint.path}`), `${r.name}: ${v2Route} names ${r.endpoint.path}`);
       if (now.endpoint.path === r.endpoint.path) assert.equal(currentRoute, 'the same', r.name);
       else assert.ok(currentRoute.includes(`\`${now.endpoint.path}`), `${r.name}: ${currentRoute}`);
       assert.equal(key, r.primary_key.map((k) => `\`${k}\``).join(', '), `${r.name}: key`);
+      // How it is read, and so which changes a run sees, follows from the configuration.
+      const how = r.endpoint.incremental_sync
+        ? 'per window'
+        : r.endpoint.partition_router
+          ? 'per year'
+          : 'in full';
+      assert.ok(read.startsWith(how), `${r.name}: read ${how}, the README says ${read}`);
+      assert.match(
+        sees,
+        how === 'in full' ? /^every addition, edit and deletion$/ : /in the (years read|window)/,
+      );
       assert.ok(
         columns.startsWith(Object.keys(r.columns).join(', ')),
         `${r.name}: the columns as configured (${Object.keys(r.columns).join(', ')})`,
