@@ -4,7 +4,7 @@
 // stops with close().
 import { ChildProcess, spawn } from 'child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
-import { createServer } from 'net';
+import { connect, createServer } from 'net';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import type { TestCertificates } from './test-certificates';
@@ -23,6 +23,8 @@ export interface ClickHouseReplica {
 
 export interface ClickHouseCluster {
   replicas: ClickHouseReplica[];
+  /** The end of each replica's error log and ZooKeeper's, whether each process still runs. */
+  logs(): string;
   close(): Promise<void>;
 }
 
@@ -37,9 +39,15 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Waits until `ok` holds; a RestartOnOtherPorts it throws ends the wait at once. */
 export async function waitFor(what: string, ok: () => Promise<boolean>, seconds: number, log: () => string) {
   const deadline = Date.now() + seconds * 1000;
-  while (!(await ok().catch(() => false))) {
+  const check = () =>
+    ok().catch((e: unknown) => {
+      if (e instanceof RestartOnOtherPorts) throw e;
+      return false;
+    });
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`${what} did not start within ${seconds} s:\n${log()}`);
     await new Promise((r) => setTimeout(r, 300));
   }
@@ -110,10 +118,39 @@ const USERS = `<?xml version="1.0"?>
 </yandex>
 `;
 
+/** True when something accepts connections on the port. */
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * Starts ZooKeeper and the replicas on free ports. A port found free can be taken before a server
+ * binds it (the tests' own connections draw from the same range), and ClickHouse then runs without
+ * that listener: such a start is thrown away and tried again on other ports.
+ */
 export async function startClickHouseCluster(
   certs: TestCertificates,
   replicaCount = 2,
 ): Promise<ClickHouseCluster> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(certs, replicaCount);
+    } catch (e) {
+      if (attempt >= 3 || !(e instanceof RestartOnOtherPorts)) throw e;
+    }
+  }
+}
+
+class RestartOnOtherPorts extends Error {}
+
+async function startOnce(certs: TestCertificates, replicaCount: number): Promise<ClickHouseCluster> {
   const root = mkdtempSync(path.join(tmpdir(), 'clockodo-cluster-'));
   const processes: ChildProcess[] = [];
   const close = async () => {
@@ -169,20 +206,45 @@ export async function startClickHouseCluster(
       });
     }
     for (const [i, r] of replicas.entries()) {
-      // Up, and talking to ZooKeeper (ZooKeeper's Java start is the slow part).
+      const server = processes[i + 1];
+      const log = () => `${tail(path.join(root, r.name, 'server.err.log'))}\n${tail(zkLog)}`;
+      // Up, and talking to ZooKeeper (ZooKeeper's Java start is the slow part). A server that exits
+      // instead (a port taken after it was found free) is started again on other ports.
       await waitFor(
         `ClickHouse replica ${r.name}`,
         async () => {
+          if (server.exitCode !== null) {
+            throw new RestartOnOtherPorts(
+              `replica ${r.name} exited at start (${server.exitCode}):\n${log()}`,
+            );
+          }
           const res = await fetch(
             `${r.httpUrl}/?query=${encodeURIComponent("SELECT count() FROM system.zookeeper WHERE path = '/'")}`,
           );
           return res.ok;
         },
         90,
-        () => `${tail(path.join(root, `r${i + 1}`, 'server.err.log'))}\n${tail(zkLog)}`,
+        log,
       );
+      // Up on HTTP; its HTTPS and native ports must be up as well.
+      for (const port of [ports[i].https, ports[i].tcp]) {
+        const deadline = Date.now() + 10_000;
+        while (!(await listening(port))) {
+          if (Date.now() > deadline)
+            throw new RestartOnOtherPorts(`replica ${r.name} does not listen on port ${port}:\n${log()}`);
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+      }
     }
-    return { replicas, close };
+    const logs = () =>
+      [
+        ...replicas.map(
+          (r, i) =>
+            `replica ${r.name} (${processes[i + 1].exitCode === null ? 'running' : `exited ${processes[i + 1].exitCode}`}):\n${tail(path.join(root, r.name, 'server.err.log'))}`,
+        ),
+        `zookeeper (${zk.exitCode === null ? 'running' : `exited ${zk.exitCode}`}):\n${tail(zkLog)}`,
+      ].join('\n');
+    return { replicas, logs, close };
   } catch (e) {
     await close();
     throw e;

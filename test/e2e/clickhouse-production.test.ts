@@ -36,6 +36,10 @@ describe('ClickHouse over HTTPS with a password, on a replicated cluster', funct
       clickhouse_settings: { output_format_json_quote_64bit_integers: 0 },
     });
   });
+  // A failure here has so far been a replica that went away: say what the servers logged.
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed' && cluster) console.log(cluster.logs());
+  });
   after(async () => {
     await h?.close().catch(() => undefined);
     await replica2?.close();
