@@ -19,6 +19,8 @@ npx prettier --check . >/dev/null || { npx prettier --check .; exit 1; }
 
 echo "== tests"
 bash scripts/build.sh # the worker as `npm run worker` runs it (compiled)
+# Mocha exits when the run ends ("exit" in package.json): a failed test can leave a connection open,
+# and the suite must end with its verdict rather than wait on it.
 npx mocha 'test/unit/**/*.test.ts' 'test/e2e/**/*.test.ts'
 
 # The benchmark at size S, once, as a smoke test of what it loads: the pipeline and the raw loader
