@@ -97,6 +97,7 @@ export function defaultSettings(now: Date): Record<string, string> {
     CLICKHOUSE_PASSWORD: '',
     CLICKHOUSE_DATABASE: 'clockodo',
     TEMPORAL_TASK_QUEUE: 'clockodo-sync',
+    WORKER_MAX_CACHED_WORKFLOWS: '200',
     SOURCE_CONFIG: 'config/sources/clockodo-v2.json',
   };
 }
@@ -223,6 +224,16 @@ function numberSetting(vars: Record<string, string>, key: string, min: number, m
     throw new SettingsError(`${key}: must be a number from ${min} to ${max}, got ${JSON.stringify(text)}`);
   }
   return value;
+}
+
+/**
+ * Workflows a worker keeps in its cache. The SDK sizes the cache from the heap (10 under the worker's
+ * 192 MB cap), but one sync holds about 50 workflows open at once (the run, 16 resources, their
+ * parts): a full cache evicts and replays them all the time, and a run once stuck there for good
+ * (the SDK's "Extra buffered run should not have produced an activation").
+ */
+export function workerMaxCachedWorkflows(vars: Record<string, string>): number {
+  return Math.floor(numberSetting(vars, 'WORKER_MAX_CACHED_WORKFLOWS', 2, 100_000));
 }
 
 /** Run-time choices of a sync (the incremental window, the mass-deletion guard). */

@@ -3,7 +3,7 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { createActivities } from '../activities';
-import { clickHouseSettings, SettingsError } from '../config/settings';
+import { clickHouseSettings, SettingsError, workerMaxCachedWorkflows } from '../config/settings';
 import { describeProblems, searchAttributeProblemsIfVisible } from '../config/temporal-search-attributes';
 import { temporalSettings } from '../config/temporal-settings';
 import { workerCredentials } from '../config/worker-credentials';
@@ -59,6 +59,7 @@ export async function createSyncWorker(
       apiAgent: api.apiAgent,
     }),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 16,
+    maxCachedWorkflows: workerMaxCachedWorkflows(vars),
     // Let in-flight pages finish on shutdown rather than cancelling them.
     shutdownGraceTime: '30 seconds',
   });

@@ -12,6 +12,7 @@ import {
   readEnv,
   resolveVariables,
   SettingsError,
+  workerMaxCachedWorkflows,
 } from '../../config/settings';
 import { ConfigError, ConfigIssue, validateSourceConfig } from '../../config/validate-source-config';
 
@@ -519,6 +520,15 @@ describe('settings', () => {
     assert.throws(
       () => clickHouseSettings(defaultVars({ CLICKHOUSE_URL: 'not a url' })),
       (e: unknown) => e instanceof SettingsError && e.message.startsWith('CLICKHOUSE_URL: not a URL'),
+    );
+  });
+
+  it('keeps 200 workflows cached on a worker unless told otherwise, and at least 2', () => {
+    assert.equal(workerMaxCachedWorkflows(resolveVariables({}, NOW)), 200);
+    assert.equal(workerMaxCachedWorkflows(resolveVariables({ WORKER_MAX_CACHED_WORKFLOWS: '64' }, NOW)), 64);
+    assert.throws(
+      () => workerMaxCachedWorkflows(resolveVariables({ WORKER_MAX_CACHED_WORKFLOWS: '1' }, NOW)),
+      /WORKER_MAX_CACHED_WORKFLOWS: must be a number from 2 to 100000, got "1"/,
     );
   });
 
