@@ -2,7 +2,7 @@
 // API server serves, record for record and field for field, one row per key.
 import { strict as assert } from 'assert';
 import type { ResourceConfig } from '../../config/source-config-types';
-import { keyOf, rowToApiShape, servedRecords } from './compare';
+import { keyOf, nearlyEqual, rowToApiShape, servedRecords } from './compare';
 import { Harness, rows } from './harness';
 
 export async function assertCurrentEqualsApi(h: Harness, resource: ResourceConfig): Promise<void> {
@@ -19,7 +19,11 @@ export async function assertCurrentEqualsApi(h: Harness, resource: ResourceConfi
     const key = keyOf(api, resource);
     const want = served.get(key);
     assert.ok(want, `${name} ${key}`);
-    assert.deepEqual(api, want.expected, `${name} ${key}`);
+    // ClickHouse 18.16 parses some decimals one unit in the last place off (5.56 → 5.5600000000000005).
+    const fields = Object.fromEntries(
+      Object.entries(api).map(([k, v]) => [k, nearlyEqual(v, want.expected[k]) ? want.expected[k] : v]),
+    );
+    assert.deepEqual(fields, want.expected, `${name} ${key}`);
     assert.deepEqual(JSON.parse(row._raw as string), want.raw, `${name} ${key}: raw record`);
   }
   const [dup] = await rows<{ n: number; keys: number }>(

@@ -178,6 +178,17 @@ async function startOnce(certs: TestCertificates, replicaCount: number): Promise
       { stdio: ['ignore', 'ignore', 'ignore'], env: { ...process.env, JVMFLAGS: '' } },
     );
     processes.push(zk);
+    // ClickHouse 18.16 must find ZooKeeper serving when it starts: a replica whose first session
+    // failed segfaults later, in the first ON CLUSTER statement (zkutil::ZooKeeper::createImpl).
+    await waitFor(
+      'ZooKeeper',
+      async () => {
+        if (zk.exitCode !== null) throw new RestartOnOtherPorts(`ZooKeeper exited at start (${zk.exitCode})`);
+        return listening(zkPort);
+      },
+      60,
+      () => tail(zkLog),
+    );
     const ports = [];
     for (let i = 0; i < replicaCount; i++)
       ports.push({

@@ -80,7 +80,8 @@ export interface Diff {
   floatUlp: number;
 }
 
-function nearlyEqual(a: unknown, b: unknown): boolean {
+/** Floats one unit in the last place apart (ClickHouse 18.16 parses some decimals so), or equal. */
+export function nearlyEqual(a: unknown, b: unknown): boolean {
   return (
     typeof a === 'number' &&
     typeof b === 'number' &&
