@@ -39,8 +39,20 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Waits until `ok` holds; a RestartOnOtherPorts it throws ends the wait at once. */
-export async function waitFor(what: string, ok: () => Promise<boolean>, seconds: number, log: () => string) {
+/** A failed start that another try on other ports may mend. */
+class RestartOnOtherPorts extends Error {}
+
+/**
+ * Waits until `ok` holds; a RestartOnOtherPorts it throws ends the wait at once. With `restartOnTimeout`
+ * the timeout is a RestartOnOtherPorts too (the cluster starts again on other ports).
+ */
+export async function waitFor(
+  what: string,
+  ok: () => Promise<boolean>,
+  seconds: number,
+  log: () => string,
+  { restartOnTimeout = false } = {},
+) {
   const deadline = Date.now() + seconds * 1000;
   const check = () =>
     ok().catch((e: unknown) => {
@@ -48,7 +60,10 @@ export async function waitFor(what: string, ok: () => Promise<boolean>, seconds:
       return false;
     });
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what} did not start within ${seconds} s:\n${log()}`);
+    if (Date.now() > deadline) {
+      const message = `${what} did not start within ${seconds} s:\n${log()}`;
+      throw restartOnTimeout ? new RestartOnOtherPorts(message) : new Error(message);
+    }
     await new Promise((r) => setTimeout(r, 300));
   }
 }
@@ -131,9 +146,9 @@ function listening(port: number): Promise<boolean> {
 }
 
 /**
- * Starts ZooKeeper and the replicas on free ports. A port found free can be taken before a server
- * binds it (the tests' own connections draw from the same range), and ClickHouse then runs without
- * that listener: such a start is thrown away and tried again on other ports.
+ * Starts ZooKeeper and the replicas on free ports. A port found free can still be taken before a
+ * server binds it (the tests' own connections draw from the same range): a start where a server
+ * exits or lacks a listener is thrown away and tried again on other ports.
  */
 export async function startClickHouseCluster(
   certs: TestCertificates,
@@ -147,8 +162,6 @@ export async function startClickHouseCluster(
     }
   }
 }
-
-class RestartOnOtherPorts extends Error {}
 
 async function startOnce(certs: TestCertificates, replicaCount: number): Promise<ClickHouseCluster> {
   const root = mkdtempSync(path.join(tmpdir(), 'clockodo-cluster-'));
@@ -239,12 +252,9 @@ async function startOnce(certs: TestCertificates, replicaCount: number): Promise
       );
       // Up on HTTP; its HTTPS and native ports must be up as well.
       for (const port of [ports[i].https, ports[i].tcp]) {
-        const deadline = Date.now() + 10_000;
-        while (!(await listening(port))) {
-          if (Date.now() > deadline)
-            throw new RestartOnOtherPorts(`replica ${r.name} does not listen on port ${port}:\n${log()}`);
-          await new Promise((resolve) => setTimeout(resolve, 200));
-        }
+        await waitFor(`replica ${r.name} on port ${port}`, () => listening(port), 10, log, {
+          restartOnTimeout: true,
+        });
       }
     }
     const logs = () =>
