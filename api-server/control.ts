@@ -110,22 +110,29 @@ export async function handleControl(
 }
 
 /**
- * Every record of a Dataset array, by its table name: records with an id in id order; work_times by
- * (date, users_id); user_reports flattened, each with its year added (as the client stores them), by
- * (users_id, year). Undefined for a name that is no resource.
+ * Every record of a Dataset list, by its table name, as the Dataset holds it (not as one route renders it):
+ * records with an id in id order; work_times by (date, users_id); the lists kept per year flattened, each
+ * record with its year added (as the client stores them): user_reports by (users_id, year),
+ * nonbusiness_days by (id, year). Undefined for a name that is no resource.
  */
 export function recordsOf(dataset: Dataset, resource: string): object[] | undefined {
   if (!Object.prototype.hasOwnProperty.call(dataset, resource)) return undefined;
   if (resource === 'user_reports') {
-    const rows = Object.entries(dataset.user_reports).flatMap(([year, reports]) =>
-      reports.map((r) => ({ ...r, year: Number(year) })),
-    );
+    const rows = withYear(dataset.user_reports);
     return rows.sort((a, b) => a.users_id - b.users_id || a.year - b.year);
+  }
+  if (resource === 'nonbusiness_days') {
+    return withYear(dataset.nonbusiness_days).sort((a, b) => a.id - b.id || a.year - b.year);
   }
   if (resource === 'work_times') return inOrder(dataset.work_times, byDateAndUser);
   const list = (dataset as unknown as Record<string, unknown>)[resource];
   if (!Array.isArray(list)) return undefined;
   return inOrder(list as { id: number }[], (a, b) => a.id - b.id);
+}
+
+/** The records of every year in one list, each with its year. */
+function withYear<T extends object>(byYear: Record<string, T[]>): (T & { year: number })[] {
+  return Object.entries(byYear).flatMap(([year, rows]) => rows.map((r) => ({ ...r, year: Number(year) })));
 }
 
 /** `list` itself when already in order (no copy), else a sorted copy. */

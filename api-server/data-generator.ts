@@ -5,13 +5,17 @@ import {
   generateHolidaysCarry,
   generateHolidaysQuota,
   generateNonbusinessDays,
+  generateNonbusinessGroups,
   generateOvertimeCarry,
+  generateOvertimeReductions,
   generateTargetHours,
 } from './gen-calendar';
+import { generateChangeRequests } from './gen-change-requests';
 import { generateLumpsumServices, generateServices, generateSurcharges } from './gen-catalogs';
 import { generateCustomers } from './gen-customers';
 import { generateEntries } from './gen-entries';
 import { generateProjects } from './gen-projects';
+import { generateSubprojects } from './gen-subprojects';
 import { deriveUserReports, deriveWorkTimes } from './gen-reports';
 import { generateTeams, generateUsers } from './gen-staff';
 import { byId, idPool } from './ids';
@@ -74,10 +78,10 @@ export function generateDataset(seed: number, size: DatasetSize, now: Date): Dat
     size.entries,
   );
   // The resources added later draw on streams of their own (salts 6 and up), so that the four above stay
-  // byte-identical to what they were before these existed.
+  // byte-identical to what they were before these existed; 17 and up came with the SDK's newer lists.
   const teams = generateTeams(rngFor(6), userIds);
   const users = generateUsers(rngFor(7), userIds, teams, nowMs);
-  const nonbusinessDays = generateNonbusinessDays(rngFor(11), years);
+  const nonbusinessDays = generateNonbusinessDays(rngFor(11), rngFor(17), years);
   const targetHours = generateTargetHours(rngFor(12), userIds, years);
   const holidaysQuota = generateHolidaysQuota(rngFor(13), userIds, years);
   const holidaysCarry = generateHolidaysCarry(rngFor(14), userIds, years);
@@ -90,15 +94,17 @@ export function generateDataset(seed: number, size: DatasetSize, now: Date): Dat
     entries,
     absences,
     targetHours,
-    nonbusinessDays,
+    nonbusinessDays: Object.values(nonbusinessDays).flat(),
     holidaysQuota,
     holidaysCarry,
     overtimeCarry,
   });
+  const workTimes = deriveWorkTimes(entries);
   // The API lists by id; keeping the arrays in id order lets the server skip sorting.
   return {
     customers: fresh(customers.sort(byId)),
     projects: fresh(projects.sort(byId)),
+    subprojects: fresh(generateSubprojects(rngFor(18), projects, years, nowMs)),
     absences: fresh(absences.sort(byId)),
     entries: fresh(entries.sort(byId)),
     services: fresh(generateServices(rngFor(8))),
@@ -106,14 +112,21 @@ export function generateDataset(seed: number, size: DatasetSize, now: Date): Dat
     users: fresh(users),
     teams: fresh(teams),
     surcharges: fresh(generateSurcharges(rngFor(10))),
-    nonbusiness_days: fresh(nonbusinessDays),
+    nonbusiness_groups: fresh(generateNonbusinessGroups()),
+    nonbusiness_days: byYear(nonbusinessDays),
     target_hours: fresh(targetHours),
     holidays_quota: fresh(holidaysQuota),
     holidays_carry: fresh(holidaysCarry),
     overtime_carry: fresh(overtimeCarry),
-    work_times: fresh(deriveWorkTimes(entries)),
-    user_reports: Object.fromEntries(Object.entries(userReports).map(([year, rows]) => [year, fresh(rows)])),
+    overtime_reductions: fresh(generateOvertimeReductions(rngFor(19), users, years, nowMs)),
+    work_times: fresh(workTimes),
+    work_time_change_requests: fresh(generateChangeRequests(rngFor(20), workTimes, users, nowMs)),
+    user_reports: byYear(userReports),
   };
+}
+
+function byYear<T extends object>(lists: Record<string, T[]>): Record<string, T[]> {
+  return Object.fromEntries(Object.entries(lists).map(([year, rows]) => [year, fresh(rows)]));
 }
 
 /**

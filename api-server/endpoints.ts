@@ -1,58 +1,99 @@
-// The list endpoints, in both route families: the v2 routes (rows under the resource's own key, most lists
-// unpaged) and today's routes (/v3, /v4: rows under `data`, every list paged). Both serve the same records.
-// Each validates its parameters, filters the live dataset, orders (by id unless said) and pages.
+// The list endpoints, in two route families.
+// - Docs-era routes (/v2/projects, /v2/surcharges, /nonbusinessdays, /holidayscarry, ...): what accounts on
+//   the older routes read. Rows under the resource's own key; most lists unpaged; shapes as Clockodo's docs
+//   pages give them (api/surcharges, api/nonbusinessdays, api/holidayscarry, api/overtimecarry, ...).
+// - Today's routes (/v3, /v4 and the newer /v2 paths: /v2/surchargeModels, /v2/nonbusinessDays, ...): what
+//   the public SDK peerigon/clockodo reads (src/clockodo.ts at 7240c63). Rows under `data`; shapes from its
+//   src/models/*.ts (snake_case on the wire). Paged where the SDK pages (projects, customers, subprojects,
+//   absences, services, lump-sum services, users, teams, work time change requests), else unpaged.
+// - Both: /v2/entries, /targethours, /userreports, /v2/workTimes.
+// served.ts says which Dataset list each route reads, under which key, and how it renders a record; here
+// each route validates its parameters, filters, orders (by id unless said) and pages.
 import { lumpsumServicePrice, userName } from './catalog';
 import { byDateAndUser } from './gen-reports';
 import { ApiError } from './http-util';
 import { byId } from './ids';
 import { readPaging, paginate, PagingLimits } from './paging';
 import { boolFilter, enumFilter, positiveInt, Query, requireTimeWindow, requireYear } from './params';
+import { RecordOf, renderAs, SERVED, ServedPath } from './served';
 import { SECOND, formatDateTime, parseIsoParam } from './time';
-import { Absence, Dataset, EnhancedEntryFields, Entry, UserReport, WorkTimeDay } from './types';
+import {
+  Absence,
+  Dataset,
+  EnhancedEntryFields,
+  Entry,
+  HolidaysCarry,
+  HolidaysQuota,
+  NonbusinessDay,
+  OvertimeCarry,
+  TargetHours,
+  UserReport,
+  WorkTimeDay,
+} from './types';
+
+/**
+ * How date_until bounds /v2/workTimes (and the change requests' date filter): the docs do not say whether
+ * it is inclusive. 'inclusive': since <= date <= until; 'exclusive': since <= date < until.
+ */
+export type WorkTimesUntil = 'inclusive' | 'exclusive';
 
 export interface EndpointContext {
   /** Read on every request: tests mutate the dataset between requests. */
   dataset: Dataset;
   limits: PagingLimits;
+  workTimesUntil: WorkTimesUntil;
 }
 
 export type Handler = (query: Query, ctx: EndpointContext) => unknown;
 
-/** Records with an id, by the Dataset array that holds them. */
-type IdResource = {
-  [K in keyof Dataset]: Dataset[K] extends { id: number }[] ? K : never;
-}[keyof Dataset];
+type ListOf<P extends ServedPath> = RecordOf<(typeof SERVED)[P]['list']>;
 
-/** Routes by path after '/api'. */
-export const ENDPOINTS: Record<string, Handler> = {
-  // v2 family
-  '/v2/projects': (q, ctx) => listProjects('projects', q, ctx),
-  '/v2/customers': (q, ctx) => listCustomers('customers', q, ctx),
-  '/v2/absences': (q, ctx) => ({ absences: absencesOfYear(q, ctx, 'year', 'users_id') }),
-  '/v2/entries': listEntries,
-  '/v2/services': unpaged('services', 'services'),
-  '/v2/lumpsumservices': unpaged('lumpSumServices', 'lumpsum_services'),
-  '/v2/users': unpaged('users', 'users'),
-  '/v2/teams': unpaged('teams', 'teams'),
-  '/v2/surcharges': unpaged('surcharges', 'surcharges'),
-  // Today's family: the same records under `data`, paged.
-  '/v3/customers': (q, ctx) => listCustomers('data', q, ctx),
-  '/v4/projects': (q, ctx) => listProjects('data', q, ctx),
+/** Routes by path after '/api': exactly the routes served.ts knows. */
+const HANDLERS: Record<ServedPath, Handler> = {
+  // Docs-era routes.
+  '/v2/projects': (q, ctx) => listProjects('/v2/projects', q, ctx),
+  '/v2/customers': (q, ctx) => listCustomers('/v2/customers', q, ctx),
+  '/v2/absences': (q, ctx) => unpagedAnswer('/v2/absences', absencesOfYear(q, ctx, 'year', 'users_id')),
+  '/v2/services': (_q, ctx) => unpagedAnswer('/v2/services', sortedById(ctx.dataset.services)),
+  '/v2/lumpsumservices': (_q, ctx) =>
+    unpagedAnswer('/v2/lumpsumservices', sortedById(ctx.dataset.lumpsum_services)),
+  '/v2/users': (_q, ctx) => unpagedAnswer('/v2/users', sortedById(ctx.dataset.users)),
+  '/v2/teams': (_q, ctx) => unpagedAnswer('/v2/teams', sortedById(ctx.dataset.teams)),
+  '/v2/surcharges': (_q, ctx) => unpagedAnswer('/v2/surcharges', sortedById(ctx.dataset.surcharges)),
+  '/nonbusinessdays': (q, ctx) =>
+    unpagedAnswer('/nonbusinessdays', nonbusinessDaysOfYear(q, ctx, 'nonbusinessgroups_id')),
+  '/holidaysquota': perUser('/holidaysquota'),
+  '/holidayscarry': perUser('/holidayscarry'),
+  '/overtimecarry': perUser('/overtimecarry'),
+  // Today's routes.
+  '/v4/projects': (q, ctx) => listProjects('/v4/projects', q, ctx),
+  '/v3/customers': (q, ctx) => listCustomers('/v3/customers', q, ctx),
+  '/v3/subprojects': listSubprojects,
   '/v4/absences': (q, ctx) =>
-    paged('data', absencesOfYear(q, ctx, 'filter[year]', 'filter[users_id]'), q, ctx),
-  '/v4/services': pagedList('services'),
-  '/v4/lumpSumServices': pagedList('lumpsum_services'),
-  '/v3/users': pagedList('users'),
-  '/v3/teams': (q, ctx) => paged('data', ctx.dataset.teams, q, ctx),
+    pagedAnswer('/v4/absences', absencesOfYear(q, ctx, 'filter[year]', 'filter[users_id]'), q, ctx),
+  '/v4/services': (q, ctx) => pagedAnswer('/v4/services', activeOnes(q, ctx.dataset.services), q, ctx),
+  '/v4/lumpSumServices': (q, ctx) =>
+    pagedAnswer('/v4/lumpSumServices', activeOnes(q, ctx.dataset.lumpsum_services), q, ctx),
+  '/v3/users': (q, ctx) => pagedAnswer('/v3/users', activeOnes(q, ctx.dataset.users), q, ctx),
+  '/v3/teams': (q, ctx) => pagedAnswer('/v3/teams', sortedById(ctx.dataset.teams), q, ctx),
+  '/v2/surchargeModels': (_q, ctx) =>
+    unpagedAnswer('/v2/surchargeModels', sortedById(ctx.dataset.surcharges)),
+  '/v2/nonbusinessGroups': (_q, ctx) =>
+    unpagedAnswer('/v2/nonbusinessGroups', sortedById(ctx.dataset.nonbusiness_groups)),
+  '/v2/nonbusinessDays': (q, ctx) =>
+    unpagedAnswer('/v2/nonbusinessDays', nonbusinessDaysOfYear(q, ctx, 'nonbusiness_group_id')),
+  '/v2/holidaysQuota': perUser('/v2/holidaysQuota'),
+  '/v3/holidaysCarry': perUser('/v3/holidaysCarry'),
+  '/v3/overtimeCarry': perUser('/v3/overtimeCarry'),
+  '/v3/overtimeReductions': listOvertimeReductions,
+  '/v2/workTimes/changeRequests': listChangeRequests,
   // The same in both families.
-  '/v2/nonbusinessDays': listNonbusinessDays,
-  '/targethours': perUser('targethours', 'target_hours'),
-  '/holidaysquota': perUser('holidaysquota', 'holidays_quota'),
-  '/holidayscarry': perUser('holidayscarry', 'holidays_carry'),
-  '/overtimecarry': perUser('overtimecarry', 'overtime_carry'),
+  '/v2/entries': listEntries,
+  '/targethours': perUser('/targethours'),
   '/userreports': listUserReports,
   '/v2/workTimes': listWorkTimes,
 };
+export const ENDPOINTS: Readonly<Record<string, Handler | undefined>> = HANDLERS;
 
 /** Stable order by id; the generator already delivers id order, so usually no copy is needed. */
 function sortedById<T extends { id: number }>(items: T[]): T[] {
@@ -67,22 +108,24 @@ function sortedBy<T>(items: T[], compare: (a: T, b: T) => number): T[] {
   return items;
 }
 
-function paged<T extends { id: number }>(
-  key: string,
-  items: T[],
+/** An unpaged answer: every record, rendered as the route sends it, under the route's key. */
+function unpagedAnswer<P extends ServedPath>(path: P, records: ListOf<P>[]): unknown {
+  return { [SERVED[path].key]: renderAs(path, records) };
+}
+
+/** One page of `ordered`, rendered as the route sends it, under the route's key. */
+function pagedAnswer<P extends ServedPath>(
+  path: P,
+  ordered: ListOf<P>[],
   query: Query,
   ctx: EndpointContext,
 ): unknown {
-  return pagedInOrder(key, sortedById(items), query, ctx);
-}
-
-function pagedInOrder<T>(key: string, ordered: T[], query: Query, ctx: EndpointContext): unknown {
   const { page, itemsPerPage } = readPaging(query, ctx.limits);
-  const { paging, items: pageItems } = paginate(ordered, page, itemsPerPage);
-  return { paging, [key]: pageItems };
+  const { paging, items } = paginate(ordered, page, itemsPerPage);
+  return { paging, [SERVED[path].key]: renderAs(path, items) };
 }
 
-function listProjects(key: string, query: Query, ctx: EndpointContext): unknown {
+function listProjects(path: '/v2/projects' | '/v4/projects', query: Query, ctx: EndpointContext): unknown {
   const customersId = positiveInt(query, 'filter[customers_id]');
   const active = boolFilter(query, 'filter[active]');
   const items = ctx.dataset.projects.filter(
@@ -90,13 +133,33 @@ function listProjects(key: string, query: Query, ctx: EndpointContext): unknown 
       (customersId === undefined || p.customers_id === customersId) &&
       (active === undefined || p.active === active),
   );
-  return paged(key, items, query, ctx);
+  return pagedAnswer(path, sortedById(items), query, ctx);
 }
 
-function listCustomers(key: string, query: Query, ctx: EndpointContext): unknown {
+function listCustomers(path: '/v2/customers' | '/v3/customers', query: Query, ctx: EndpointContext): unknown {
   const active = boolFilter(query, 'filter[active]');
   const items = ctx.dataset.customers.filter((c) => active === undefined || c.active === active);
-  return paged(key, items, query, ctx);
+  return pagedAnswer(path, sortedById(items), query, ctx);
+}
+
+/** Records by id, with an optional `filter[active]`. */
+function activeOnes<T extends { id: number; active: boolean }>(query: Query, records: T[]): T[] {
+  const active = boolFilter(query, 'filter[active]');
+  return sortedById(active === undefined ? records : records.filter((r) => r.active === active));
+}
+
+/** Paged by id; optional `filter[projects_id]`, `filter[active]`, `filter[completed]` (SDK SubprojectsParams). */
+function listSubprojects(query: Query, ctx: EndpointContext): unknown {
+  const projectsId = positiveInt(query, 'filter[projects_id]');
+  const active = boolFilter(query, 'filter[active]');
+  const completed = boolFilter(query, 'filter[completed]');
+  const items = ctx.dataset.subprojects.filter(
+    (s) =>
+      (projectsId === undefined || s.projects_id === projectsId) &&
+      (active === undefined || s.active === active) &&
+      (completed === undefined || s.completed === completed),
+  );
+  return pagedAnswer('/v3/subprojects', sortedById(items), query, ctx);
 }
 
 /**
@@ -120,58 +183,51 @@ function absencesOfYear(
   return sortedById(absences);
 }
 
-/** A v2 list that is not paged: every record, by id. */
-function unpaged(key: string, resource: IdResource): Handler {
-  return (_query, ctx) => ({ [key]: sortedById<{ id: number }>(ctx.dataset[resource]) });
-}
-
-/** A list of today's family with an optional `filter[active]`: rows under `data`, paged. */
-function pagedList(resource: 'services' | 'lumpsum_services' | 'users'): Handler {
-  return (query, ctx) => {
-    const active = boolFilter(query, 'filter[active]');
-    const items: { id: number; active: boolean }[] = ctx.dataset[resource];
-    return paged('data', active === undefined ? items : items.filter((r) => r.active === active), query, ctx);
-  };
-}
+type PerUserPath =
+  | '/targethours'
+  | '/holidaysquota'
+  | '/v2/holidaysQuota'
+  | '/holidayscarry'
+  | '/v3/holidaysCarry'
+  | '/overtimecarry'
+  | '/v3/overtimeCarry';
+type PerUserRecord = TargetHours | HolidaysQuota | HolidaysCarry | OvertimeCarry;
 
 /** An unpaged list of per-user records, with optional `users_id` (and `year` where records have one). */
-function perUser(
-  key: string,
-  resource: 'target_hours' | 'holidays_quota' | 'holidays_carry' | 'overtime_carry',
-): Handler {
+function perUser(path: PerUserPath): Handler {
   return (query, ctx) => {
     const usersId = positiveInt(query, 'users_id');
     const year = query['year'] === undefined ? undefined : requireYear(query, 'year');
-    type PerUser = {
-      id: number;
-      users_id: number;
-      year?: number;
-      year_since?: number;
-      year_until?: number | null;
-    };
-    // A quota matches the years it covers; target hours have no year and ignore the parameter.
-    const inYear = (r: PerUser): boolean =>
-      year === undefined ||
-      (r.year !== undefined
-        ? r.year === year
-        : r.year_since === undefined ||
-          (r.year_since <= year && (r.year_until == null || year <= r.year_until)));
-    const items = (ctx.dataset[resource] as PerUser[]).filter(
-      (r) => (usersId === undefined || r.users_id === usersId) && inYear(r),
+    const records = ctx.dataset[SERVED[path].list] as PerUserRecord[];
+    const items = records.filter(
+      (r) => (usersId === undefined || r.users_id === usersId) && (year === undefined || inYear(r, year)),
     );
-    return { [key]: sortedById(items) };
+    return unpagedAnswer(path, sortedById(items));
   };
 }
 
-/** Not paged; `year` required; optional `nonbusinessgroups_id`. */
-function listNonbusinessDays(query: Query, ctx: EndpointContext): unknown {
-  const year = requireYear(query, 'year');
-  const groupId = positiveInt(query, 'nonbusinessgroups_id');
-  const prefix = `${year}-`;
-  const days = ctx.dataset.nonbusiness_days.filter(
-    (d) => d.date.startsWith(prefix) && (groupId === undefined || d.nonbusinessgroups_id === groupId),
+/** A carry matches its year, a quota the years it covers; target hours have no year and ignore it. */
+function inYear(r: PerUserRecord, year: number): boolean {
+  if ('year' in r) return r.year === year;
+  if ('year_since' in r) return r.year_since <= year && (r.year_until === null || year <= r.year_until);
+  return true;
+}
+
+/** Unpaged, by id; optional `users_id`. */
+function listOvertimeReductions(query: Query, ctx: EndpointContext): unknown {
+  const usersId = positiveInt(query, 'users_id');
+  const items = ctx.dataset.overtime_reductions.filter(
+    (r) => usersId === undefined || r.users_id === usersId,
   );
-  return { nonbusinessdays: sortedById(days) };
+  return unpagedAnswer('/v3/overtimeReductions', sortedById(items));
+}
+
+/** A year's nonbusiness days (`year` required), by id; optionally of one group (the route names the parameter). */
+function nonbusinessDaysOfYear(query: Query, ctx: EndpointContext, groupParam: string): NonbusinessDay[] {
+  const year = requireYear(query, 'year');
+  const groupId = positiveInt(query, groupParam);
+  const days = ctx.dataset.nonbusiness_days[String(year)] ?? [];
+  return sortedById(days.filter((d) => groupId === undefined || d.nonbusiness_group_id === groupId));
 }
 
 /** Not paged; `year` required; one row per user (ordered by users_id), no id and no year field. */
@@ -180,43 +236,94 @@ function listUserReports(query: Query, ctx: EndpointContext): unknown {
   const usersId = positiveInt(query, 'users_id');
   const rows = ctx.dataset.user_reports[String(year)] ?? [];
   const items = rows.filter((r) => usersId === undefined || r.users_id === usersId);
-  return { userreports: sortedBy(items, (a: UserReport, b: UserReport) => a.users_id - b.users_id) };
+  return unpagedAnswer(
+    '/userreports',
+    sortedBy(items, (a: UserReport, b: UserReport) => a.users_id - b.users_id),
+  );
 }
 
 /**
- * Work time days whose date lies in [date_since, date_until], inclusive at both ends; both required
- * ('YYYY-MM-DD'). Paged like the other paged lists, ordered by (date, users_id). Optional `users_id`.
+ * Work time days whose date lies in the window of `date_since` and `date_until`, both required
+ * ('YYYY-MM-DD'); date_until counts as ctx.workTimesUntil says. Paged like the other paged lists, ordered
+ * by (date, users_id). Optional `users_id`.
  */
 function listWorkTimes(query: Query, ctx: EndpointContext): unknown {
-  const [since, until] = requireDateWindow(query, 'date_since', 'date_until');
+  const [since, until] = readDateWindow(query, 'date_since', 'date_until', true);
   const usersId = positiveInt(query, 'users_id');
   readPaging(query, ctx.limits);
+  const inWindow = dateWindow(since, until, ctx.workTimesUntil);
   const days = sortedBy(ctx.dataset.work_times, byDateAndUser).filter(
-    (d: WorkTimeDay) =>
-      d.date >= since && d.date <= until && (usersId === undefined || d.users_id === usersId),
+    (d: WorkTimeDay) => inWindow(d.date) && (usersId === undefined || d.users_id === usersId),
   );
-  return pagedInOrder('work_time_days', days, query, ctx);
+  return pagedAnswer('/v2/workTimes', days, query, ctx);
+}
+
+/**
+ * Work time change requests, paged by id. Optional `date_since`/`date_until` (on the request's date, read
+ * like /v2/workTimes reads them), `users_id` and `status` (1 requested, 2 declined).
+ */
+function listChangeRequests(query: Query, ctx: EndpointContext): unknown {
+  const [since, until] = readDateWindow(query, 'date_since', 'date_until', false);
+  const usersId = positiveInt(query, 'users_id');
+  const status = enumFilter(query, 'status', [1, 2]);
+  readPaging(query, ctx.limits);
+  const inWindow = dateWindow(since, until, ctx.workTimesUntil);
+  const items = ctx.dataset.work_time_change_requests.filter(
+    (r) =>
+      inWindow(r.date) &&
+      (usersId === undefined || r.users_id === usersId) &&
+      (status === undefined || r.status === status),
+  );
+  return pagedAnswer('/v2/workTimes/changeRequests', sortedById(items), query, ctx);
 }
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 
-/** Both dates required as 'YYYY-MM-DD'; reports every missing or malformed one at once. */
-function requireDateWindow(query: Query, sinceName: string, untilName: string): [string, string] {
-  const missing = [sinceName, untilName].filter(
-    (name) => query[name] === undefined || query[name].trim() === '',
-  );
+const isDate = (raw: string): boolean => DATE_RE.test(raw.trim()) && parseIsoParam(raw.trim()) !== null;
+
+/**
+ * Two dates as 'YYYY-MM-DD', required or each optional; reports every missing or malformed one at once, and
+ * a since after its until.
+ */
+function readDateWindow(query: Query, sinceName: string, untilName: string, required: true): [string, string];
+function readDateWindow(
+  query: Query,
+  sinceName: string,
+  untilName: string,
+  required: false,
+): [string | undefined, string | undefined];
+function readDateWindow(
+  query: Query,
+  sinceName: string,
+  untilName: string,
+  required: boolean,
+): [string | undefined, string | undefined] {
+  const names = [sinceName, untilName];
+  const missing = required
+    ? names.filter((name) => query[name] === undefined || query[name].trim() === '')
+    : [];
   if (missing.length > 0)
     throw new ApiError(400, `Missing required parameter(s): ${missing.join(', ')}`, missing);
-  const valid = (raw: string): boolean => DATE_RE.test(raw.trim()) && parseIsoParam(raw.trim()) !== null;
-  const bad = [sinceName, untilName].filter((name) => !valid(query[name]));
+  const bad = names.filter((name) => query[name] !== undefined && !isDate(query[name]));
   if (bad.length > 0)
     throw new ApiError(400, `Parameter(s) ${bad.join(', ')} must be dates (YYYY-MM-DD)`, bad);
-  const since = query[sinceName].trim();
-  const until = query[untilName].trim();
-  if (since > until) {
+  const since = query[sinceName]?.trim();
+  const until = query[untilName]?.trim();
+  if (since !== undefined && until !== undefined && since > until) {
     throw new ApiError(400, `${sinceName} must not be after ${untilName}`, [sinceName, untilName]);
   }
   return [since, until];
+}
+
+/** Whether a date lies in [since, until] (or [since, until) when exclusive); an absent bound is open. */
+function dateWindow(
+  since: string | undefined,
+  until: string | undefined,
+  untilIs: WorkTimesUntil,
+): (date: string) => boolean {
+  return (date) =>
+    (since === undefined || date >= since) &&
+    (until === undefined || (untilIs === 'exclusive' ? date < until : date <= until));
 }
 
 /**
@@ -243,7 +350,9 @@ function listEntries(query: Query, ctx: EndpointContext): unknown {
     if (active.length > 0 && !active.every(([field, wanted]) => fields[field] === wanted)) continue;
     items.push(e);
   }
-  const result = paged('entries', items, query, ctx) as Record<string, unknown> & { entries: Entry[] };
+  const result = pagedAnswer('/v2/entries', sortedById(items), query, ctx) as Record<string, unknown> & {
+    entries: Entry[];
+  };
   const enhanced = query['enhanced_list'] === '1' || query['enhanced_list'] === 'true';
   if (enhanced) result.entries = result.entries.map(enhancer(ctx.dataset));
   return result;

@@ -1,14 +1,31 @@
-// The working calendar: German public holidays per year (nonbusiness days), and per user the target hours,
-// holiday quotas and the holidays and overtime carried from one year into the next.
+// The working calendar: German public holidays per year (nonbusiness days) and their groups, and per user
+// the target hours, holiday quotas, the holidays and overtime carried from one year into the next, and the
+// overtime taken off.
 import { byId, idPool, MAX_INT32 } from './ids';
 import { Rng } from './random';
-import { DAY, formatDate, startOfYear } from './time';
-import { HolidaysCarry, HolidaysQuota, NonbusinessDay, OvertimeCarry, TargetHours } from './types';
-import { CARRY_NOTES, OVERTIME_NOTES } from './vocabulary';
+import { DAY, formatDate, startOfDay, startOfYear } from './time';
+import {
+  HolidaysCarry,
+  HolidaysQuota,
+  NonbusinessDay,
+  NonbusinessGroup,
+  OvertimeCarry,
+  OvertimeReduction,
+  TargetHours,
+  User,
+} from './types';
+import { CARRY_NOTES, OVERTIME_NOTES, OVERTIME_REDUCTION_NOTES } from './vocabulary';
 
-/** Nonbusiness groups: the nationwide holidays, and the extra ones of a southern state. */
+/** Nonbusiness groups: the nationwide holidays (the company default), and the extra ones of a southern state. */
 export const NATIONWIDE_GROUP = 3;
 export const BAVARIA_GROUP = 8;
+
+export function generateNonbusinessGroups(): NonbusinessGroup[] {
+  return [
+    { id: NATIONWIDE_GROUP, name: 'Deutschland (bundesweit)', company_default: true },
+    { id: BAVARIA_GROUP, name: 'Bayern – zusätzliche Feiertage', company_default: false },
+  ];
+}
 
 /** Easter Sunday (anonymous Gregorian algorithm), as epoch ms. */
 export function easterSunday(year: number): number {
@@ -29,58 +46,179 @@ export function easterSunday(year: number): number {
   return Date.UTC(year, month - 1, day);
 }
 
-/** [group, name, epoch ms, half day, on a fixed date] for one year, in date order. */
-function holidaysOf(year: number): [number, string, number, boolean, boolean][] {
-  const easter = easterSunday(year);
-  const onFixedDates = new Set<number>();
-  const fixed = (month: number, day: number): number => {
-    const ms = Date.UTC(year, month - 1, day);
-    onFixedDates.add(ms);
-    return ms;
-  };
-  const days: [number, string, number, boolean][] = [
-    [NATIONWIDE_GROUP, 'Neujahr', fixed(1, 1), false],
-    [BAVARIA_GROUP, 'Heilige Drei Könige', fixed(1, 6), false],
-    [NATIONWIDE_GROUP, 'Karfreitag', easter - 2 * DAY, false],
-    [NATIONWIDE_GROUP, 'Ostermontag', easter + DAY, false],
-    [NATIONWIDE_GROUP, 'Tag der Arbeit', fixed(5, 1), false],
-    [NATIONWIDE_GROUP, 'Christi Himmelfahrt', easter + 39 * DAY, false],
-    [NATIONWIDE_GROUP, 'Pfingstmontag', easter + 50 * DAY, false],
-    [BAVARIA_GROUP, 'Fronleichnam', easter + 60 * DAY, false],
-    [BAVARIA_GROUP, 'Mariä Himmelfahrt', fixed(8, 15), false],
-    [NATIONWIDE_GROUP, 'Tag der Deutschen Einheit', fixed(10, 3), false],
-    [BAVARIA_GROUP, 'Allerheiligen', fixed(11, 1), false],
-    [NATIONWIDE_GROUP, 'Heiligabend (½ Tag)', fixed(12, 24), true],
-    [NATIONWIDE_GROUP, '1. Weihnachtstag 🎄', fixed(12, 25), false],
-    [NATIONWIDE_GROUP, '2. Weihnachtstag', fixed(12, 26), false],
-    [NATIONWIDE_GROUP, 'Silvester (½ Tag)', fixed(12, 31), true],
-  ];
-  return days
-    .map(([group, name, ms, halfDay]): [number, string, number, boolean, boolean] => [
-      group,
-      name,
-      ms,
-      halfDay,
-      onFixedDates.has(ms),
-    ])
-    .sort((x, y) => x[2] - y[2]);
+/**
+ * A holiday as an account configures it once: on a fixed date every year, or relative to Easter. The SDK
+ * says only that SPECIAL days carry a `special_id`; ours numbers the Easter-relative rules.
+ */
+interface RecurringHoliday {
+  group: number;
+  name: string;
+  halfDay: boolean;
+  /** Days the special surcharge applies to (German tax law: 1 May, Christmas). */
+  surchargeSpecial: boolean;
+  rule: { month: number; day: number } | { specialId: number; daysAfterEaster: number };
 }
 
-export function generateNonbusinessDays(rng: Rng, years: number[]): NonbusinessDay[] {
-  const days = years.flatMap(holidaysOf);
-  const ids = idPool(rng, days.length, 9000, [MAX_INT32 - 55]);
-  return days
-    .map(([group, name, ms, halfDay, onFixedDate], i) => ({
-      id: ids[i],
-      nonbusinessgroups_id: group,
-      name,
-      date: formatDate(ms),
-      half_day: halfDay,
-      // Days that follow Easter are SPECIAL in Clockodo's vocabulary; the others recur on their date.
-      type: onFixedDate ? ('DISTINCT_RECURRING' as const) : ('SPECIAL' as const),
-      surcharge_special: false,
-    }))
-    .sort(byId);
+const fixed = (
+  group: number,
+  name: string,
+  month: number,
+  day: number,
+  flags: { halfDay?: boolean; surchargeSpecial?: boolean } = {},
+): RecurringHoliday => ({
+  group,
+  name,
+  halfDay: flags.halfDay ?? false,
+  surchargeSpecial: flags.surchargeSpecial ?? false,
+  rule: { month, day },
+});
+const easterBased = (group: number, name: string, specialId: number, days: number): RecurringHoliday => ({
+  group,
+  name,
+  halfDay: false,
+  surchargeSpecial: false,
+  rule: { specialId, daysAfterEaster: days },
+});
+
+const RECURRING_HOLIDAYS: readonly RecurringHoliday[] = [
+  fixed(NATIONWIDE_GROUP, 'Neujahr', 1, 1),
+  fixed(BAVARIA_GROUP, 'Heilige Drei Könige', 1, 6),
+  easterBased(NATIONWIDE_GROUP, 'Karfreitag', 1, -2),
+  easterBased(NATIONWIDE_GROUP, 'Ostermontag', 2, 1),
+  fixed(NATIONWIDE_GROUP, 'Tag der Arbeit', 5, 1, { surchargeSpecial: true }),
+  easterBased(NATIONWIDE_GROUP, 'Christi Himmelfahrt', 3, 39),
+  easterBased(NATIONWIDE_GROUP, 'Pfingstmontag', 4, 50),
+  easterBased(BAVARIA_GROUP, 'Fronleichnam', 5, 60),
+  fixed(BAVARIA_GROUP, 'Mariä Himmelfahrt', 8, 15),
+  fixed(NATIONWIDE_GROUP, 'Tag der Deutschen Einheit', 10, 3),
+  fixed(BAVARIA_GROUP, 'Allerheiligen', 11, 1),
+  fixed(NATIONWIDE_GROUP, 'Heiligabend (½ Tag)', 12, 24, { halfDay: true, surchargeSpecial: true }),
+  fixed(NATIONWIDE_GROUP, '1. Weihnachtstag 🎄', 12, 25, { surchargeSpecial: true }),
+  fixed(NATIONWIDE_GROUP, '2. Weihnachtstag', 12, 26, { surchargeSpecial: true }),
+  fixed(NATIONWIDE_GROUP, 'Silvester (½ Tag)', 12, 31, { halfDay: true }),
+];
+
+/** A day off set for one year only. */
+interface OnceHoliday {
+  group: number;
+  name: string;
+  halfDay: boolean;
+  ms: number;
+}
+
+/** One-off days an account adds for a single year: the company's own, or a state's one-time holiday. */
+const ONCE_KINDS: readonly ((year: number, rng: Rng) => OnceHoliday)[] = [
+  (year) => ({
+    group: NATIONWIDE_GROUP,
+    name: 'Brückentag nach Christi Himmelfahrt',
+    halfDay: false,
+    ms: easterSunday(year) + 40 * DAY, // always a Friday
+  }),
+  (year, rng) => ({
+    group: NATIONWIDE_GROUP,
+    name: 'Firmenjubiläum 🎉',
+    halfDay: false,
+    ms: weekdayIn(year, 9, rng.int(1, 28)),
+  }),
+  (year, rng) => ({
+    group: NATIONWIDE_GROUP,
+    name: 'Betriebsausflug (½ Tag)',
+    halfDay: true,
+    ms: weekdayIn(year, 7, rng.int(1, 28)),
+  }),
+  (year, rng) => ({
+    group: BAVARIA_GROUP,
+    name: 'Landesjubiläum (einmaliger Feiertag)',
+    halfDay: false,
+    // Before Good Friday's earliest date (20 March), even when moved off a weekend.
+    ms: weekdayIn(year, 3, rng.int(2, 13)),
+  }),
+];
+
+/** The first Monday..Friday on or after the given date (these months hold no recurring holiday then). */
+function weekdayIn(year: number, month: number, day: number): number {
+  let ms = Date.UTC(year, month - 1, day);
+  while ([0, 6].includes(new Date(ms).getUTCDay())) ms += DAY;
+  return ms;
+}
+
+/** Most years get a one-off day (at least two years do, when there are two), each of another kind. */
+function onceHolidays(rng: Rng, years: number[]): OnceHoliday[] {
+  const kinds = rng.shuffle([...ONCE_KINDS]);
+  const chosen = years.filter(() => rng.chance(0.6));
+  // Fill up from the latest years, so that every dataset shows the case.
+  for (const year of [...years].reverse()) {
+    if (chosen.length >= Math.min(2, years.length)) break;
+    if (!chosen.includes(year)) chosen.push(year);
+  }
+  return chosen.sort((a, b) => a - b).map((year, i) => kinds[i % kinds.length](year, rng));
+}
+
+/**
+ * Nonbusiness days per year ('2025'), each year in id order. Every recurring holiday has one id in all
+ * years; `onceRng` (a stream of its own, so the recurring days' ids stay as they were) adds a few DISTINCT_ONCE
+ * days, each with its own id.
+ */
+export function generateNonbusinessDays(
+  rng: Rng,
+  onceRng: Rng,
+  years: number[],
+): Record<string, NonbusinessDay[]> {
+  const once = onceHolidays(onceRng, years);
+  const ids = idPool(rng, RECURRING_HOLIDAYS.length + once.length, 9000, [MAX_INT32 - 55]);
+  const byYear: Record<string, NonbusinessDay[]> = {};
+  for (const year of years) {
+    const recurring = RECURRING_HOLIDAYS.map((h, i) => recurringDay(h, ids[i], year));
+    const onceDays = once
+      .map((h, i) => ({ h, id: ids[RECURRING_HOLIDAYS.length + i] }))
+      .filter(({ h }) => new Date(h.ms).getUTCFullYear() === year)
+      .map(({ h, id }) => onceDay(h, id));
+    byYear[String(year)] = [...recurring, ...onceDays].sort(byId);
+  }
+  return byYear;
+}
+
+function recurringDay(h: RecurringHoliday, id: number, year: number): NonbusinessDay {
+  const base = {
+    id,
+    nonbusiness_group_id: h.group,
+    name: h.name,
+    half_day: h.halfDay,
+  };
+  if ('specialId' in h.rule) {
+    return {
+      ...base,
+      type: 'SPECIAL',
+      surcharge_special: h.surchargeSpecial,
+      evaluated_date: formatDate(easterSunday(year) + h.rule.daysAfterEaster * DAY),
+      special_id: h.rule.specialId,
+    };
+  }
+  const { month, day } = h.rule;
+  return {
+    ...base,
+    type: 'DISTINCT_RECURRING',
+    surcharge_special: h.surchargeSpecial,
+    evaluated_date: formatDate(Date.UTC(year, month - 1, day)),
+    day,
+    month,
+  };
+}
+
+function onceDay(h: OnceHoliday, id: number): NonbusinessDay {
+  const date = new Date(h.ms);
+  return {
+    id,
+    nonbusiness_group_id: h.group,
+    name: h.name,
+    half_day: h.halfDay,
+    type: 'DISTINCT_ONCE',
+    surcharge_special: false,
+    evaluated_date: formatDate(h.ms),
+    day: date.getUTCDate(),
+    month: date.getUTCMonth() + 1,
+    year: date.getUTCFullYear(),
+  };
 }
 
 /** Weekly patterns: full time, part time, four days. */
@@ -212,5 +350,37 @@ export function generateOvertimeCarry(rng: Rng, userIds: number[], years: number
     }
   }
   const ids = idPool(rng, rows.length, 60000, rows.length >= 4 ? [MAX_INT32 - 500] : []);
+  return rows.map((r, i) => ({ id: ids[i], ...r })).sort(byId);
+}
+
+/**
+ * Overtime taken off in hours, about one per user and year, on weekdays of the dataset's years. Added on
+ * or before the day (never after now), by the user or by the account's owner or a manager.
+ */
+export function generateOvertimeReductions(
+  rng: Rng,
+  users: User[],
+  years: number[],
+  nowMs: number,
+): OvertimeReduction[] {
+  const approvers = users.filter((u) => u.role !== 'worker').map((u) => u.id);
+  const rows: Omit<OvertimeReduction, 'id'>[] = [];
+  for (const year of years) {
+    for (const user of users) {
+      for (let k = rng.int(0, 2); k > 0; k--) {
+        const dayMs = weekdayIn(year, rng.int(1, 12), rng.int(1, 28));
+        const addedMs = Math.min(dayMs - rng.int(0, 30) * DAY, startOfDay(nowMs));
+        rows.push({
+          users_id: user.id,
+          date: formatDate(dayMs),
+          hours: rng.pick([1, 2, 2.5, 4, 4, 6, 8, 8]),
+          note: rng.chance(0.4) ? rng.pick(OVERTIME_REDUCTION_NOTES) : null,
+          added_at: formatDate(addedMs),
+          added_by_users_id: approvers.length > 0 && rng.chance(0.4) ? rng.pick(approvers) : user.id,
+        });
+      }
+    }
+  }
+  const ids = idPool(rng, rows.length, 70000, rows.length >= 4 ? [MAX_INT32 - 700] : []);
   return rows.map((r, i) => ({ id: ids[i], ...r })).sort(byId);
 }

@@ -3,7 +3,13 @@
 import { LUMPSUM_SERVICE_IDS, lumpsumServicePrice, SERVICE_IDS } from './catalog';
 import { byId, idPool, MAX_INT32 } from './ids';
 import { Rng } from './random';
-import { LumpsumService, Service, Surcharge, SurchargeConfiguration } from './types';
+import {
+  LumpsumService,
+  NightSurchargeConfiguration,
+  Service,
+  Surcharge,
+  SurchargeConfiguration,
+} from './types';
 import { AWKWARD_TEXTS, LUMPSUM_SERVICES, NOTE_SENTENCES, SERVICE_NAMES } from './vocabulary';
 
 export function generateServices(rng: Rng): Service[] {
@@ -32,13 +38,31 @@ export function generateLumpsumServices(rng: Rng): LumpsumService[] {
   }).sort(byId);
 }
 
-const config = (percent: number, since: string, until: string): SurchargeConfiguration => ({
+const night = (percent: number, since: string, until: string): NightSurchargeConfiguration => ({
   percent,
   time_since: since,
   time_until: until,
 });
 
-/** Four models: a standard one, a shift one, one without any surcharge (all null) and a weekend one. */
+/** A day-bound surcharge; `crossing` says where its period reaches into the day before or after. */
+const dayBound = (
+  percent: number,
+  since: string,
+  until: string,
+  crossing: { fromPreviousDay?: boolean; intoNextDay?: boolean } = {},
+): SurchargeConfiguration => ({
+  percent,
+  time_since: since,
+  time_until: until,
+  time_since_is_previous_day: crossing.fromPreviousDay ?? false,
+  time_until_is_next_day: crossing.intoNextDay ?? false,
+});
+
+/**
+ * Four models: a standard one, a shift one, one without any surcharge (all null) and a weekend one. The
+ * shift model's Sunday runs into Monday 04:00 and its holiday surcharge starts the evening before, as
+ * German payroll rules allow.
+ */
 export function generateSurcharges(rng: Rng): Surcharge[] {
   const ids = idPool(rng, 4, 20, [MAX_INT32 - 3]);
   const surcharges: Surcharge[] = [
@@ -46,23 +70,23 @@ export function generateSurcharges(rng: Rng): Surcharge[] {
       id: ids[0],
       name: 'Standard',
       accumulation: false,
-      night: config(25, '20:00:00', '06:00:00'),
-      night_increased: config(40, '00:00:00', '04:00:00'),
-      nonbusiness: config(125, '00:00:00', '24:00:00'),
-      nonbusiness_special: config(150, '00:00:00', '24:00:00'),
-      sunday: config(50, '00:00:00', '24:00:00'),
+      night: night(25, '20:00:00', '06:00:00'),
+      night_increased: night(40, '00:00:00', '04:00:00'),
+      nonbusiness: dayBound(125, '00:00:00', '24:00:00'),
+      nonbusiness_special: dayBound(150, '00:00:00', '24:00:00'),
+      sunday: dayBound(50, '00:00:00', '24:00:00'),
       saturday: null,
     },
     {
       id: ids[1],
       name: 'Schichtdienst Pflege 🌙',
       accumulation: true,
-      night: config(rng.pick([15, 20, 25]), '22:00:00', '06:00:00'),
+      night: night(rng.pick([15, 20, 25]), '22:00:00', '06:00:00'),
       night_increased: null,
-      nonbusiness: config(100, '00:00:00', '24:00:00'),
+      nonbusiness: dayBound(100, '20:00:00', '24:00:00', { fromPreviousDay: true }),
       nonbusiness_special: null,
-      sunday: config(rng.pick([25, 50]), '00:00:00', '24:00:00'),
-      saturday: config(12.5, '13:00:00', '20:00:00'),
+      sunday: dayBound(rng.pick([25, 50]), '00:00:00', '04:00:00', { intoNextDay: true }),
+      saturday: dayBound(12.5, '13:00:00', '20:00:00'),
     },
     {
       id: ids[2],
@@ -83,8 +107,8 @@ export function generateSurcharges(rng: Rng): Surcharge[] {
       night_increased: null,
       nonbusiness: null,
       nonbusiness_special: null,
-      sunday: config(50, '00:00:00', '24:00:00'),
-      saturday: config(25, '00:00:00', '24:00:00'),
+      sunday: dayBound(50, '00:00:00', '24:00:00'),
+      saturday: dayBound(25, '00:00:00', '24:00:00'),
     },
   ];
   return surcharges.sort(byId);

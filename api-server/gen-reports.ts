@@ -19,10 +19,14 @@ import {
   WorkTimeInterval,
 } from './types';
 
+/** The first day /v2/workTimes has valid data for (docs): the server serves no work time day before it. */
+export const WORK_TIMES_FIRST_DATE = '2023-08-21';
+
 /**
- * One day per user and UTC date on which the user has finished time entries (type 1; running ones are
- * skipped). Intervals are the entries' [time_since, time_until], overlapping ones merged; offset is the
- * sum of the entries' offsets. Ordered by (date, users_id). At most one day per entry.
+ * One day per user and UTC date (from WORK_TIMES_FIRST_DATE on) on which the user has finished time
+ * entries (type 1; running ones are skipped). Intervals are the entries' [time_since, time_until],
+ * overlapping ones merged; offset is the sum of the entries' offsets. Ordered by (date, users_id). At most
+ * one day per entry.
  */
 export function deriveWorkTimes(entries: Entry[]): WorkTimeDay[] {
   const byDay = new Map<
@@ -32,6 +36,7 @@ export function deriveWorkTimes(entries: Entry[]): WorkTimeDay[] {
   for (const e of entries) {
     if (e.type !== 1 || e.time_until === null) continue;
     const date = e.time_since.slice(0, 10);
+    if (date < WORK_TIMES_FIRST_DATE) continue;
     const key = `${date}|${e.users_id}`;
     let day = byDay.get(key);
     if (!day) {
@@ -93,6 +98,7 @@ export interface ReportInputs {
   entries: Entry[];
   absences: Absence[];
   targetHours: TargetHours[];
+  /** Every year's days in one list. */
   nonbusinessDays: NonbusinessDay[];
   holidaysQuota: HolidaysQuota[];
   holidaysCarry: HolidaysCarry[];
@@ -124,7 +130,9 @@ export function deriveUserReports(inputs: ReportInputs): Record<string, UserRepo
   }
   const holidays = new Map<number, number>(); // epoch ms → fraction of the day off (1 or 0.5)
   for (const d of inputs.nonbusinessDays) {
-    if (d.nonbusinessgroups_id === NATIONWIDE_GROUP) holidays.set(parseDate(d.date), d.half_day ? 0.5 : 1);
+    if (d.nonbusiness_group_id === NATIONWIDE_GROUP) {
+      holidays.set(parseDate(d.evaluated_date), d.half_day ? 0.5 : 1);
+    }
   }
   const targetsOf = groupBy(inputs.targetHours, (t) => t.users_id);
   const absencesOf = groupBy(

@@ -1,4 +1,5 @@
-// A local HTTP server speaking the Clockodo contract: every list resource, on the v2 routes and on today's (endpoints.ts).
+// A local HTTP server speaking the Clockodo contract: every list resource, on the docs-era routes and on
+// today's (endpoints.ts; served.ts says how each route renders its records).
 // Order of checks per request: injected fault, route (404), method (405), auth (401),
 // X-Clockodo-External-Application (400), then parameters (400).
 import { createServer, IncomingMessage, RequestListener, ServerResponse } from 'http';
@@ -6,7 +7,7 @@ import { createServer as createHttpsServer } from 'https';
 import { AddressInfo } from 'net';
 import { ApiCredentials, isAuthenticated } from './auth';
 import { CONTROL_PREFIX, handleControl, ServingStats } from './control';
-import { ENDPOINTS, EndpointContext } from './endpoints';
+import { ENDPOINTS, EndpointContext, WorkTimesUntil } from './endpoints';
 import { Answer, answerWithFault, Fault, FaultQueue, faultName, RandomFaults } from './faults';
 import { ApiError, errorBody, sendJson, sendRaw } from './http-util';
 import { queryOf } from './params';
@@ -35,6 +36,11 @@ export interface ApiServerOptions {
   maxItemsPerPage?: number;
   defaultItemsPerPage?: number;
   latencyMs?: number;
+  /**
+   * Whether /v2/workTimes (and the change requests' date filter) include the date_until day: the docs do
+   * not say. Default 'inclusive'.
+   */
+  workTimesUntil?: WorkTimesUntil;
   /** Enables /__control/faults and /__control/requests (for servers in another process). Default false. */
   allowControl?: boolean;
   /** Random faults from the start (a soak); also settable later through setRandomFaults or the control route. */
@@ -171,7 +177,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     }
     try {
       running.beforeServe?.(path, query);
-      const ctx: EndpointContext = { dataset: running.dataset, limits: config };
+      const ctx: EndpointContext = {
+        dataset: running.dataset,
+        limits: config,
+        workTimesUntil: config.workTimesUntil,
+      };
       return { status: 200, text: JSON.stringify(handler(query, ctx)) };
     } catch (err) {
       if (err instanceof ApiError) return fail(err.status, err.message, err.fields);
@@ -215,6 +225,7 @@ function resolveOptions(options: ApiServerOptions): {
   maxItemsPerPage: number;
   defaultItemsPerPage: number;
   latencyMs: number;
+  workTimesUntil: WorkTimesUntil;
   allowControl: boolean;
 } {
   const config = {
@@ -223,6 +234,7 @@ function resolveOptions(options: ApiServerOptions): {
     maxItemsPerPage: options.maxItemsPerPage ?? 1000,
     defaultItemsPerPage: options.defaultItemsPerPage ?? 1000,
     latencyMs: options.latencyMs ?? 0,
+    workTimesUntil: options.workTimesUntil ?? 'inclusive',
     allowControl: options.allowControl ?? false,
   };
   if (!Number.isInteger(config.maxItemsPerPage) || config.maxItemsPerPage < 1) {
@@ -232,6 +244,9 @@ function resolveOptions(options: ApiServerOptions): {
     throw new Error('defaultItemsPerPage must be a positive integer');
   }
   if (!(config.latencyMs >= 0)) throw new Error('latencyMs must be >= 0');
+  if (!['inclusive', 'exclusive'].includes(config.workTimesUntil)) {
+    throw new Error("workTimesUntil must be 'inclusive' or 'exclusive'");
+  }
   if (!options.credentials?.email || !options.credentials?.apiKey)
     throw new Error('credentials are required');
   return config;

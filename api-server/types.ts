@@ -1,6 +1,9 @@
-// Record types exactly as the Clockodo API returns them (see /work/shared/clockodo-api.md); the v2 routes
-// and today's routes serve the same records.
-// Field names follow the API (snake_case); datetimes are 'YYYY-MM-DDTHH:MM:SSZ', dates 'YYYY-MM-DD'.
+// The records the local API server holds: one canonical record per resource, with every field any route
+// needs. Most are sent as they are; where the two route families differ (docs-era routes from Clockodo's
+// docs pages, today's routes from the public SDK peerigon/clockodo at 7240c63, src/models/*.ts), served.ts
+// renders each route's own shape from the canonical record. See /work/shared/clockodo-api.md.
+// Field names follow the API (snake_case; the SDK's camelCase `nonbusinessGroupId` is `nonbusiness_group_id`
+// on the wire); datetimes are 'YYYY-MM-DDTHH:MM:SSZ', dates 'YYYY-MM-DD'.
 
 export interface Customer {
   id: number;
@@ -28,6 +31,35 @@ export interface Project {
   billed_completely: boolean | null;
   revenue_factor: number | null;
   deadline: string | null;
+}
+
+/** A subproject's budget (SDK subproject.ts): money or hours, hard or soft, with optional e-mail thresholds. */
+export interface SubprojectBudget {
+  monetary: boolean;
+  hard: boolean;
+  amount: number | null;
+  /** Percent of the budget at which Clockodo notifies. */
+  notification_thresholds: number[];
+}
+
+/** A part of a project (SDK subproject.ts; served only by today's /v3/subprojects). */
+export interface Subproject {
+  id: number;
+  projects_id: number;
+  name: string;
+  number: string | null;
+  note: string | null;
+  budget: SubprojectBudget | null;
+  billed_money: number | null;
+  billed_completely: boolean | null;
+  billable_default: boolean;
+  completed: boolean;
+  /** Datetime; null unless completed. */
+  completed_at: string | null;
+  revenue_factor: number | null;
+  start_date: string | null;
+  deadline: string | null;
+  active: boolean;
 }
 
 /** 0 reported, 1 approved, 2 declined, 3 approval cancelled, 4 request cancelled. */
@@ -162,33 +194,67 @@ export interface Team {
   leader: number | null;
 }
 
-/** One kind of surcharge in a surcharge model; times are 'HH:MM:SS'. */
-export interface SurchargeConfiguration {
+/** The night surcharges of a surcharge model (SDK surchargeModel.ts); times are 'HH:MM:SS'. */
+export interface NightSurchargeConfiguration {
   percent: number;
   time_since: string;
   time_until: string;
 }
 
+/** The day-bound surcharges (nonbusiness, nonbusiness_special, sunday, saturday) also say where they cross midnight. */
+export interface SurchargeConfiguration extends NightSurchargeConfiguration {
+  time_since_is_previous_day: boolean;
+  time_until_is_next_day: boolean;
+}
+
+/**
+ * A surcharge model; a component is null when not configured. `/v2/surchargeModels` sends it so (SDK);
+ * `/v2/surcharges` leaves the unconfigured components out (docs: "only contains the keys for surcharges
+ * that have been configured").
+ */
 export interface Surcharge {
   id: number;
   name: string;
   accumulation: boolean;
-  night: SurchargeConfiguration | null;
-  night_increased: SurchargeConfiguration | null;
+  night: NightSurchargeConfiguration | null;
+  night_increased: NightSurchargeConfiguration | null;
   nonbusiness: SurchargeConfiguration | null;
   nonbusiness_special: SurchargeConfiguration | null;
   sunday: SurchargeConfiguration | null;
   saturday: SurchargeConfiguration | null;
 }
 
+/** A group of nonbusiness days (SDK nonbusinessGroup.ts); exactly one is the company's default. */
+export interface NonbusinessGroup {
+  id: number;
+  name: string;
+  company_default: boolean;
+}
+
+export type NonbusinessDayType = 'SPECIAL' | 'DISTINCT_ONCE' | 'DISTINCT_RECURRING';
+
+/**
+ * A nonbusiness day in one year, in the SDK's shape (nonbusinessDay.ts), which holds everything the docs
+ * page's shape needs too. Recurring days (DISTINCT_RECURRING on a fixed date, SPECIAL relative to Easter)
+ * keep one id in every year (docs: "recurring nonbusiness days have the same ID every year"); a
+ * DISTINCT_ONCE day has an id of its own. The Dataset keeps them per year, so (year, id) identifies one.
+ */
 export interface NonbusinessDay {
   id: number;
-  nonbusinessgroups_id: number;
+  nonbusiness_group_id: number;
   name: string;
-  date: string;
   half_day: boolean;
-  type: 'SPECIAL' | 'DISTINCT_ONCE' | 'DISTINCT_RECURRING';
+  type: NonbusinessDayType;
   surcharge_special: boolean;
+  /** The day's date in the year it is listed for. */
+  evaluated_date: string;
+  /** SPECIAL only: which Easter-relative holiday (the SDK gives no list; ours, see gen-calendar.ts). */
+  special_id?: number;
+  /** DISTINCT_RECURRING and DISTINCT_ONCE: the configured day and month. */
+  day?: number;
+  month?: number;
+  /** DISTINCT_ONCE only: its one year. */
+  year?: number;
 }
 
 export interface TargetHours {
@@ -228,6 +294,7 @@ export interface HolidaysQuota {
   note: string | null;
 }
 
+/** Sent with its id on /v3/holidaysCarry (SDK holidaysCarryover.ts), without on /holidayscarry (docs). */
 export interface HolidaysCarry {
   id: number;
   users_id: number;
@@ -237,6 +304,7 @@ export interface HolidaysCarry {
   note: string | null;
 }
 
+/** Sent with its id on /v3/overtimeCarry (SDK overtimecarry.ts), without on /overtimecarry (docs). */
 export interface OvertimeCarry {
   id: number;
   users_id: number;
@@ -244,6 +312,18 @@ export interface OvertimeCarry {
   /** Hours carried into `year`. */
   hours: number;
   note: string | null;
+}
+
+/** Time taken off against overtime (SDK overtimeReduction.ts). */
+export interface OvertimeReduction {
+  id: number;
+  users_id: number;
+  date: string;
+  hours: number;
+  note: string | null;
+  /** A date (the SDK's IsoDate), not a datetime. */
+  added_at: string;
+  added_by_users_id: number;
 }
 
 /** Days of approved absence in the year, by absence type (type 3, overtime reduction, is in the hour sums). */
@@ -299,10 +379,37 @@ export interface WorkTimeDay {
   intervals: WorkTimeInterval[];
 }
 
-/** Every array is named as the table it lands in. */
+/** 1 add the interval, 2 remove it. */
+export interface WorkTimeChangeRequestInterval {
+  type: 1 | 2;
+  time_since: string;
+  time_until: string;
+}
+
+interface WorkTimeChangeRequestBase {
+  id: number;
+  date: string;
+  users_id: number;
+  created_at: string;
+  changes: WorkTimeChangeRequestInterval[];
+}
+
+/**
+ * A user's request to change the work time of one day (SDK workTimes.ts WorkTimeChangeRequest): status 1
+ * requested, 2 declined (then with declined_at, a datetime, and declined_by, a users_id).
+ */
+export type WorkTimeChangeRequest =
+  | (WorkTimeChangeRequestBase & { status: 1 })
+  | (WorkTimeChangeRequestBase & { status: 2; declined_at: string; declined_by: number });
+
+/**
+ * Every list is named as the table it lands in. A list is an array, or (for rows that do not carry the
+ * partition they are read by) a record of arrays keyed by year.
+ */
 export interface Dataset {
   customers: Customer[];
   projects: Project[];
+  subprojects: Subproject[];
   absences: Absence[];
   entries: Entry[];
   services: Service[];
@@ -310,13 +417,17 @@ export interface Dataset {
   users: User[];
   teams: Team[];
   surcharges: Surcharge[];
-  nonbusiness_days: NonbusinessDay[];
+  nonbusiness_groups: NonbusinessGroup[];
+  /** Keyed by year ('2025'): recurring days keep their id in every year. Each year ordered by id. */
+  nonbusiness_days: Record<string, NonbusinessDay[]>;
   target_hours: TargetHours[];
   holidays_quota: HolidaysQuota[];
   holidays_carry: HolidaysCarry[];
   overtime_carry: OvertimeCarry[];
-  /** Ordered by (date, users_id). */
+  overtime_reductions: OvertimeReduction[];
+  /** Ordered by (date, users_id); none before WORK_TIMES_FIRST_DATE (gen-reports.ts). */
   work_times: WorkTimeDay[];
+  work_time_change_requests: WorkTimeChangeRequest[];
   /** Keyed by year ('2025'): report rows carry no year. One row per user, ordered by users_id. */
   user_reports: Record<string, UserReport[]>;
 }

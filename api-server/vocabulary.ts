@@ -239,3 +239,22 @@ export const OVERTIME_NOTES = [
   'Korrektur nach Jahresabschluss',
   'Teilweise ausgezahlt (50 %)',
 ];
+
+export const OVERTIME_REDUCTION_NOTES = [
+  'Gleitzeittag',
+  'Früher gegangen (Arzttermin)',
+  'Überstundenabbau 🏖️',
+  'Time off in lieu',
+  '',
+];
+
+export const SUBPROJECT_NAMES = [
+  'Konzeption',
+  'Umsetzung',
+  'Testphase',
+  'Wartung & Support',
+  'Schulung',
+  'Rollout 🚀',
+  'Dokumentation',
+  'Abnahme "Phase 2"',
+];

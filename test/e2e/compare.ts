@@ -1,5 +1,7 @@
 // Turns rows read back from ClickHouse into the API's record shape, so a synced table can be compared
 // with the API server's data field for field.
+import { servedByPartition } from '../../api-server/served';
+import type { Dataset } from '../../api-server/types';
 import type { ResourceConfig } from '../../config/source-config-types';
 
 /** '2024-01-31 12:00:00' (a UTC DateTime as ClickHouse prints it) → '2024-01-31T12:00:00Z'. */
@@ -46,17 +48,14 @@ export interface Served {
 }
 
 /**
- * What a resource's table should hold, from the local API server's dataset: its array named as the
- * resource, or (for rows that do not say which partition they belong to, e.g. per-year reports) its
- * lists by partition value, which fills the partition router's record_field.
+ * What a resource's table should hold, from the local API server's dataset: every record the route
+ * `resource.endpoint.path` serves, rendered as that route sends it (api-server/served.ts: e.g. no id on the
+ * docs-era carry routes, the docs or the SDK shape of a nonbusiness day). A list the Dataset keeps per
+ * partition value (per year: user reports, nonbusiness days) fills the partition router's record_field
+ * when its rows lack it. The endpoint's fixed params (filters) are not applied.
  */
 export function servedRecords(dataset: object, resource: ResourceConfig): Served[] {
-  const source = (dataset as Record<string, unknown>)[resource.name];
-  if (source === undefined) throw new Error(`the API server's dataset has no ${resource.name}`);
-  const byPartition: [string | undefined, object[]][] = Array.isArray(source)
-    ? [[undefined, source as object[]]]
-    : Object.entries(source as Record<string, object[]>);
-  return byPartition.flatMap(([partition, records]) =>
+  return servedByPartition(dataset as Dataset, resource.endpoint.path).flatMap(([partition, records]) =>
     records.map((raw) => toServed(raw, resource, partition)),
   );
 }

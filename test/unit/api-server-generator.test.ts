@@ -14,8 +14,9 @@ const isRunning = (e: Entry): boolean => e.time_until === null;
 /** Invariants that must hold for any size. */
 function checkInvariants(d: Dataset, size: DatasetSize, now: Date): void {
   for (const [name, records] of Object.entries(d) as [string, { id: number }[]][]) {
-    // user_reports (keyed by year) and work_times carry no id; api-server-resources.test.ts checks them.
-    if (name === 'user_reports' || name === 'work_times') continue;
+    // Lists kept per year (user_reports, nonbusiness_days) and work_times are not lists of unique ids;
+    // api-server-resources.test.ts checks them.
+    if (!Array.isArray(records) || name === 'work_times') continue;
     const ids = records.map((r) => r.id);
     assert.ok(
       ids.every((id) => Number.isInteger(id) && id > 0 && id <= INT32_MAX),
