@@ -5,9 +5,12 @@
 // (how many years of data, ending with the current one: 3),
 // API_SERVER_NOW (ISO datetime; default: the start of the current UTC day, so servers started on one
 // day serve the same data), API_SERVER_LATENCY_MS (0), API_SERVER_MAX_ITEMS_PER_PAGE (1000),
-// API_SERVER_ALLOW_CONTROL (1 enables the /__control/* routes). The account is the pipeline's own:
+// API_SERVER_ALLOW_CONTROL (1 enables the /__control/* routes), API_SERVER_WORKTIMES_UNTIL ('inclusive',
+// the default, or 'exclusive': whether /v2/workTimes and /v2/workTimes/changeRequests include the
+// date_until day; the docs do not say). The account is the pipeline's own:
 // CLOCKODO_EMAIL and CLOCKODO_API_KEY from the environment or .env.
 import { DEFAULT_SIZE, generateDataset, scaleSize } from './data-generator';
+import { WorkTimesUntil } from './endpoints';
 import { startApiServer } from './server';
 import { readEnv, resolveVariables } from '../config/settings';
 import { parseIsoParam } from './time';
@@ -26,6 +29,13 @@ function nowFromEnv(): Date {
   const ms = parseIsoParam(raw);
   if (ms === null) throw new Error(`API_SERVER_NOW is not an ISO 8601 datetime: ${raw}`);
   return new Date(ms);
+}
+
+function workTimesUntilFromEnv(): WorkTimesUntil {
+  const raw = (process.env.API_SERVER_WORKTIMES_UNTIL ?? '').trim();
+  if (raw === '') return 'inclusive';
+  if (raw === 'inclusive' || raw === 'exclusive') return raw;
+  throw new Error(`API_SERVER_WORKTIMES_UNTIL must be inclusive or exclusive: ${raw}`);
 }
 
 /** The last `n` years, the current one included. */
@@ -69,6 +79,7 @@ async function main(): Promise<void> {
     port,
     latencyMs,
     maxItemsPerPage,
+    workTimesUntil: workTimesUntilFromEnv(),
     allowControl: process.env.API_SERVER_ALLOW_CONTROL === '1',
   });
   // One line, machine-readable enough for scripts; never the API key.

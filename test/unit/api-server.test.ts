@@ -495,7 +495,10 @@ describe('api-server CLI (main.ts)', function () {
     if (child && child.exitCode === null) child.kill('SIGKILL');
   });
 
-  it('prints its URL and counts without the key, serves, and stops on SIGTERM', async () => {
+  /** Starts main.ts with `env` on top of a small dataset; resolves with its first line of output. */
+  async function startCli(
+    env: Record<string, string>,
+  ): Promise<{ proc: ChildProcess; line: string; exited: Promise<number | null> }> {
     const root = path.resolve(__dirname, '..', '..');
     const proc = spawn(process.execPath, ['-r', 'ts-node/register', 'api-server/main.ts'], {
       cwd: root,
@@ -507,6 +510,7 @@ describe('api-server CLI (main.ts)', function () {
         API_SERVER_ALLOW_CONTROL: '1',
         CLOCKODO_EMAIL: 'cli@example.com',
         CLOCKODO_API_KEY: 'cli-secret-key',
+        ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -522,15 +526,21 @@ describe('api-server CLI (main.ts)', function () {
       proc.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
       proc.on('exit', (code) => reject(new Error(`exited ${code}: ${err}`)));
     });
+    return { proc, line, exited };
+  }
+
+  const auth = {
+    Authorization: `Basic ${Buffer.from('cli@example.com:cli-secret-key').toString('base64')}`,
+    'X-Clockodo-External-Application': APP,
+  };
+
+  it('prints its URL and counts without the key, serves, and stops on SIGTERM', async () => {
+    const { proc, line, exited } = await startCli({});
     assert.ok(!line.includes('cli-secret-key'));
     assert.match(line, /customers=2 projects=8 absences=9 entries=300/);
     const url = /(http:\/\/\S+\/api)/.exec(line)?.[1];
     assert.ok(url, line);
 
-    const auth = {
-      Authorization: `Basic ${Buffer.from('cli@example.com:cli-secret-key').toString('base64')}`,
-      'X-Clockodo-External-Application': APP,
-    };
     const ok = await fetch(`${url}/v2/customers`, { headers: auth });
     assert.equal(ok.status, 200);
     const body = (await ok.json()) as Paged<'customers', Customer>;
@@ -558,5 +568,31 @@ describe('api-server CLI (main.ts)', function () {
 
     proc.kill('SIGTERM');
     assert.equal(await exited, 0);
+  });
+
+  it('reads date_until of /v2/workTimes exclusively with API_SERVER_WORKTIMES_UNTIL=exclusive', async () => {
+    const { proc, line, exited } = await startCli({ API_SERVER_WORKTIMES_UNTIL: 'exclusive' });
+    const url = /(http:\/\/\S+\/api)/.exec(line)?.[1];
+    assert.ok(url, line);
+    const control = url.replace(/\/api$/, '/__control');
+    const { records } = (await (await fetch(`${control}/records?resource=work_times&limit=1`)).json()) as {
+      records: { date: string }[];
+    };
+    const date = records[0].date;
+    const next = new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    const days = async (until: string) => {
+      const query = new URLSearchParams({ date_since: date, date_until: until });
+      const r = await fetch(`${url}/v2/workTimes?${query.toString()}`, { headers: auth });
+      return ((await r.json()) as { work_time_days: { date: string }[] }).work_time_days.map((d) => d.date);
+    };
+    assert.deepEqual(await days(date), [], 'the date_until day is not included');
+    const withNext = await days(next);
+    assert.ok(withNext.length > 0 && withNext.every((d) => d === date));
+    proc.kill('SIGTERM');
+    assert.equal(await exited, 0);
+  });
+
+  it('refuses an API_SERVER_WORKTIMES_UNTIL it does not know', async () => {
+    await assert.rejects(startCli({ API_SERVER_WORKTIMES_UNTIL: 'sometimes' }), /API_SERVER_WORKTIMES_UNTIL/);
   });
 });
