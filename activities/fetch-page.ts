@@ -6,11 +6,11 @@ import { recordToRow, Row } from '../clickhouse/row-mapping';
 import { insertSeenIds } from '../clickhouse/sync-state';
 import { insertQuarantined, QuarantinedRecord, writeObservedRows } from '../clickhouse/writer';
 import type { PageRequest, PageResult, ReadTarget } from '../shared/types';
-import { laterIso } from '../shared/windows';
+import { laterIso, outsideWindow, requestedEnd } from '../shared/windows';
 import type { ApiAgent } from '../config/worker-credentials';
 import { getJson, Secrets } from './http-client';
 import { count } from './telemetry';
-import { decidePageStop, readPath } from './paging';
+import { decidePageStop, readRecords } from './paging';
 
 /** The request for a page; `limit` overrides the configured page size (e.g. 1 to read only counts). */
 export function pageUrl(
@@ -30,10 +30,10 @@ export function pageUrl(
   }
   const inc = endpoint.incremental_sync;
   if (target.window && inc) {
-    // A `date` window is whole days (see wholeDays): its dates are its bounds' first ten characters.
-    const bound = (iso: string) => (inc.type === 'date' ? iso.slice(0, 10) : iso);
-    url.searchParams.set(inc.start_param, bound(target.window.since));
-    url.searchParams.set(inc.end_param, bound(target.window.until));
+    // A `date` window is whole days (see wholeDays): its first date is its start's first ten characters.
+    const { since } = target.window;
+    url.searchParams.set(inc.start_param, inc.type === 'date' ? since.slice(0, 10) : since);
+    url.searchParams.set(inc.end_param, requestedEnd(inc, target.window));
   }
   return url;
 }
@@ -51,29 +51,53 @@ export interface FetchPageDeps {
   apiAgent?: ApiAgent;
 }
 
-export async function fetchPage(deps: FetchPageDeps, req: PageRequest): Promise<PageResult> {
+/** A page as the API answered it: its records (under the data selector) and when it was observed. */
+export interface PageRead {
+  doc: unknown;
+  records: unknown[];
+  /** The moment the source was observed: what the page says was true then (see merge-order.ts). */
+  observedMs: number;
+  /** The request, for messages (the URL without credentials). */
+  describe: string;
+}
+
+/** Fetches one page of a target and finds its records; a response without them cannot heal. */
+export async function readPage(
+  deps: Pick<FetchPageDeps, 'secrets' | 'apiAgent'>,
+  req: Pick<PageRequest, 'client' | 'retry' | 'resource' | 'page' | 'target'>,
+): Promise<PageRead> {
   const url = pageUrl(req);
   const describe = `GET ${req.resource.endpoint.path}?${url.searchParams.toString()}`;
-  const signal = safeCancellationSignal();
   const doc = await getJson(url.toString(), describe, {
     client: req.client,
     retry: req.retry,
     secrets: deps.secrets,
     agent: deps.apiAgent,
-    signal,
+    signal: safeCancellationSignal(),
   });
-  // The moment the source was observed: what the page says was true then (see merge-order.ts).
   const observedMs = Date.now();
-  const selector = req.resource.endpoint.data_selector;
-  const records = readPath(doc, selector);
-  if (!Array.isArray(records)) {
+  const selectors = req.resource.endpoint.data_selector;
+  const records = readRecords(doc, selectors);
+  if (records === undefined) {
     const keys = doc && typeof doc === 'object' ? Object.keys(doc).join(', ') : typeof doc;
     throw ApplicationFailure.nonRetryable(
-      `${describe}: the response has no list at data_selector "${selector}" (it has: ${keys})`,
+      `${describe}: the response has no list at data_selector ${selectors.map((p) => `"${p}"`).join(' or ')} (it has: ${keys})`,
       'UnexpectedResponseShape',
     );
   }
+  return { doc, records, observedMs, describe };
+}
 
+/** Whether a record lies past its window's end (read because the end parameter reaches further). */
+export function pastWindow(req: Pick<PageRequest, 'resource' | 'target'>, record: unknown): boolean {
+  const inc = req.resource.endpoint.incremental_sync;
+  const window = req.target.window;
+  if (!inc || !window || record === null || typeof record !== 'object') return false;
+  return outsideWindow(inc, window, (record as Record<string, unknown>)[inc.window_field]);
+}
+
+export async function fetchPage(deps: FetchPageDeps, req: PageRequest): Promise<PageResult> {
+  const { doc, records, observedMs } = await readPage(deps, req);
   const meta = {
     syncedAt: observedMs,
     runId: req.runId,
@@ -89,7 +113,12 @@ export async function fetchPage(deps: FetchPageDeps, req: PageRequest): Promise<
   const cursorColumn =
     cursorField && req.resource.columns[cursorField]?.kind === 'datetime' ? cursorField : undefined;
   let cursorMax: string | undefined;
-  for (const record of records as unknown[]) {
+  let outside = 0;
+  for (const record of records) {
+    if (pastWindow(req, record)) {
+      outside++;
+      continue;
+    }
     const mapped = recordToRow(record, req.resource, meta);
     if (!mapped.ok) {
       quarantined.push({ resource: req.resource.name, reason: mapped.reason, raw: JSON.stringify(record) });
@@ -100,7 +129,7 @@ export async function fetchPage(deps: FetchPageDeps, req: PageRequest): Promise<
     const cursor = cursorField ? (record as Record<string, unknown>)[cursorField] : undefined;
     if (typeof cursor === 'string') cursorMax = laterIso(cursorMax, cursor);
   }
-  const ids = rows.map((r) => r[req.resource.key_column] as number);
+  const key = req.resource.key_column;
   // Three independent writes: at once. A retry after any of them failed redoes all harmlessly.
   const [decision] = await Promise.all([
     writeObservedRows(deps.ch, deps.database, req.resource, rows, observedMs, cursorColumn, req),
@@ -108,7 +137,8 @@ export async function fetchPage(deps: FetchPageDeps, req: PageRequest): Promise<
       resource: req.resource.name,
       runId: req.runId,
       readId: req.readId,
-      ids,
+      page: req.page,
+      records: rows.map((r) => ({ id: r[key] as number, hash: r._hash as number })),
       at: observedMs,
     }),
     insertQuarantined(deps.ch, deps.database, quarantined, meta),
@@ -120,6 +150,7 @@ export async function fetchPage(deps: FetchPageDeps, req: PageRequest): Promise<
   count('clockodo_rows_unchanged', name, decision.unchanged);
   const retries = currentAttempt() - 1;
   count('clockodo_page_retries', name, retries);
+  count('clockodo_rows_quarantined', name, quarantined.length);
   const stop = decidePageStop(req.resource.endpoint.paginator, doc, req.page, records.length);
   return {
     page: req.page,
@@ -128,16 +159,24 @@ export async function fetchPage(deps: FetchPageDeps, req: PageRequest): Promise<
     unchanged: decision.unchanged,
     stale: decision.stale,
     quarantined: quarantined.length,
+    ...(quarantined.length ? { quarantineSamples: quarantined.slice(0, 2).map(describeQuarantined) } : {}),
     shapeWarnings,
+    outside,
     retries,
     countPages: stop.countPages,
     countItems: stop.countItems,
     last: stop.last,
     complete: stop.complete,
     lastReason: stop.reason,
-    fingerprint: `${records.length}:${String(ids[0])}:${String(ids[ids.length - 1])}`,
+    fingerprint: `${records.length}:${String(rows[0]?.[key])}:${String(rows[rows.length - 1]?.[key])}`,
     cursorMax,
   };
+}
+
+/** A quarantined record as a run's summary names it: why, and the record itself, shortened. */
+export function describeQuarantined(q: QuarantinedRecord): string {
+  const raw = q.raw.length > 100 ? `${q.raw.slice(0, 100)}…` : q.raw;
+  return `${q.reason}: ${raw}`;
 }
 
 /** The activity's attempt (1 for the first), or 1 when called outside an activity (plain tests). */

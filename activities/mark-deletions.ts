@@ -8,6 +8,7 @@ import {
   DeletionTarget,
   writeDeletionMarkers,
 } from '../clickhouse/deletions';
+import { collidingKeys } from '../clickhouse/sync-state';
 import type { DeletionResult, MarkDeletionsRequest } from '../shared/types';
 import { count, logInActivity } from './telemetry';
 
@@ -33,7 +34,27 @@ export function massDeletionReason(
   return undefined;
 }
 
+/**
+ * Marks what the consistent reads did not receive, and counts the keys they received with more than
+ * one content (key collisions; quarantineKeyCollisions keeps those records).
+ */
 export async function markDeletions(
+  deps: { ch: ClickHouseClient; database: string },
+  req: MarkDeletionsRequest,
+): Promise<DeletionResult> {
+  const [result, colliding] = await Promise.all([
+    markUnseen(deps, req),
+    collidingKeys(deps.ch, deps.database, {
+      resource: req.resource.name,
+      runId: req.runId,
+      readIds: req.readIds,
+      limit: 0,
+    }),
+  ]);
+  return { ...result, collidingKeys: colliding.total };
+}
+
+async function markUnseen(
   deps: { ch: ClickHouseClient; database: string },
   req: MarkDeletionsRequest,
 ): Promise<DeletionResult> {

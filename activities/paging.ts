@@ -14,6 +14,18 @@ export function readPath(doc: unknown, dotted: string): unknown {
   return value;
 }
 
+/**
+ * The records of a response: the list at the first of the selectors the response has, or undefined
+ * when none of them holds a list.
+ */
+export function readRecords(doc: unknown, selectors: string[]): unknown[] | undefined {
+  for (const selector of selectors) {
+    const value = readPath(doc, selector);
+    if (Array.isArray(value)) return value as unknown[];
+  }
+  return undefined;
+}
+
 function asCount(value: unknown): number | undefined {
   const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
   return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : undefined;

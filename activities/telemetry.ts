@@ -9,7 +9,9 @@ export type CounterName =
   | 'clockodo_rows_unchanged'
   | 'clockodo_page_retries'
   | 'clockodo_rows_deleted'
-  | 'clockodo_deletions_held_back';
+  | 'clockodo_deletions_held_back'
+  | 'clockodo_rows_quarantined'
+  | 'clockodo_key_collisions';
 
 const DESCRIPTIONS: Record<CounterName, string> = {
   clockodo_pages: 'API pages read and written',
@@ -18,6 +20,9 @@ const DESCRIPTIONS: Record<CounterName, string> = {
   clockodo_page_retries: 'attempts beyond the first that pages took',
   clockodo_rows_deleted: 'records marked deleted',
   clockodo_deletions_held_back: 'deletions the mass-deletion guard held back',
+  clockodo_rows_quarantined:
+    'records kept in _quarantine instead of their table (no usable key, or a key another record of the run had)',
+  clockodo_key_collisions: 'keys that several different records of one run had',
 };
 
 /** Logs an event through the activity's logger (which adds the workflow and activity ids). */

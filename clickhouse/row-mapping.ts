@@ -2,7 +2,7 @@
 // record itself as JSON. A value that does not fit its column is kept in _raw, NULL in the column,
 // and named in _shape_errors: an unexpected shape never drops a record.
 import { createHash } from 'crypto';
-import type { ColumnSpec, ResourceConfig } from '../config/source-config-types';
+import type { ColumnSpec, NestedPath, ResourceConfig } from '../config/source-config-types';
 import { COMPOSITE_KEY_COLUMN } from '../config/record-key';
 
 export interface RowMeta {
@@ -101,6 +101,8 @@ export function toColumnValue(value: unknown, spec: ColumnSpec): unknown {
     case 'string':
       return typeof value === 'string' ? value : undefined;
     case 'bool':
+      // Clockodo's docs give some flags as the integers 0 and 1 (a nonbusiness day's half_day).
+      if (value === 0 || value === 1) return value;
       return typeof value === 'boolean' ? (value ? 1 : 0) : undefined;
     case 'date':
       return typeof value === 'string' && DATE.test(value) && isCalendarDay(value) ? value : undefined;
@@ -122,6 +124,59 @@ function emptyValue(spec: ColumnSpec): unknown {
     default:
       return 0;
   }
+}
+
+/** A field of a nested object (undefined when the object is absent or null; a shape error when not an object). */
+function nestedField(
+  rec: Record<string, unknown>,
+  path: NestedPath,
+  name: string,
+  errors: string[],
+): unknown {
+  const parent = rec[path.parent];
+  if (parent === undefined || parent === null) return undefined;
+  if (typeof parent !== 'object' || Array.isArray(parent)) {
+    errors.push(name);
+    return undefined;
+  }
+  return (parent as Record<string, unknown>)[path.field];
+}
+
+/**
+ * An Array column's value: one value per element of the record's list (a field of each element, for a
+ * nested list). Every column of one nested list has one value per element, so they line up for ARRAY
+ * JOIN: an element value that does not fit takes null (or the empty value) and names the column in
+ * _shape_errors. An absent or null list is empty.
+ */
+function listColumnValue(
+  rec: Record<string, unknown>,
+  name: string,
+  spec: ColumnSpec,
+  errors: string[],
+): unknown[] {
+  const list = rec[spec.nested ? spec.nested.parent : name];
+  if (list === undefined || list === null) return [];
+  if (!Array.isArray(list)) {
+    errors.push(name);
+    return [];
+  }
+  let bad = false;
+  const values = list.map((element: unknown) => {
+    let field: unknown = element;
+    if (spec.nested) {
+      const ok = element !== null && typeof element === 'object' && !Array.isArray(element);
+      field = ok ? (element as Record<string, unknown>)[spec.nested.field] : undefined;
+      if (!ok) bad = true;
+    }
+    const value = toColumnValue(field, spec);
+    if (value === undefined || (value === null && !spec.nullable)) {
+      bad = true;
+      return spec.nullable ? null : emptyValue(spec);
+    }
+    return value;
+  });
+  if (bad) errors.push(name);
+  return values;
 }
 
 export type MappedRecord = { ok: true; row: Row } | { ok: false; reason: string };
@@ -146,8 +201,16 @@ export function recordToRow(record: unknown, resource: ResourceConfig, meta: Row
   }
   const shapeErrors: string[] = [];
   for (const [name, spec] of layout.columns) {
-    let field = rec[name];
-    if (field === undefined && name === layout.partitionField && meta.partitionValue !== undefined)
+    if (spec.nested?.via === 'list' || spec.array) {
+      row[name] = listColumnValue(rec, name, spec, shapeErrors);
+      continue;
+    }
+    let field = spec.nested ? nestedField(rec, spec.nested, name, shapeErrors) : rec[name];
+    if (
+      (field === undefined || field === null) &&
+      name === layout.partitionField &&
+      meta.partitionValue !== undefined
+    )
       field = partitionFieldValue(meta.partitionValue, spec);
     const value = toColumnValue(field, spec);
     if (value === undefined || (value === null && !spec.nullable)) shapeErrors.push(name);

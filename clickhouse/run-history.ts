@@ -2,6 +2,7 @@
 // when, by whom (schedule or hand), what it wrote and how it ended.
 import type { ClickHouseClient } from '@clickhouse/client';
 import { Cluster, engineSql, onCluster } from './placement';
+import { addMissingColumns } from './schema';
 import { ident } from './sql';
 
 export const RUNS_TABLE = 'sync_runs';
@@ -19,18 +20,23 @@ export interface RunRow {
   rows_unchanged: number;
   rows_deleted: number;
   held_back: number;
+  /** Records kept in _quarantine instead of the table (no usable key, or a key shared with another). */
+  rows_quarantined: number;
   retries: number;
   /** ok, degraded, failed or cancelled. */
   outcome: string;
   error: string;
 }
 
+/** Columns `sync_runs` gained after its first release: added to tables made before. */
+const RUNS_COLUMNS_ADDED = { rows_quarantined: 'UInt64' };
+
 export function createRunsTableSql(db: string, cluster?: Cluster): string {
   return [
     `CREATE TABLE IF NOT EXISTS ${ident(db)}.${ident(RUNS_TABLE)}${onCluster(cluster)} (`,
     "  run_id String, resource String, kind String, trigger String, started DateTime('UTC'),",
     "  finished DateTime('UTC'), pages UInt64, rows_written UInt64, rows_unchanged UInt64, rows_deleted UInt64,",
-    '  held_back UInt64, retries UInt64, outcome String, error String',
+    '  held_back UInt64, retries UInt64, outcome String, error String, rows_quarantined UInt64',
     // One row per run and resource: a retried write of the same row merges away.
     `) ${engineSql(cluster, db, RUNS_TABLE, 'ReplacingMergeTree')} ORDER BY (run_id, resource)`,
   ].join('\n');
@@ -43,6 +49,7 @@ export async function insertRunRows(
   cluster?: Cluster,
 ): Promise<void> {
   await ch.command({ query: createRunsTableSql(db, cluster) });
+  await addMissingColumns(ch, db, RUNS_TABLE, RUNS_COLUMNS_ADDED, cluster);
   if (rows.length) await ch.insert({ table: `${db}.${RUNS_TABLE}`, values: rows, format: 'JSONEachRow' });
 }
 

@@ -19,7 +19,9 @@ const CLICKHOUSE_TYPES: Record<ColumnKind, string> = {
 export function columnType(spec: ColumnSpec, isPrimaryKey = false): string {
   if (isPrimaryKey) return 'UInt64';
   const base = CLICKHOUSE_TYPES[spec.kind];
-  return spec.nullable ? `Nullable(${base})` : base;
+  const value = spec.nullable ? `Nullable(${base})` : base;
+  // A list's values (a nested list's, one per element): an Array, empty when the record has none.
+  return spec.array || spec.nested?.via === 'list' ? `Array(${value})` : value;
 }
 
 /** Every column of a resource's table, in order: a composite key's hash, typed API fields, bookkeeping. */
@@ -36,12 +38,18 @@ export function tableColumns(resource: ResourceConfig): [string, string][] {
 export const QUARANTINE_TABLE = '_quarantine';
 export const currentViewName = (resource: ResourceConfig) => `${resource.name}_current`;
 
-export function createTableSql(db: string, resource: ResourceConfig, cluster?: Cluster): string {
+/** The table (by default the resource's own; a rebuild creates its new table under another name). */
+export function createTableSql(
+  db: string,
+  resource: ResourceConfig,
+  cluster?: Cluster,
+  table = resource.name,
+): string {
   const cols = tableColumns(resource).map(([n, t]) => `  ${ident(n)} ${t}`);
   return [
-    `CREATE TABLE IF NOT EXISTS ${ident(db)}.${ident(resource.name)}${onCluster(cluster)} (`,
+    `CREATE TABLE IF NOT EXISTS ${ident(db)}.${ident(table)}${onCluster(cluster)} (`,
     cols.join(',\n'),
-    `) ${engineSql(cluster, db, resource.name, 'ReplacingMergeTree', '_version')} ORDER BY ${ident(resource.key_column)}`,
+    `) ${engineSql(cluster, db, table, 'ReplacingMergeTree', '_version')} ORDER BY ${ident(resource.key_column)}`,
   ].join('\n');
 }
 
@@ -63,25 +71,97 @@ export function createQuarantineSql(db: string, cluster?: Cluster): string {
   ].join('\n');
 }
 
-async function existingColumns(
+/** What a table is now: its columns with their types, and the key it is ordered (and merged) by. */
+export interface StoredTable {
+  columns: Map<string, string>;
+  sortingKey: string;
+}
+
+/** The table as it is, or null when there is none. */
+export async function storedTable(
   ch: ClickHouseClient,
   db: string,
   table: string,
-): Promise<Map<string, string>> {
-  const rs = await ch.query({
-    query: `SELECT name, type FROM system.columns WHERE database = ${sqlString(db)} AND table = ${sqlString(table)}`,
-    format: 'JSONEachRow',
-  });
-  const rows = await rs.json<{ name: string; type: string }>();
-  return new Map(rows.map((r) => [r.name, r.type]));
+): Promise<StoredTable | null> {
+  const inDb = `database = ${sqlString(db)}`;
+  const [tables, cols] = await Promise.all([
+    ch.query({
+      query: `SELECT sorting_key FROM system.tables WHERE ${inDb} AND name = ${sqlString(table)}`,
+      format: 'JSONEachRow',
+    }),
+    ch.query({
+      query: `SELECT name, type FROM system.columns WHERE ${inDb} AND table = ${sqlString(table)}`,
+      format: 'JSONEachRow',
+    }),
+  ]);
+  const [t] = await tables.json<{ sorting_key: string }>();
+  const rows = await cols.json<{ name: string; type: string }>();
+  if (!t) return null;
+  // 18.16 escapes the quotes in DateTime('UTC').
+  return {
+    columns: new Map(rows.map((r) => [r.name, r.type.replace(/\\'/g, "'")])),
+    sortingKey: t.sorting_key,
+  };
+}
+
+/**
+ * Why a table cannot hold the resource as configured without being built anew: it is keyed by another
+ * column, or a column has another type. Columns the configuration gained are not a reason: they are
+ * added. Empty when the table fits.
+ */
+export function rebuildReasons(resource: ResourceConfig, stored: StoredTable): string[] {
+  const reasons: string[] = [];
+  const key = resource.key_column;
+  if (stored.sortingKey.replace(/`/g, '') !== key) {
+    reasons.push(`its key is ${stored.sortingKey}, the configuration's is ${describeKey(resource)}`);
+  }
+  for (const [name, type] of tableColumns(resource)) {
+    const was = stored.columns.get(name);
+    if (was !== undefined && was !== type) reasons.push(`column ${name} is ${was}, configured ${type}`);
+  }
+  return reasons;
+}
+
+/** The key as a reader knows it: the id field, or the fields hashed into _key. */
+export function describeKey(resource: ResourceConfig): string {
+  return resource.key_column === COMPOSITE_KEY_COLUMN
+    ? `(${resource.primary_key.join(', ')}) in ${COMPOSITE_KEY_COLUMN}`
+    : resource.key_column;
+}
+
+/**
+ * Adds the columns a table lacks (18.16 has no ADD COLUMN IF NOT EXISTS, so system.columns is read
+ * first). Returns their names.
+ */
+export async function addMissingColumns(
+  ch: ClickHouseClient,
+  db: string,
+  table: string,
+  columns: Record<string, string>,
+  cluster?: Cluster,
+  present?: Map<string, string>,
+): Promise<string[]> {
+  const stored = present ?? (await storedTable(ch, db, table))?.columns ?? new Map<string, string>();
+  const added: string[] = [];
+  for (const [name, type] of Object.entries(columns)) {
+    if (stored.has(name)) continue;
+    await ch.command({
+      query: `ALTER TABLE ${ident(db)}.${ident(table)}${onCluster(cluster)} ADD COLUMN ${ident(name)} ${type}`,
+    });
+    added.push(name);
+  }
+  return added;
 }
 
 export interface SchemaChange {
   table: string;
   created: boolean;
   addedColumns: string[];
-  /** Columns whose stored type differs from the configuration's: left alone, reported. */
-  typeMismatches: string[];
+  /**
+   * Why the table must be built anew before this configuration can write to it (another key, a column
+   * of another type): left as it is here; the resource's own sync rebuilds it (table-rebuild.ts).
+   */
+  rebuild: string[];
 }
 
 /** The database and the tables every resource shares (quarantine); before any resource table. */
@@ -91,9 +171,9 @@ export async function ensureDatabase(ch: ClickHouseClient, db: string, cluster?:
 }
 
 /**
- * Creates the table and its view when missing; adds columns the configuration gained
- * (18.16 has no ADD COLUMN IF NOT EXISTS, so system.columns is read first) and then rebuilds the view,
- * whose column list is fixed when it is created. Safe to run any number of times.
+ * Creates the table and its view when missing; adds columns the configuration gained and then rebuilds
+ * the view, whose column list is fixed when it is created. A table that needs building anew is left
+ * alone (see SchemaChange.rebuild). Safe to run any number of times.
  */
 export async function ensureResourceTable(
   ch: ClickHouseClient,
@@ -101,31 +181,40 @@ export async function ensureResourceTable(
   resource: ResourceConfig,
   cluster?: Cluster,
 ): Promise<SchemaChange> {
-  const before = await existingColumns(ch, db, resource.name);
+  const stored = await storedTable(ch, db, resource.name);
   const change: SchemaChange = {
     table: resource.name,
-    created: before.size === 0,
+    created: stored === null,
     addedColumns: [],
-    typeMismatches: [],
+    rebuild: [],
   };
-  if (change.created) {
+  if (stored === null) {
     await ch.command({ query: createTableSql(db, resource, cluster) });
   } else {
-    for (const [name, type] of tableColumns(resource)) {
-      const stored = before.get(name);
-      if (stored === undefined) {
-        await ch.command({
-          query: `ALTER TABLE ${ident(db)}.${ident(resource.name)}${onCluster(cluster)} ADD COLUMN ${ident(name)} ${type}`,
-        });
-        change.addedColumns.push(name);
-      } else if (stored.replace(/\\'/g, "'") !== type) {
-        change.typeMismatches.push(`${name}: stored ${stored}, configured ${type}`);
-      }
-    }
+    change.rebuild = rebuildReasons(resource, stored);
+    if (change.rebuild.length) return change;
+    change.addedColumns = await addMissingColumns(
+      ch,
+      db,
+      resource.name,
+      Object.fromEntries(tableColumns(resource)),
+      cluster,
+      stored.columns,
+    );
   }
-  const view = `${ident(db)}.${ident(currentViewName(resource))}`;
-  if (change.addedColumns.length)
-    await ch.command({ query: `DROP TABLE IF EXISTS ${view}${onCluster(cluster)}` });
-  await ch.command({ query: createCurrentViewSql(db, resource, cluster) });
+  await ensureCurrentView(ch, db, resource, cluster, change.addedColumns.length > 0);
   return change;
+}
+
+/** The `_current` view; made anew when the table's columns changed (a view's columns are fixed). */
+export async function ensureCurrentView(
+  ch: ClickHouseClient,
+  db: string,
+  resource: ResourceConfig,
+  cluster: Cluster,
+  anew: boolean,
+): Promise<void> {
+  const view = `${ident(db)}.${ident(currentViewName(resource))}`;
+  if (anew) await ch.command({ query: `DROP TABLE IF EXISTS ${view}${onCluster(cluster)}` });
+  await ch.command({ query: createCurrentViewSql(db, resource, cluster) });
 }

@@ -6,9 +6,12 @@ export function sqlString(value: string): string {
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
-/** A back-quoted identifier; names are validated upstream, this guards against the rest. */
+/**
+ * A back-quoted identifier; names are validated upstream, this guards against the rest. One dot may
+ * join two parts: the column of a nested field (`intervals.time_since`) is named so.
+ */
 export function ident(name: string): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+  if (!/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)?$/.test(name))
     throw new Error(`not a safe SQL identifier: ${JSON.stringify(name)}`);
   return `\`${name}\``;
 }

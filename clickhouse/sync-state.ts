@@ -1,12 +1,14 @@
 // The engine's own state in the destination, beside the data it describes:
-// - `_sync_seen`: the ids each read received. A read's distinct ids check its consistency, and the
-//   ids its consistent reads received decide what vanished (deletions). Old days are dropped.
+// - `_sync_seen`: the ids each read received, with each record's content hash and page. A read's
+//   distinct ids and records check its consistency; records of different content under one id are a key
+//   collision; the ids its consistent reads received decide what vanished (deletions). Old days are dropped.
 // - `_sync_cursors`: per resource, the newest cursor value of the last complete read and the window
 //   it covered. Written only after the read and its deletions are in, so a crash before it leaves
 //   the old cursor, and the next run reads that stretch again (unchanged records are not rewritten).
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { CursorState } from '../shared/types';
+import type { CursorState, SeenRecords } from '../shared/types';
 import { createRunsTableSql } from './run-history';
+import { addMissingColumns } from './schema';
 import { Cluster, engineSql, onCluster } from './placement';
 import { ident, sqlString } from './sql';
 
@@ -20,7 +22,7 @@ const table = (db: string, name: string) => `${ident(db)}.${ident(name)}`;
 export function createSeenTableSql(db: string, cluster?: Cluster): string {
   return [
     `CREATE TABLE IF NOT EXISTS ${table(db, SEEN_TABLE)}${onCluster(cluster)} (`,
-    "  resource String, run_id String, read_id String, id UInt64, seen_at DateTime('UTC')",
+    "  resource String, run_id String, read_id String, id UInt64, seen_at DateTime('UTC'), hash UInt64, page UInt32",
     `) ${engineSql(cluster, db, SEEN_TABLE, 'MergeTree')} PARTITION BY toYYYYMMDD(seen_at) ORDER BY (run_id, read_id, id)`,
   ].join('\n');
 }
@@ -34,12 +36,16 @@ export function createCursorTableSql(db: string, cluster?: Cluster): string {
   ].join('\n');
 }
 
+/** Columns `_sync_seen` gained after its first release: added to tables made before. */
+const SEEN_COLUMNS_ADDED = { hash: 'UInt64', page: 'UInt32' };
+
 export async function ensureSyncStateTables(
   ch: ClickHouseClient,
   db: string,
   cluster?: Cluster,
 ): Promise<void> {
   await ch.command({ query: createSeenTableSql(db, cluster) });
+  await addMissingColumns(ch, db, SEEN_TABLE, SEEN_COLUMNS_ADDED, cluster);
   await ch.command({ query: createCursorTableSql(db, cluster) });
   await ch.command({ query: createRunsTableSql(db, cluster) });
 }
@@ -69,21 +75,29 @@ export async function dropOldSeenIds(
   }
 }
 
-export async function insertSeenIds(
-  ch: ClickHouseClient,
-  db: string,
-  seen: { resource: string; runId: string; readId: string; ids: number[]; at: number },
-): Promise<void> {
-  if (seen.ids.length === 0) return;
+export interface SeenPage {
+  resource: string;
+  runId: string;
+  readId: string;
+  page: number;
+  /** Each record's key and content hash (`_hash`). */
+  records: { id: number; hash: number }[];
+  at: number;
+}
+
+export async function insertSeenIds(ch: ClickHouseClient, db: string, seen: SeenPage): Promise<void> {
+  if (seen.records.length === 0) return;
   const seenAt = Math.floor(seen.at / 1000);
   await ch.insert({
     table: `${db}.${SEEN_TABLE}`,
-    values: seen.ids.map((id) => ({
+    values: seen.records.map(({ id, hash }) => ({
       resource: seen.resource,
       run_id: seen.runId,
       read_id: seen.readId,
       id,
       seen_at: seenAt,
+      hash,
+      page: seen.page,
     })),
     format: 'JSONEachRow',
   });
@@ -101,6 +115,55 @@ export async function countSeenIds(ch: ClickHouseClient, db: string, readId: str
   });
   const [{ n }] = await rs.json<{ n: number | string }>();
   return Number(n);
+}
+
+/**
+ * The distinct keys and records a read received. A retried page records its ids again, and a record a
+ * shifting list showed on two pages has the same content both times: neither counts twice. Two
+ * contents under one key count twice (a key collision). Hash 0 is a row written before hashes were
+ * recorded: it counts as no content of its own.
+ */
+export async function seenRecords(ch: ClickHouseClient, db: string, readId: string): Promise<SeenRecords> {
+  const rs = await ch.query({
+    query:
+      `SELECT count() AS ids, sum(greatest(contents, 1)) AS records FROM (` +
+      `SELECT id, uniqExactIf(hash, hash != 0) AS contents FROM ${table(db, SEEN_TABLE)} ` +
+      `WHERE run_id = ${sqlString(runIdOf(readId))} AND read_id = ${sqlString(readId)} GROUP BY id)`,
+    format: 'JSONEachRow',
+  });
+  const [r] = await rs.json<{ ids: number | string; records: number | string }>();
+  return { ids: Number(r?.ids ?? 0), records: Number(r?.records ?? 0) };
+}
+
+/** A key that several records of different content had in the given reads, and where each was read. */
+export interface CollidingKey {
+  id: number;
+  places: { readId: string; page: number }[];
+}
+
+/** Keys with more than one content among the given reads of a run (at most `limit`), and how many in all. */
+export async function collidingKeys(
+  ch: ClickHouseClient,
+  db: string,
+  q: { resource: string; runId: string; readIds: string[]; limit: number },
+): Promise<{ total: number; keys: CollidingKey[] }> {
+  const grouped =
+    `SELECT id, uniqExactIf(hash, hash != 0) AS contents, groupUniqArray((read_id, page)) AS places ` +
+    `FROM ${table(db, SEEN_TABLE)} WHERE run_id = ${sqlString(q.runId)} AND resource = ${sqlString(q.resource)} ` +
+    `AND read_id IN (${q.readIds.map(sqlString).join(', ') || "''"}) GROUP BY id HAVING contents > 1`;
+  const [total] = await (
+    await ch.query({ query: `SELECT count() AS n FROM (${grouped})`, format: 'JSONEachRow' })
+  ).json<{ n: number | string }>();
+  if (Number(total.n) === 0 || q.limit === 0) return { total: Number(total.n), keys: [] };
+  const rs = await ch.query({
+    query: `${grouped} ORDER BY id LIMIT ${Math.floor(q.limit)}`,
+    format: 'JSONEachRow',
+  });
+  const keys = (await rs.json<{ id: number | string; places: [string, number | string][] }>()).map((k) => ({
+    id: Number(k.id),
+    places: k.places.map(([readId, page]) => ({ readId, page: Number(page) })),
+  }));
+  return { total: Number(total.n), keys };
 }
 
 /** SQL for the ids the given reads of one run received. */

@@ -5,9 +5,27 @@
 /** Column types a resource may declare; `?` suffix (in JSON) makes a column nullable. */
 export type ColumnKind = 'int' | 'float' | 'string' | 'bool' | 'date' | 'datetime';
 
+/**
+ * Where a column's value sits in the record when it is not the top-level field named as the column:
+ * - `object`: a field of a nested object (`night.percent`: `record.night.percent`);
+ * - `list`: a field of each element of a nested list (`intervals.time_since`: an Array column with one
+ *   value per element; the columns of one list line up, so `ARRAY JOIN intervals` reads them as rows).
+ */
+export interface NestedPath {
+  via: 'object' | 'list';
+  /** The record's field that holds the object or the list (the column name's part before the dot). */
+  parent: string;
+  /** The field inside it (the part after the dot). */
+  field: string;
+}
+
 export interface ColumnSpec {
   kind: ColumnKind;
+  /** The value may be null (for a list column: each element's value). */
   nullable: boolean;
+  /** `int[]` and the like: a list of plain values in the record's field, stored as an Array column. */
+  array?: boolean;
+  nested?: NestedPath;
 }
 
 /**
@@ -61,8 +79,8 @@ export interface ListPartitionRouter {
   cursor_field: string;
   request_option: { inject_into: 'request_parameter'; field_name: string };
   /**
-   * A column that takes the partition value when a record lacks the field (e.g. the year of a per-year
-   * report whose rows do not say which year they are for).
+   * A column that takes the partition value when a record's field is missing or null (e.g. the year of
+   * a per-year report whose rows do not say which year they are for).
    */
   record_field?: string;
 }
@@ -81,6 +99,11 @@ export interface DatetimeIncrementalSync {
   start_setting?: string;
   /** `now` (the run's start, Temporal's clock) or an ISO datetime. */
   end_datetime: string;
+  /**
+   * Nothing before this is read, whatever start_datetime says: the API documents no valid data before
+   * it (Clockodo's work times: 2023-08-21). ISO date or datetime.
+   */
+  min_datetime?: string;
   /** Request parameters that carry the window. */
   start_param: string;
   end_param: string;
@@ -94,7 +117,11 @@ export interface DatetimeIncrementalSync {
 
 export interface EndpointConfig {
   path: string;
-  data_selector: string;
+  /**
+   * Where the records are in a response (dotted path). Several when public sources disagree on the key
+   * (Clockodo's docs pages and its SDK sometimes do): the first one the response has is read.
+   */
+  data_selector: string[];
   params: Record<string, string>;
   paginator?: PaginatorConfig;
   partition_router?: ListPartitionRouter;

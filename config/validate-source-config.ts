@@ -333,6 +333,7 @@ function checkIncremental(c: Checker, raw: unknown, field: string): DatetimeIncr
       'cursor_field',
       'start_datetime',
       'end_datetime',
+      'min_datetime',
       'start_param',
       'end_param',
       'window_field',
@@ -358,6 +359,13 @@ function checkIncremental(c: Checker, raw: unknown, field: string): DatetimeIncr
   if (start && end && end !== 'now' && parseUtc(end) < parseUtc(start)) {
     c.fail(`${field}.end_datetime`, `is before start_datetime (${start})`);
   }
+  const min = c.string(o.min_datetime, `${field}.min_datetime`, { required: false });
+  if (min !== undefined && !(ISO_DATE_OR_DATETIME.test(min) && !isNaN(parseUtc(min)))) {
+    c.fail(
+      `${field}.min_datetime`,
+      `must be an ISO date or datetime such as 2023-08-21, got ${describe(min)}`,
+    );
+  }
   const start_param = c.string(o.start_param ?? 'time_since', `${field}.start_param`);
   const end_param = c.string(o.end_param ?? 'time_until', `${field}.end_param`);
   const window_field = c.string(o.window_field ?? 'time_since', `${field}.window_field`);
@@ -382,12 +390,67 @@ function checkIncremental(c: Checker, raw: unknown, field: string): DatetimeIncr
     start_datetime: start,
     ...(start_setting ? { start_setting } : {}),
     end_datetime: end,
+    ...(min !== undefined ? { min_datetime: min } : {}),
     start_param,
     end_param,
     window_field,
     slice_days,
     parallel_windows,
   };
+}
+
+const COLUMN_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
+
+/** A scalar column type: `int`, `int?` (nullable), or with `allowArray` also `int[]` (a list of values). */
+function parseColumnType(
+  c: Checker,
+  spec: unknown,
+  field: string,
+  allowArray: boolean,
+): Omit<ColumnSpec, 'nested'> | undefined {
+  const m = typeof spec === 'string' ? /^([a-z]+)(\?|\[\])?$/.exec(spec) : null;
+  if (!m || !COLUMN_KINDS.includes(m[1] as ColumnKind) || (m[2] === '[]' && !allowArray)) {
+    const forms = allowArray ? ' (with ? for nullable, [] for a list of values)' : ' (with ? for nullable)';
+    return c.fail(field, `must be one of ${COLUMN_KINDS.join(', ')}${forms}, got ${describe(spec)}`);
+  }
+  const kind = m[1] as ColumnKind;
+  return m[2] === '[]' ? { kind, nullable: false, array: true } : { kind, nullable: m[2] === '?' };
+}
+
+/**
+ * `{"object": {...}}` or `{"list": {...}}`: fields of a nested object, or of each element of a nested
+ * list, each a column named `<name>.<field>`.
+ */
+function checkNestedColumns(
+  c: Checker,
+  name: string,
+  spec: Obj,
+  field: string,
+  columns: Record<string, ColumnSpec>,
+): void {
+  const vias = (['object', 'list'] as const).filter((v) => v in spec);
+  const o = c.object(spec, field, ['object', 'list']);
+  if (!o) return;
+  if (vias.length !== 1) {
+    c.fail(field, 'must name exactly one of "object" (a nested object) or "list" (a list of objects)');
+    return;
+  }
+  const via = vias[0];
+  const fields = c.object(o[via], `${field}.${via}`, Object.keys((o[via] as Obj | undefined) ?? {}));
+  if (!fields) return;
+  const names = Object.keys(fields).filter((f) => f !== '$comment');
+  if (names.length === 0) c.fail(`${field}.${via}`, 'names no field');
+  for (const inner of names) {
+    if (!COLUMN_NAME.test(inner)) {
+      c.fail(
+        `${field}.${via}.${inner}`,
+        'field names must start with a letter and hold only letters, digits and _',
+      );
+      continue;
+    }
+    const type = parseColumnType(c, fields[inner], `${field}.${via}.${inner}`, false);
+    if (type) columns[`${name}.${inner}`] = { ...type, nested: { via, parent: name, field: inner } };
+  }
 }
 
 function checkColumns(c: Checker, raw: unknown, field: string) {
@@ -397,22 +460,23 @@ function checkColumns(c: Checker, raw: unknown, field: string) {
   for (const [name, spec] of Object.entries(o)) {
     if (name === '$comment') continue;
     // Column names go into DDL; underscore-prefixed names are the engine's bookkeeping columns.
-    if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(name)) {
+    if (!COLUMN_NAME.test(name)) {
       c.fail(`${field}.${name}`, 'column names must start with a letter and hold only letters, digits and _');
       continue;
     }
-    const m = typeof spec === 'string' ? /^([a-z]+)(\?)?$/.exec(spec) : null;
-    if (!m || !COLUMN_KINDS.includes(m[1] as ColumnKind)) {
-      c.fail(
-        `${field}.${name}`,
-        `must be one of ${COLUMN_KINDS.join(', ')} (with ? for nullable), got ${describe(spec)}`,
-      );
+    if (spec !== null && typeof spec === 'object' && !Array.isArray(spec)) {
+      checkNestedColumns(c, name, spec as Obj, `${field}.${name}`, columns);
       continue;
     }
-    columns[name] = { kind: m[1] as ColumnKind, nullable: m[2] === '?' };
+    const type = parseColumnType(c, spec, `${field}.${name}`, true);
+    if (type) columns[name] = type;
   }
   return columns;
 }
+
+/** A column that holds one plain value per record (not nested, not a list): keys, windows, partitions. */
+const isPlainColumn = (spec: ColumnSpec | undefined): spec is ColumnSpec =>
+  spec !== undefined && !spec.array && !spec.nested;
 
 /** The key's fields: one name or a list of names, each a column. */
 function checkPrimaryKey(c: Checker, raw: unknown, field: string): string[] | undefined {
@@ -445,6 +509,9 @@ function keyColumnOf(
     if (!spec) {
       c.fail(`${field}.primary_key`, `"${name}" has no column in ${field}.columns`);
       ok = false;
+    } else if (!isPlainColumn(spec)) {
+      c.fail(`${field}.primary_key`, `"${name}" is a nested or list column: a key field must be a plain one`);
+      ok = false;
     } else if (spec.nullable || (primaryKey.length === 1 && spec.kind !== 'int')) {
       c.fail(
         `${field}.columns.${name}`,
@@ -467,6 +534,18 @@ function checkParams(c: Checker, raw: unknown, field: string): Record<string, st
     if (value !== undefined) params[k] = value;
   }
   return params;
+}
+
+/** One dotted path to the records, or a list of them (the first the response has is read). */
+function checkDataSelector(c: Checker, raw: unknown, field: string): string[] | undefined {
+  if (Array.isArray(raw)) {
+    if (raw.length === 0) return c.fail(field, 'must name at least one path');
+    const paths = raw.map((p, i) => c.string(p, `${field}[${i}]`));
+    if (new Set(paths).size !== paths.length) return c.fail(field, `names a path twice: ${describe(raw)}`);
+    return paths.every((p): p is string => p !== undefined) ? paths : undefined;
+  }
+  const path = c.string(raw, field);
+  return path === undefined ? undefined : [path];
 }
 
 function checkResource(c: Checker, raw: unknown, field: string, defaults: Obj): ResourceConfig | undefined {
@@ -498,7 +577,7 @@ function checkResource(c: Checker, raw: unknown, field: string, defaults: Obj): 
   const path = e && c.string(e.path, `${ef}.path`);
   if (path !== undefined && !path.startsWith('/'))
     c.fail(`${ef}.path`, `must start with "/", got ${describe(path)}`);
-  const data_selector = e && c.string(e.data_selector, `${ef}.data_selector`);
+  const data_selector = e && checkDataSelector(c, e.data_selector, `${ef}.data_selector`);
   const endpoint: Partial<EndpointConfig> = {
     path,
     data_selector,
@@ -514,15 +593,24 @@ function checkResource(c: Checker, raw: unknown, field: string, defaults: Obj): 
   const key_column = columns && primary_key && keyColumnOf(c, primary_key, columns, field);
   const inc = endpoint.incremental_sync;
   // Deletions in a window are found by this column, so it must hold the window's kind of bound.
-  if (columns && inc && columns[inc.window_field]?.kind !== inc.type) {
+  if (
+    columns &&
+    inc &&
+    (!isPlainColumn(columns[inc.window_field]) || columns[inc.window_field].kind !== inc.type)
+  ) {
     c.fail(
       `${ef}.incremental_sync.window_field`,
       `"${inc.window_field}" must be a ${inc.type} column in ${field}.columns (incremental_sync.type is "${inc.type}")`,
     );
   }
   const recordField = endpoint.partition_router?.record_field;
-  if (columns && recordField !== undefined && !columns[recordField]) {
-    c.fail(`${ef}.partition_router.record_field`, `"${recordField}" has no column in ${field}.columns`);
+  if (columns && recordField !== undefined && !isPlainColumn(columns[recordField])) {
+    c.fail(
+      `${ef}.partition_router.record_field`,
+      columns[recordField]
+        ? `"${recordField}" is a nested or list column: the partition value fills a plain one`
+        : `"${recordField}" has no column in ${field}.columns`,
+    );
   }
   if (!name || !primary_key || !key_column || !write_disposition || !path || !data_selector || !columns)
     return undefined;

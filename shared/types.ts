@@ -78,6 +78,8 @@ export interface ReadContext {
 export interface ResourceSyncInput extends ReadContext {
   mode: SyncMode;
   options: RunOptions;
+  /** Why the table must be built anew before this run writes to it (another key, another column type). */
+  rebuildTable?: string[];
 }
 
 /** One page (or one unpaged partition) to fetch and write. */
@@ -105,6 +107,11 @@ export interface RecordCounts {
   shapeWarnings: number;
   /** Attempts beyond the first that requests took (Temporal's retries of page activities). */
   retries: number;
+  /**
+   * Records past the window's end (the end parameter reaches one unit further, see requestedEnd): the
+   * next window holds them, so they are not written here. Absent in results recorded before it existed.
+   */
+  outside?: number;
 }
 
 export interface PageResult extends RecordCounts {
@@ -121,11 +128,15 @@ export interface PageResult extends RecordCounts {
   fingerprint: string;
   /** Newest value of the incremental cursor field on the page. */
   cursorMax?: string;
+  /** The first quarantined records of the page: why, and the record (shortened). */
+  quarantineSamples?: string[];
 }
 
 /** Facts of one read attempt of one target, from its pages. */
 export interface ReadFacts extends RecordCounts {
   pages: number;
+  /** The first quarantined records of the read (see PageResult). */
+  quarantineSamples?: string[];
   /** Smallest and largest count_items any page declared. */
   countItemsMin?: number;
   countItemsMax?: number;
@@ -145,6 +156,8 @@ export interface PartOutcome {
   reason?: string;
   records: number;
   cursorMax?: string;
+  /** Records that shared their key with another record of the read, but not its content. */
+  collisions?: number;
 }
 
 /** What reading one target (with its re-reads) returns to the resource workflow. */
@@ -153,6 +166,38 @@ export interface PartResult {
   /** Every re-read, with the reason. */
   rereads: string[];
   totals: ResourceTotals;
+  /** The first quarantined records of the part's reads (see PageResult). */
+  quarantineSamples?: string[];
+}
+
+/** What the records a read received say about its consistency (from the seen ids it recorded). */
+export interface SeenRecords {
+  /** Distinct keys. */
+  ids: number;
+  /** Distinct records: a key with two different contents counts twice. */
+  records: number;
+}
+
+/** One read of a resource in a run, as the key collision check needs it. */
+export interface ReadOfRun {
+  readId: string;
+  target: ReadTarget;
+}
+
+export interface KeyCollisionsRequest extends ReadContext {
+  /** The consistent reads of the run: records of different content that share a key among them collide. */
+  reads: ReadOfRun[];
+}
+
+export interface KeyCollisionsResult {
+  /** Keys that more than one record of the run had, as the seen ids say. */
+  suspected: number;
+  /** Of those, keys whose records were read again and differ: every one of them went to quarantine. */
+  confirmed: number;
+  /** Records put in quarantine. */
+  quarantined: number;
+  /** The first confirmed keys, described (`id 7: 2 records, in 2024 page 1 and 2025 page 1`). */
+  examples: string[];
 }
 
 export type DeletionScope =
@@ -183,6 +228,11 @@ export interface DeletionResult {
   /** Candidates not marked because they were more than the guard allows. */
   heldBack: number;
   heldBackReason?: string;
+  /**
+   * Keys the consistent reads received with more than one content (a key collision). Absent in
+   * results recorded before it was counted.
+   */
+  collidingKeys?: number;
 }
 
 export interface CursorState {

@@ -47,6 +47,34 @@ export function wholeDays(w: TimeWindow): TimeWindow {
   };
 }
 
+/**
+ * What a window's end parameter says: one unit past the window's end (a second, or the next day for a
+ * `date` window). The API's docs do not say whether the end bound is inclusive: an exclusive reading
+ * still returns the window's last second (or day), and what an inclusive one returns past the end is
+ * left to the next window (see outsideWindow).
+ */
+export function requestedEnd(inc: Pick<DatetimeIncrementalSync, 'type'>, w: TimeWindow): string {
+  const end = parseUtc(w.until) + (inc.type === 'date' ? DAY_MS : SECOND_MS);
+  return inc.type === 'date' ? isoSeconds(end).slice(0, 10) : isoSeconds(end);
+}
+
+/**
+ * Whether a record's window field puts it past the window's end (read only because the end parameter
+ * reaches one unit further): the next window holds it. A value that is not a date or datetime counts as
+ * inside: it is written, never dropped.
+ */
+export function outsideWindow(
+  inc: Pick<DatetimeIncrementalSync, 'type'>,
+  w: TimeWindow,
+  value: unknown,
+): boolean {
+  if (typeof value !== 'string') return false;
+  if (inc.type === 'date')
+    return /^\d{4}-\d{2}-\d{2}/.test(value) && value.slice(0, 10) > w.until.slice(0, 10);
+  const ms = parseUtc(value);
+  return !isNaN(ms) && ms > parseUtc(w.until);
+}
+
 /** Tiles [sinceMs, untilMs] (whole seconds) with windows of sliceDays days. */
 export function planSlices(sinceMs: number, untilMs: number, sliceDays: number): TimeWindow[] {
   const slices: TimeWindow[] = [];
@@ -79,6 +107,8 @@ export function splitWindow(w: TimeWindow, unitMs = SECOND_MS): [TimeWindow, Tim
 export interface WindowRules {
   /** The configuration's start_datetime (SYNC_START_DATE): nothing before it is read. */
   startDatetime: string;
+  /** The configuration's min_datetime: nothing before it is read either, whatever the start says. */
+  minDatetime?: string;
   /** `now` or a fixed ISO datetime. */
   endDatetime: string;
   lookbackDays: number;
@@ -91,9 +121,15 @@ function upperBound(rules: WindowRules, nowMs: number): number {
   return rules.endDatetime === 'now' ? nowMs + rules.horizonDays * DAY_MS : parseUtc(rules.endDatetime);
 }
 
+/** The earliest instant a read may start at: the start date, or min_datetime when that is later. */
+function lowerBound(rules: WindowRules): number {
+  const start = parseUtc(rules.startDatetime);
+  return rules.minDatetime === undefined ? start : Math.max(start, parseUtc(rules.minDatetime));
+}
+
 /** What a reconciliation or full refresh reads: the whole history from the start date. */
 export function fullWindow(rules: WindowRules, nowMs: number): TimeWindow {
-  return clamp(parseUtc(rules.startDatetime), upperBound(rules, nowMs));
+  return clamp(lowerBound(rules), upperBound(rules, nowMs));
 }
 
 /**
@@ -101,7 +137,7 @@ export function fullWindow(rules: WindowRules, nowMs: number): TimeWindow {
  * before the start date, to now + horizon. Without a cursor (no complete read yet) it is the full window.
  */
 export function incrementalWindow(rules: WindowRules, nowMs: number, cursor: string | undefined): TimeWindow {
-  const start = parseUtc(rules.startDatetime);
+  const start = lowerBound(rules);
   if (cursor === undefined) return fullWindow(rules, nowMs);
   const fromCursor = parseUtc(cursor) - rules.cursorMarginMs;
   const fromLookback = nowMs - rules.lookbackDays * DAY_MS;

@@ -24,6 +24,11 @@ export function pageActivityOptions(retry: RetryConfig, requestTimeoutSeconds = 
   };
 }
 
+/** Reading again the pages where keys collided: the page's retry policy, with time for several pages. */
+export function keyCollisionActivityOptions(retry: RetryConfig, requestTimeoutSeconds = 60): ActivityOptions {
+  return { ...pageActivityOptions(retry, requestTimeoutSeconds), startToCloseTimeout: '15 minutes' };
+}
+
 /** The run history is written at the very end: a few tries, so a broken destination does not hold the run. */
 export const runHistoryActivityOptions: ActivityOptions = {
   startToCloseTimeout: '1 minute',

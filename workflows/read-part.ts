@@ -2,10 +2,17 @@
 // read is consistent: if the list changed while it was paged, the part is read again (a window in two
 // narrower halves) up to a bound; a part that never reads consistently comes back degraded, so that
 // nothing is marked deleted in it. Long reads continue as new, carrying only where they stand.
-import { continueAsNew, defineQuery, proxyActivities, setHandler } from '@temporalio/workflow';
+import { continueAsNew, defineQuery, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { PageResult, PartOutcome, PartResult, ReadContext, ReadTarget } from '../shared/types';
-import { emptyTotals, factsTotals, sumTotals } from '../shared/totals';
+import type {
+  PageResult,
+  PartOutcome,
+  PartResult,
+  ReadContext,
+  ReadTarget,
+  SeenRecords,
+} from '../shared/types';
+import { emptyTotals, factsTotals, mergeSamples, sumTotals } from '../shared/totals';
 import { DAY_MS, SECOND_MS, splitWindow } from '../shared/windows';
 import { destinationActivityOptions, pageActivityOptions } from './activity-options';
 import { judgeRead } from './consistency';
@@ -16,6 +23,9 @@ import {
   ReadProgress,
   startOfRead,
 } from './read-pages';
+
+/** The patch that judges a read by its distinct records, not only its distinct ids (key collisions). */
+export const SEEN_RECORDS_PATCH = 'seen-records';
 
 /** Reads of one lineage of a part (the first and its re-reads) before it counts as degraded. */
 export const MAX_READ_ATTEMPTS = 3;
@@ -32,6 +42,7 @@ export interface ReadPartState {
   outcomes: PartOutcome[];
   rereads: string[];
   totals: PartResult['totals'];
+  quarantineSamples?: string[];
 }
 
 export interface ReadPartInput extends ReadContext {
@@ -64,6 +75,12 @@ export async function readPartWorkflow(input: ReadPartInput): Promise<PartResult
   };
   setHandler(partProgressQuery, () => state.totals);
   const concurrency = resource.endpoint.paginator?.max_concurrency ?? 1;
+  // Reads that began before records' contents were counted (their history asks countSeenIds) go on so.
+  const seenRecords = async (readId: string): Promise<SeenRecords> => {
+    if (patched(SEEN_RECORDS_PATCH)) return destActs.seenRecords({ destination: input.destination, readId });
+    const ids = await destActs.countSeenIds({ destination: input.destination, readId });
+    return { ids, records: ids };
+  };
 
   while (state.queue.length > 0) {
     const task = state.queue[0];
@@ -95,10 +112,9 @@ export async function readPartWorkflow(input: ReadPartInput): Promise<PartResult
     state.queue.shift();
     const { facts } = read;
     state.totals = sumTotals(state.totals, factsTotals(facts));
-    const distinct = facts.complete
-      ? await destActs.countSeenIds({ destination: input.destination, readId })
-      : 0;
-    const verdict = judgeRead(facts, distinct);
+    state.quarantineSamples = mergeSamples(state.quarantineSamples, facts.quarantineSamples);
+    const seen = facts.complete ? await seenRecords(readId) : { ids: 0, records: 0 };
+    const verdict = judgeRead(facts, seen);
     if (verdict.consistent) {
       state.outcomes.push({
         target: task.target,
@@ -107,6 +123,7 @@ export async function readPartWorkflow(input: ReadPartInput): Promise<PartResult
         consistent: true,
         records: facts.records,
         cursorMax: facts.cursorMax,
+        ...(verdict.collisions ? { collisions: verdict.collisions } : {}),
       });
     } else if (task.attempt >= MAX_READ_ATTEMPTS) {
       state.rereads.push(`${label}: ${verdict.reason}; gave up after ${task.attempt} reads`);
@@ -134,5 +151,10 @@ export async function readPartWorkflow(input: ReadPartInput): Promise<PartResult
       return continueAsNew<typeof readPartWorkflow>({ ...input, state });
     }
   }
-  return { outcomes: state.outcomes, rereads: state.rereads, totals: state.totals };
+  return {
+    outcomes: state.outcomes,
+    rereads: state.rereads,
+    totals: state.totals,
+    ...(state.quarantineSamples ? { quarantineSamples: state.quarantineSamples } : {}),
+  };
 }

@@ -15,15 +15,17 @@ import type { Activities } from '../activities';
 import type {
   CursorState,
   DeletionScope,
+  KeyCollisionsResult,
   PartResult,
   PartOutcome,
+  ReadContext,
   ReadTarget,
   ResourceProgress,
   ResourceResult,
   ResourceSyncInput,
   TimeWindow,
 } from '../shared/types';
-import { emptyTotals, sumTotals } from '../shared/totals';
+import { emptyTotals, mergeSamples, sumTotals } from '../shared/totals';
 import { RESOURCES_KEY } from '../shared/search-attributes';
 import {
   fullWindow,
@@ -37,7 +39,11 @@ import {
   WindowRules,
 } from '../shared/windows';
 import { partWorkflowId } from '../shared/workflow-ids';
-import { destinationActivityOptions, pageActivityOptions } from './activity-options';
+import {
+  destinationActivityOptions,
+  keyCollisionActivityOptions,
+  pageActivityOptions,
+} from './activity-options';
 import { pool } from './pool';
 import { readPartWorkflow, targetLabel } from './read-part';
 
@@ -68,6 +74,11 @@ export async function syncResourceWorkflow(input: ResourceSyncInput): Promise<Re
   upsertSearchAttributes([{ key: RESOURCES_KEY, value: [resource.name] }]);
 
   const result: ResourceResult = { ...emptyTotals(), rereads: [], degraded: [], notes: [] };
+  // Under this resource's lock: no other sync writes to the table while it is built anew.
+  if (input.rebuildTable?.length) {
+    const note = await acts.prepareResourceTable({ destination, resource });
+    if (note) result.notes.push(note);
+  }
   const plan = await planParts(input, nowMs, () => acts.readCursor({ destination, resource: resource.name }));
   targets = plan.targets;
   result.window = plan.window;
@@ -104,6 +115,10 @@ export async function syncResourceWorkflow(input: ResourceSyncInput): Promise<Re
   const parts = await readParts(targets, 0);
   let outcomes: PartOutcome[] = parts.flatMap((p) => p.outcomes);
   result.rereads = parts.flatMap((p) => p.rereads);
+  const quarantineSamples = parts.reduce<string[] | undefined>(
+    (samples, p) => mergeSamples(samples, p.quarantineSamples),
+    undefined,
+  );
 
   if (endpoint.paginator && outcomes.length > 1) {
     const countItems = (o: PartOutcome) =>
@@ -121,6 +136,14 @@ export async function syncResourceWorkflow(input: ResourceSyncInput): Promise<Re
     .filter((o) => !o.consistent)
     .map((o) => `${o.label}: ${o.reason ?? 'not read consistently'}; nothing marked deleted there`);
 
+  // What the run kept outside the table: the run says so (it ends degraded), after the cursor moved.
+  const keptAside: string[] = [];
+  if (totals.quarantined > 0) {
+    keptAside.push(
+      `${totals.quarantined} record${totals.quarantined === 1 ? '' : 's'} quarantined (kept in _quarantine, not in the table)` +
+        (quarantineSamples?.length ? `: ${quarantineSamples.join('; ')}` : ''),
+    );
+  }
   const scope = deletionScope(input, consistent, result.degraded.length === 0);
   if (scope) {
     const deletion = await acts.markDeletions({
@@ -135,6 +158,18 @@ export async function syncResourceWorkflow(input: ResourceSyncInput): Promise<Re
     });
     totals = { ...totals, deleted: deletion.marked, heldBack: deletion.heldBack };
     if (deletion.heldBackReason) result.notes.push(deletion.heldBackReason);
+    if (deletion.collidingKeys) {
+      const collisions = await proxyActivities<Activities>(
+        keyCollisionActivityOptions(input.retry, input.client.request_timeout_seconds),
+      ).quarantineKeyCollisions({
+        ...readContext(input),
+        reads: consistent.map((o) => ({ readId: o.readId, target: o.target })),
+      });
+      totals = { ...totals, quarantined: totals.quarantined + collisions.quarantined };
+      const said = describeCollisions(collisions);
+      keptAside.push(...said.degraded);
+      result.notes.push(...said.notes);
+    }
   }
 
   // The cursor moves only after a complete, consistent read with every deletion written: otherwise
@@ -158,7 +193,38 @@ export async function syncResourceWorkflow(input: ResourceSyncInput): Promise<Re
       result.notes.push('cursor left where it was: the read was not complete');
     }
   }
+  result.degraded.push(...keptAside);
   return { ...result, ...totals };
+}
+
+/** What the key collision check found, for the run's summary: collisions degrade it, moves do not. */
+function describeCollisions(c: KeyCollisionsResult): { degraded: string[]; notes: string[] } {
+  const keys = (n: number) => `${n} key${n === 1 ? '' : 's'}`;
+  if (c.confirmed) {
+    const unchecked = c.suspected > c.confirmed ? ` (of ${c.suspected} suspected, the first read again)` : '';
+    return {
+      notes: [],
+      degraded: [
+        `key collision: ${keys(c.confirmed)} shared by different records${unchecked}: ${c.examples.join('; ')}; ` +
+          `all ${c.quarantined} kept in _quarantine, the table holds the newest of each ` +
+          '(the primary_key does not identify these records)',
+      ],
+    };
+  }
+  if (!c.suspected) return { degraded: [], notes: [] };
+  return {
+    degraded: [],
+    notes: [
+      `${keys(c.suspected)} read twice with different contents, each one record that changed between ` +
+        'reads (the table holds its newest state)',
+    ],
+  };
+}
+
+/** What every read of the resource in this run shares. */
+function readContext(input: ResourceSyncInput): ReadContext {
+  const { destination, client, retry, resource, runId } = input;
+  return { destination, client, retry, resource, runId };
 }
 
 interface PartsPlan {
@@ -180,6 +246,7 @@ async function planParts(
   if (inc) {
     const rules: WindowRules = {
       startDatetime: inc.start_datetime,
+      minDatetime: inc.min_datetime,
       endDatetime: inc.end_datetime,
       lookbackDays: input.options.lookbackDays,
       horizonDays: input.options.horizonDays,

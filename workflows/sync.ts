@@ -79,7 +79,10 @@ export async function syncWorkflow(input: SyncInput): Promise<SyncSummary> {
     destination: destinationKey(input.destination),
     trigger: input.trigger ?? 'hand',
   });
-  await prepareDestination({ destination: input.destination, resources: selected });
+  const schema = await prepareDestination({ destination: input.destination, resources: selected });
+  // Tables to build anew are built by their resource's own sync, under its lock. (Results recorded
+  // before rebuilds existed have no `rebuild`.)
+  const rebuildOf = new Map(schema.map((c) => [c.table, c.rebuild ?? []]));
 
   await Promise.all(
     selected.map(async (resource, i) => {
@@ -96,6 +99,9 @@ export async function syncWorkflow(input: SyncInput): Promise<SyncSummary> {
                 mode: input.mode,
                 options: input.options,
                 runId: workflowId,
+                ...(rebuildOf.get(resource.name)?.length
+                  ? { rebuildTable: rebuildOf.get(resource.name) }
+                  : {}),
               },
             ],
             staticSummary: `Sync ${resource.name} (${input.mode}) for ${workflowId}`,
@@ -188,6 +194,7 @@ async function recordRun(input: SyncInput, summary: SyncSummary): Promise<void> 
     rows_unchanged: r.unchanged,
     rows_deleted: r.deleted,
     held_back: r.heldBack,
+    rows_quarantined: r.quarantined,
     retries: r.retries,
     outcome: r.cancelled
       ? 'cancelled'

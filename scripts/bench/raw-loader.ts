@@ -8,7 +8,7 @@
 // Prints one JSON line: {"seconds": ..., "rows": {resource: n}, "pages": n}.
 import { pageUrl, partitionLabel } from '../../activities/fetch-page';
 import { getJson } from '../../activities/http-client';
-import { readPath, decidePageStop } from '../../activities/paging';
+import { readRecords, decidePageStop } from '../../activities/paging';
 import { connectClickHouse } from '../../clickhouse/connection';
 import { recordToRow, Row } from '../../clickhouse/row-mapping';
 import { ensureDatabase, ensureResourceTable } from '../../clickhouse/schema';
@@ -67,7 +67,7 @@ async function main(): Promise<void> {
         secrets: api.secrets,
         agent: api.apiAgent,
       });
-      const records = readPath(doc, resource.endpoint.data_selector) as unknown[];
+      const records = readRecords(doc, resource.endpoint.data_selector) ?? [];
       const meta = { syncedAt: Date.now(), runId: 'raw', partition: partitionLabel(target) };
       const mapped: Row[] = [];
       for (const record of records) {

@@ -117,7 +117,8 @@ describe('the statement check on chdb', function () {
       resource: 'entries',
       runId: 'long-gone',
       readId: 'long-gone|x|1',
-      ids: [1, 2, 3],
+      page: 1,
+      records: [1, 2, 3].map((id) => ({ id, hash: id })),
       at: Date.now() - 10 * DAY,
     });
 

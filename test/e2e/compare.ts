@@ -2,11 +2,20 @@
 // with the API server's data field for field.
 import { servedByPartition } from '../../api-server/served';
 import type { Dataset } from '../../api-server/types';
-import type { ResourceConfig } from '../../config/source-config-types';
+import type { ColumnKind, ResourceConfig } from '../../config/source-config-types';
 
 /** '2024-01-31 12:00:00' (a UTC DateTime as ClickHouse prints it) → '2024-01-31T12:00:00Z'. */
 function isoFromClickHouse(value: string): string {
   return `${value.replace(' ', 'T')}Z`;
+}
+
+/** One value read back from a column of `kind`, in the API's shape. */
+function valueToApiShape(v: unknown, kind: ColumnKind): unknown {
+  if (v === null || v === undefined) return null;
+  if (kind === 'bool') return v === 1 || v === '1';
+  if (kind === 'datetime') return isoFromClickHouse(v as string);
+  if (kind === 'int' || kind === 'float') return Number(v);
+  return v;
 }
 
 export function rowToApiShape(
@@ -16,20 +25,41 @@ export function rowToApiShape(
   const out: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(resource.columns)) {
     const v = row[name];
-    if (v === null || v === undefined) out[name] = null;
-    else if (spec.kind === 'bool') out[name] = v === 1 || v === '1';
-    else if (spec.kind === 'datetime') out[name] = isoFromClickHouse(v as string);
-    else if (spec.kind === 'int' || spec.kind === 'float') out[name] = Number(v);
-    else out[name] = v;
+    out[name] = Array.isArray(v)
+      ? v.map((x) => valueToApiShape(x, spec.kind))
+      : valueToApiShape(v, spec.kind);
   }
   return out;
 }
 
-/** The record as the table's typed columns should hold it: configured fields only, missing → null. */
+/** A value as a column of `kind` holds it, in the API's shape: the docs' 0 and 1 flags are booleans. */
+function expectedValue(v: unknown, kind: ColumnKind): unknown {
+  if (v === undefined || v === null) return null;
+  return kind === 'bool' && (v === 0 || v === 1) ? v === 1 : v;
+}
+
+/**
+ * The record as the table's typed columns should hold it: configured fields only (a nested field from
+ * its object, a list's field from each element), missing → null, a missing list → [].
+ */
 export function recordToExpected(record: object, resource: ResourceConfig): Record<string, unknown> {
   const rec = record as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const name of Object.keys(resource.columns)) out[name] = rec[name] ?? null;
+  for (const [name, spec] of Object.entries(resource.columns)) {
+    const nested = spec.nested;
+    if (!nested) {
+      const v = rec[name];
+      out[name] = spec.array
+        ? ((v as unknown[] | null | undefined) ?? []).map((x) => expectedValue(x, spec.kind))
+        : expectedValue(v, spec.kind);
+    } else if (nested.via === 'object') {
+      const parent = rec[nested.parent] as Record<string, unknown> | null | undefined;
+      out[name] = expectedValue(parent?.[nested.field], spec.kind);
+    } else {
+      const list = (rec[nested.parent] as Record<string, unknown>[] | null | undefined) ?? [];
+      out[name] = list.map((e) => expectedValue(e[nested.field], spec.kind));
+    }
+  }
   return out;
 }
 
@@ -64,7 +94,7 @@ export function servedRecords(dataset: object, resource: ResourceConfig): Served
 export function toServed(raw: object, resource: ResourceConfig, partition?: string): Served {
   const rec = { ...(raw as Record<string, unknown>) };
   const recordField = resource.endpoint.partition_router?.record_field;
-  if (recordField && partition !== undefined && rec[recordField] === undefined)
+  if (recordField && partition !== undefined && (rec[recordField] === undefined || rec[recordField] === null))
     rec[recordField] = Number(partition);
   return { key: keyOf(rec, resource), raw, expected: recordToExpected(rec, resource) };
 }

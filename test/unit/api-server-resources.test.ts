@@ -1026,7 +1026,7 @@ function resourceFor(r: RouteCase, recordField?: string): ResourceConfig {
     write_disposition: 'merge',
     endpoint: {
       path: r.path,
-      data_selector: r.key,
+      data_selector: [r.key],
       params: {},
       ...(r.yearParam && {
         partition_router: {

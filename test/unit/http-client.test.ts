@@ -173,22 +173,24 @@ describe('pageUrl', () => {
     assert.equal(partitionLabel(req.target), '2024');
   });
 
-  it('adds the window bounds of an incremental slice', () => {
+  it('adds the window bounds of an incremental slice, the end one second further', () => {
+    // The docs do not say whether time_until is inclusive: one second further reads the window's last
+    // second either way (what lies past it is left to the next window).
     const window = { since: '2024-01-01T00:00:00Z', until: '2024-04-01T23:59:59Z' };
     const req = request(resource('entries'), { target: { window } });
     const url = pageUrl(req);
     assert.equal(url.searchParams.get('time_since'), '2024-01-01T00:00:00Z');
-    assert.equal(url.searchParams.get('time_until'), '2024-04-01T23:59:59Z');
+    assert.equal(url.searchParams.get('time_until'), '2024-04-02T00:00:00Z');
     assert.equal(url.pathname, '/api/v2/entries');
     assert.equal(partitionLabel(req.target), '2024-01-01T00:00:00Z..2024-04-01T23:59:59Z');
   });
 
-  it('sends the bounds of a window of whole days as dates', () => {
+  it('sends the bounds of a window of whole days as dates, the end one day further', () => {
     const window = { since: '2024-01-01T00:00:00Z', until: '2024-03-31T23:59:59Z' };
     const url = pageUrl(request(resource('work_times'), { target: { window }, page: 2 }));
     assert.equal(
       url.toString(),
-      'http://127.0.0.1:8787/api/v2/workTimes?page=2&items_per_page=1000&date_since=2024-01-01&date_until=2024-03-31',
+      'http://127.0.0.1:8787/api/v2/workTimes?page=2&items_per_page=1000&date_since=2024-01-01&date_until=2024-04-01',
     );
   });
 

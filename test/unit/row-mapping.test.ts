@@ -283,7 +283,11 @@ describe('toColumnValue', () => {
 
   it('reads bools, datetimes with zones and dates', () => {
     assert.equal(toColumnValue(true, col('bool')), 1);
-    assert.equal(toColumnValue(1, col('bool')), undefined);
+    // The docs give some flags as the integers 0 and 1 (a nonbusiness day's half_day); nothing else.
+    assert.equal(toColumnValue(1, col('bool')), 1);
+    assert.equal(toColumnValue(0, col('bool')), 0);
+    assert.equal(toColumnValue(2, col('bool')), undefined);
+    assert.equal(toColumnValue('1', col('bool')), undefined);
     assert.equal(toColumnValue('2024-01-01T00:00:00Z', col('datetime')), 1704067200);
     assert.equal(toColumnValue('2024-01-01T01:00:00+01:00', col('datetime')), 1704067200);
     assert.equal(toColumnValue('2024-01-01T00:00Z', col('datetime')), undefined);
@@ -329,7 +333,12 @@ describe('recordToRow: resources keyed by several fields, and partition values',
   const userReports = resource('user_reports');
   const workTimes = resource('work_times');
   const YEAR_META: RowMeta = { ...META, partition: '2024', partitionValue: '2024' };
-  const REPORT = { users_id: 7, users_name: 'Ada', sum_hours: 1512.5, sum_absence: { regular_holidays: 25 } };
+  const REPORT = {
+    users_id: 7,
+    users_name: 'Ada',
+    sum_hours: 5443200,
+    sum_absence: { regular_holidays: 25 },
+  };
 
   it('fills the year a per-year report lacks from the partition it was read under, raw kept as sent', () => {
     const mapped = recordToRow(REPORT, userReports, YEAR_META);

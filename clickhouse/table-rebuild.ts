@@ -1,0 +1,217 @@
+// A resource's table built anew when the configuration keys it by another field or types a column
+// otherwise (ClickHouse cannot change a table's sorting key, and a new type must hold every old value):
+// every stored row, deletion markers included, is mapped again from its `_raw` under the new
+// configuration into a new table, keeping its version, and the new table then takes the old one's name.
+// Nothing is lost: a record the new key cannot identify, and every record of a key several stored
+// records now share, goes to the quarantine table too.
+//
+// It runs inside the resource's own sync (whose workflow id is the lock), so no other sync writes to
+// the table meanwhile. A rebuild cut short (a worker that died) is finished or undone by the next call.
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { ResourceConfig } from '../config/source-config-types';
+import { Cluster, onCluster } from './placement';
+import { recordToRow, Row } from './row-mapping';
+import {
+  createTableSql,
+  describeKey,
+  ensureCurrentView,
+  ensureResourceTable,
+  rebuildReasons,
+  storedTable,
+} from './schema';
+import { ident, sqlString } from './sql';
+import { insertQuarantined, insertRows, QuarantinedRecord } from './writer';
+
+/** Rows inserted at once while copying. */
+const BATCH = 10_000;
+
+interface Deps {
+  ch: ClickHouseClient;
+  database: string;
+  cluster?: Cluster;
+}
+
+const rebuildName = (table: string, stamp: number) => `${table}__rebuild_${stamp}`;
+const replacedName = (table: string, stamp: number) => `${table}__replaced_${stamp}`;
+
+/**
+ * Makes the resource's table fit its configuration, building it anew when it must. Returns what was
+ * done, for the run's notes, or null when the table already fitted (or was just created).
+ */
+export async function prepareResourceTable(deps: Deps, resource: ResourceConfig): Promise<string | null> {
+  const { ch, database: db, cluster } = deps;
+  await finishInterruptedRebuild(deps, resource.name);
+  const stored = await storedTable(ch, db, resource.name);
+  const reasons = stored ? rebuildReasons(resource, stored) : [];
+  if (!stored || reasons.length === 0) {
+    await ensureResourceTable(ch, db, resource, cluster);
+    return null;
+  }
+  const stamp = Date.now();
+  const fresh = rebuildName(resource.name, stamp);
+  await ch.command({ query: createTableSql(db, resource, cluster, fresh) });
+  const copy = await copyMappedAgain(deps, resource, fresh, stored.sortingKey.replace(/`/g, ''));
+  const table = (name: string) => `${ident(db)}.${ident(name)}`;
+  await ch.command({
+    query:
+      `RENAME TABLE ${table(resource.name)} TO ${table(replacedName(resource.name, stamp))}, ` +
+      `${table(fresh)} TO ${table(resource.name)}${onCluster(cluster)}`,
+  });
+  await ch.command({
+    query: `DROP TABLE IF EXISTS ${table(replacedName(resource.name, stamp))}${onCluster(cluster)}`,
+  });
+  await ensureCurrentView(ch, db, resource, cluster, true);
+  const kept = copy.quarantined ? `; ${copy.quarantined} records also kept in _quarantine (${copy.why})` : '';
+  return (
+    `table ${resource.name} built anew, keyed by ${describeKey(resource)} (${reasons.join('; ')}): ` +
+    `${copy.rows} stored rows mapped again from _raw${kept}`
+  );
+}
+
+/**
+ * A rebuild that stopped between its steps: if the table is missing, the swap was cut short (finish it
+ * with the new table, or put the old one back); tables a rebuild left behind are then dropped.
+ */
+async function finishInterruptedRebuild(deps: Deps, name: string): Promise<void> {
+  const { ch, database: db, cluster } = deps;
+  const rs = await ch.query({
+    query: `SELECT name FROM system.tables WHERE database = ${sqlString(db)}`,
+    format: 'JSONEachRow',
+  });
+  const names = (await rs.json<{ name: string }>()).map((t) => t.name);
+  const stampOf = (n: string, kind: string) => {
+    const m = new RegExp(`^${name}__${kind}_(\\d+)$`).exec(n);
+    return m ? Number(m[1]) : undefined;
+  };
+  const rebuilt = names.filter((n) => stampOf(n, 'rebuild') !== undefined);
+  const replaced = names.filter((n) => stampOf(n, 'replaced') !== undefined);
+  const table = (n: string) => `${ident(db)}.${ident(n)}`;
+  if (!names.includes(name) && replaced.length) {
+    const old = replaced[replaced.length - 1];
+    const stamp = stampOf(old, 'replaced') as number;
+    const done = rebuilt.find((n) => stampOf(n, 'rebuild') === stamp);
+    await ch.command({ query: `RENAME TABLE ${table(done ?? old)} TO ${table(name)}${onCluster(cluster)}` });
+  }
+  const left = await ch.query({
+    query: `SELECT name FROM system.tables WHERE database = ${sqlString(db)}`,
+    format: 'JSONEachRow',
+  });
+  for (const { name: n } of await left.json<{ name: string }>()) {
+    if (stampOf(n, 'rebuild') !== undefined || stampOf(n, 'replaced') !== undefined) {
+      await ch.command({ query: `DROP TABLE IF EXISTS ${table(n)}${onCluster(cluster)}` });
+    }
+  }
+}
+
+type StoredRow = Record<string, unknown> & {
+  _raw: string;
+  _version: number;
+  _is_deleted: number;
+  _synced_at: string;
+  _run_id: string;
+  _partition: string;
+};
+
+/**
+ * Copies the newest stored row of every old key into `fresh`, mapped again from its `_raw`. Records
+ * the new key cannot identify go to quarantine; so do all records of a new key several old rows share
+ * (the table keeps the newest of them, as ReplacingMergeTree does).
+ */
+async function copyMappedAgain(
+  deps: Deps,
+  resource: ResourceConfig,
+  fresh: string,
+  oldKey: string,
+): Promise<{ rows: number; quarantined: number; why: string }> {
+  const { ch, database: db } = deps;
+  const meta = { runId: 'table rebuild', syncedAt: Date.now() };
+  const partitioned = resource.endpoint.partition_router !== undefined;
+  const quarantine: QuarantinedRecord[] = [];
+  // The old key of each new key's first row: rows of a key seen twice are fetched again at the end.
+  const firstOldKey = new Map<number, unknown>();
+  const sharedOldKeys = new Set<unknown>();
+  let batch: Row[] = [];
+  let rows = 0;
+  const rs = await ch.query({
+    query: `SELECT * FROM ${ident(db)}.${ident(resource.name)} FINAL`,
+    format: 'JSONEachRow',
+  });
+  for await (const chunk of rs.stream()) {
+    for (const line of chunk) {
+      const old = line.json<StoredRow>();
+      const mapped = mapAgain(old, resource, partitioned);
+      if (!mapped.ok) {
+        quarantine.push({
+          resource: resource.name,
+          reason: `table rebuild: ${mapped.reason}`,
+          raw: old._raw,
+        });
+        continue;
+      }
+      const key = mapped.row[resource.key_column] as number;
+      const first = firstOldKey.get(key);
+      if (first === undefined) firstOldKey.set(key, old[oldKey]);
+      else sharedOldKeys.add(first).add(old[oldKey]);
+      batch.push(mapped.row);
+      rows++;
+      if (batch.length >= BATCH) {
+        await insertRows(ch, db, fresh, batch);
+        batch = [];
+      }
+    }
+  }
+  await insertRows(ch, db, fresh, batch);
+  const bad = quarantine.length;
+  if (sharedOldKeys.size) quarantine.push(...(await rowsSharingKeys(deps, resource, oldKey, sharedOldKeys)));
+  await insertQuarantined(ch, db, quarantine, meta);
+  const why = [
+    bad ? `${bad} without a usable key` : '',
+    quarantine.length > bad ? `${quarantine.length - bad} sharing a key with another` : '',
+  ].filter(Boolean);
+  return { rows, quarantined: quarantine.length, why: why.join(', ') };
+}
+
+type Remapped = { ok: true; row: Row } | { ok: false; reason: string };
+
+function mapAgain(old: StoredRow, resource: ResourceConfig, partitioned: boolean): Remapped {
+  let record: unknown;
+  try {
+    record = JSON.parse(old._raw);
+  } catch {
+    return { ok: false, reason: '_raw is not JSON' };
+  }
+  const mapped = recordToRow(record, resource, {
+    syncedAt: 0,
+    runId: old._run_id,
+    partition: old._partition,
+    // A partition's label is its value (the year read).
+    partitionValue: partitioned ? old._partition : undefined,
+  });
+  if (!mapped.ok) return mapped;
+  // The state it was: observed then, by that run, deleted or not, in the same merge order.
+  return {
+    ok: true,
+    row: { ...mapped.row, _version: old._version, _is_deleted: old._is_deleted, _synced_at: old._synced_at },
+  };
+}
+
+/** The stored records (newest of each old key) whose old keys now share one new key. */
+async function rowsSharingKeys(
+  deps: Deps,
+  resource: ResourceConfig,
+  oldKey: string,
+  oldKeys: Set<unknown>,
+): Promise<QuarantinedRecord[]> {
+  const values = [...oldKeys].map((v) => (typeof v === 'number' ? String(v) : sqlString(String(v))));
+  const rs = await deps.ch.query({
+    query:
+      `SELECT _raw FROM ${ident(deps.database)}.${ident(resource.name)} FINAL ` +
+      `WHERE ${ident(oldKey)} IN (${values.join(', ')})`,
+    format: 'JSONEachRow',
+  });
+  return (await rs.json<{ _raw: string }>()).map((r) => ({
+    resource: resource.name,
+    reason: `table rebuild: another stored record has the same key ${describeKey(resource)}`,
+    raw: r._raw,
+  }));
+}
