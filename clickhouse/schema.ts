@@ -153,6 +153,27 @@ export async function addMissingColumns(
   return added;
 }
 
+/** Names a rebuild gives the new table and the old one while it swaps them (table-rebuild.ts). */
+export const rebuildTableName = (table: string, stamp: number) => `${table}__rebuild_${stamp}`;
+export const replacedTableName = (table: string, stamp: number) => `${table}__replaced_${stamp}`;
+
+/** Tables a rebuild of `table` left behind, with the stamp and role their names give. */
+export async function rebuildLeftovers(
+  ch: ClickHouseClient,
+  db: string,
+  table: string,
+): Promise<{ name: string; stamp: number; role: 'rebuild' | 'replaced' }[]> {
+  const rs = await ch.query({
+    query: `SELECT name FROM system.tables WHERE database = ${sqlString(db)}`,
+    format: 'JSONEachRow',
+  });
+  const pattern = new RegExp(`^${table}__(rebuild|replaced)_(\\d+)$`);
+  return (await rs.json<{ name: string }>()).flatMap(({ name }) => {
+    const m = pattern.exec(name);
+    return m ? [{ name, stamp: Number(m[2]), role: m[1] as 'rebuild' | 'replaced' }] : [];
+  });
+}
+
 export interface SchemaChange {
   table: string;
   created: boolean;
@@ -189,6 +210,10 @@ export async function ensureResourceTable(
     rebuild: [],
   };
   if (stored === null) {
+    // A rebuild cut short between its renames: finishing it is the rebuild's own work, under the lock.
+    if ((await rebuildLeftovers(ch, db, resource.name)).some((t) => t.role === 'replaced')) {
+      return { ...change, created: false, rebuild: ['a rebuild of it was cut short'] };
+    }
     await ch.command({ query: createTableSql(db, resource, cluster) });
   } else {
     change.rebuild = rebuildReasons(resource, stored);

@@ -16,7 +16,10 @@ import {
   describeKey,
   ensureCurrentView,
   ensureResourceTable,
+  rebuildLeftovers,
   rebuildReasons,
+  rebuildTableName,
+  replacedTableName,
   storedTable,
 } from './schema';
 import { ident, sqlString } from './sql';
@@ -31,39 +34,37 @@ interface Deps {
   cluster?: Cluster;
 }
 
-const rebuildName = (table: string, stamp: number) => `${table}__rebuild_${stamp}`;
-const replacedName = (table: string, stamp: number) => `${table}__replaced_${stamp}`;
-
 /**
  * Makes the resource's table fit its configuration, building it anew when it must. Returns what was
  * done, for the run's notes, or null when the table already fitted (or was just created).
  */
 export async function prepareResourceTable(deps: Deps, resource: ResourceConfig): Promise<string | null> {
   const { ch, database: db, cluster } = deps;
-  await finishInterruptedRebuild(deps, resource.name);
+  const resumed = await finishInterruptedRebuild(deps, resource.name);
   const stored = await storedTable(ch, db, resource.name);
   const reasons = stored ? rebuildReasons(resource, stored) : [];
   if (!stored || reasons.length === 0) {
     await ensureResourceTable(ch, db, resource, cluster);
-    return null;
+    return resumed;
   }
   const stamp = Date.now();
-  const fresh = rebuildName(resource.name, stamp);
+  const fresh = rebuildTableName(resource.name, stamp);
   await ch.command({ query: createTableSql(db, resource, cluster, fresh) });
   const copy = await copyMappedAgain(deps, resource, fresh, stored.sortingKey.replace(/`/g, ''));
   const table = (name: string) => `${ident(db)}.${ident(name)}`;
   await ch.command({
     query:
-      `RENAME TABLE ${table(resource.name)} TO ${table(replacedName(resource.name, stamp))}, ` +
+      `RENAME TABLE ${table(resource.name)} TO ${table(replacedTableName(resource.name, stamp))}, ` +
       `${table(fresh)} TO ${table(resource.name)}${onCluster(cluster)}`,
   });
   await ch.command({
-    query: `DROP TABLE IF EXISTS ${table(replacedName(resource.name, stamp))}${onCluster(cluster)}`,
+    query: `DROP TABLE IF EXISTS ${table(replacedTableName(resource.name, stamp))}${onCluster(cluster)}`,
   });
   await ensureCurrentView(ch, db, resource, cluster, true);
+  const before = resumed ? `${resumed}; ` : '';
   const kept = copy.quarantined ? `; ${copy.quarantined} records also kept in _quarantine (${copy.why})` : '';
   return (
-    `table ${resource.name} built anew, keyed by ${describeKey(resource)} (${reasons.join('; ')}): ` +
+    `${before}table ${resource.name} built anew, keyed by ${describeKey(resource)} (${reasons.join('; ')}): ` +
     `${copy.rows} stored rows mapped again from _raw${kept}`
   );
 }
@@ -72,35 +73,26 @@ export async function prepareResourceTable(deps: Deps, resource: ResourceConfig)
  * A rebuild that stopped between its steps: if the table is missing, the swap was cut short (finish it
  * with the new table, or put the old one back); tables a rebuild left behind are then dropped.
  */
-async function finishInterruptedRebuild(deps: Deps, name: string): Promise<void> {
+async function finishInterruptedRebuild(deps: Deps, name: string): Promise<string | null> {
   const { ch, database: db, cluster } = deps;
-  const rs = await ch.query({
-    query: `SELECT name FROM system.tables WHERE database = ${sqlString(db)}`,
-    format: 'JSONEachRow',
-  });
-  const names = (await rs.json<{ name: string }>()).map((t) => t.name);
-  const stampOf = (n: string, kind: string) => {
-    const m = new RegExp(`^${name}__${kind}_(\\d+)$`).exec(n);
-    return m ? Number(m[1]) : undefined;
-  };
-  const rebuilt = names.filter((n) => stampOf(n, 'rebuild') !== undefined);
-  const replaced = names.filter((n) => stampOf(n, 'replaced') !== undefined);
   const table = (n: string) => `${ident(db)}.${ident(n)}`;
-  if (!names.includes(name) && replaced.length) {
+  const left = await rebuildLeftovers(ch, db, name);
+  const replaced = left.filter((t) => t.role === 'replaced').sort((a, b) => a.stamp - b.stamp);
+  let resumed: string | null = null;
+  if (replaced.length && !(await storedTable(ch, db, name))) {
     const old = replaced[replaced.length - 1];
-    const stamp = stampOf(old, 'replaced') as number;
-    const done = rebuilt.find((n) => stampOf(n, 'rebuild') === stamp);
-    await ch.command({ query: `RENAME TABLE ${table(done ?? old)} TO ${table(name)}${onCluster(cluster)}` });
+    const done = left.find((t) => t.role === 'rebuild' && t.stamp === old.stamp);
+    const back = done ?? old;
+    await ch.command({ query: `RENAME TABLE ${table(back.name)} TO ${table(name)}${onCluster(cluster)}` });
+    left.splice(left.indexOf(back), 1);
+    resumed = done
+      ? `a rebuild of table ${name} had stopped before its new table took the name: it has now`
+      : `a rebuild of table ${name} had stopped midway: the table it replaced is back`;
   }
-  const left = await ch.query({
-    query: `SELECT name FROM system.tables WHERE database = ${sqlString(db)}`,
-    format: 'JSONEachRow',
-  });
-  for (const { name: n } of await left.json<{ name: string }>()) {
-    if (stampOf(n, 'rebuild') !== undefined || stampOf(n, 'replaced') !== undefined) {
-      await ch.command({ query: `DROP TABLE IF EXISTS ${table(n)}${onCluster(cluster)}` });
-    }
+  for (const t of left) {
+    await ch.command({ query: `DROP TABLE IF EXISTS ${table(t.name)}${onCluster(cluster)}` });
   }
+  return resumed;
 }
 
 type StoredRow = Record<string, unknown> & {

@@ -49,6 +49,12 @@ SHAPE_ONLY = [
         "deletion markers take _synced_at = now(), which is the replay's own time",
     ),
     (
+        lambda st: ") AS stored," in st["sql"],
+        "stored",
+        lambda v: isinstance(v, int) and v >= 0,
+        "rows stored before merges (npm run report's 'stored'): each server merges a key's versions in its own time",
+    ),
+    (
         lambda st: st["site"].startswith("test/"),
         "_synced_at",
         is_datetime,

@@ -28,6 +28,8 @@ export interface HarnessOptions {
   maxItemsPerPage?: number;
   /** Delay the API server adds to every request. */
   latencyMs?: number;
+  /** How the API server reads `date_until` of work times (default inclusive). */
+  workTimesUntil?: 'inclusive' | 'exclusive';
   /** Serve the API over HTTPS with this certificate and key. */
   apiTls?: { cert: Buffer; key: Buffer };
   /** Leave SYNC_YEARS and SYNC_START_DATE to their relative defaults (size.years must be the last three). */
@@ -76,6 +78,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     maxItemsPerPage: opts.maxItemsPerPage,
     latencyMs: opts.latencyMs,
     tls: opts.apiTls,
+    workTimesUntil: opts.workTimesUntil,
   });
   // The dataset's years are fixed settings here (no relative rule), as a user who names them has.
   const base = resolveVariables(
