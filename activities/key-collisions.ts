@@ -50,7 +50,9 @@ export async function quarantineKeyCollisions(
   const pages = new Map<string, { readId: string; page: number }>();
   for (const place of keys.flatMap((k) => k.places)) pages.set(`${place.readId}\u0000${place.page}`, place);
   const found = new Map<number, Found>();
-  for (const { readId, page } of pages.values()) {
+  // In read order, so the run names the places of a key the same way every time.
+  const inOrder = [...pages.values()].sort((a, b) => a.readId.localeCompare(b.readId) || a.page - b.page);
+  for (const { readId, page } of inOrder) {
     const target = targets.get(readId);
     if (!target) continue;
     const at = { ...req, target, page };

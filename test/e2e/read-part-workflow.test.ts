@@ -14,6 +14,7 @@ import type {
   PageRequest,
   PageResult,
   PartResult,
+  SeenRecords,
   ReadTarget,
   SyncInput,
   TimeWindow,
@@ -45,12 +46,14 @@ interface Request {
 /** A paged list server (Clockodo's paging object) behind the two activities readPartWorkflow calls. */
 class FakeList {
   requests: Request[] = [];
-  /** Read ids countSeenIds was asked about, with what it answered. */
+  /** Read ids seenRecords was asked about, with what it answered (each item has one content). */
   counted: { readId: string; distinct: number }[] = [];
   /** Runs after a page is answered: a test's mutations of the list between page requests. */
   afterPage: (req: Request) => void = () => {};
   /** Answers these pages with no records (the paging object unchanged). */
   emptyPage: (req: Request) => boolean = () => false;
+  /** Ids that stand for two records of different content (a key collision), by what seenRecords says. */
+  sharedIds = new Set<number>();
   /** A broken server that answers page 1 whatever page is asked for. */
   ignoresPageParam = false;
   private seen = new Map<string, Set<number>>();
@@ -120,10 +123,12 @@ class FakeList {
         cursorMax: ats[ats.length - 1],
       });
     },
-    countSeenIds: ({ readId }: { readId: string }): Promise<number> => {
-      const distinct = this.seen.get(readId)?.size ?? 0;
+    seenRecords: ({ readId }: { readId: string }): Promise<SeenRecords> => {
+      const ids = this.seen.get(readId) ?? new Set<number>();
+      const distinct = ids.size;
       this.counted.push({ readId, distinct });
-      return Promise.resolve(distinct);
+      const shared = [...ids].filter((id) => this.sharedIds.has(id)).length;
+      return Promise.resolve({ ids: distinct - shared, records: distinct });
     },
   };
 
@@ -458,11 +463,25 @@ describe('readPartWorkflow with a fake paged list', function () {
       { readId: second, distinct: 6 },
     ]);
     assert.deepEqual(result.rereads, [
-      'entries: received 6 records with an id but 5 distinct ids; read again (read 2)',
+      'entries: received 6 records with an id but 5 distinct ones; read again (read 2)',
     ]);
     assert.deepEqual(
       result.outcomes.map((o) => [o.readId, o.consistent, o.records]),
       [[second, true, 6]],
+    );
+  });
+
+  it('counts a key two different records share as a collision, not a reason to read again', async () => {
+    // Six records, five keys: the records with ids 3 and 4 are one key with two contents.
+    const fake = new FakeList(items(6, WINDOW.since, HOUR_MS), 2);
+    fake.sharedIds.add(fake.items[3].id);
+    const { result } = await readPart(fake, {}, 1);
+    const readId = fake.readId('entries', 1);
+    assert.deepEqual(fake.reads(), [readId], 'read once');
+    assert.deepEqual(result.rereads, []);
+    assert.deepEqual(
+      result.outcomes.map((o) => [o.readId, o.consistent, o.records, o.collisions]),
+      [[readId, true, 6, 1]],
     );
   });
 
