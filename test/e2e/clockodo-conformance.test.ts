@@ -287,6 +287,16 @@ describe('tables keyed as before this release', function () {
       carry.out,
       /primary key "id" is missing or not a non-negative integer: \{"users_id":\d+,"year":\d{4}/,
     );
+    const [run] = await rows<{ outcome: string; rows_quarantined: number; error: string }>(
+      h.ch,
+      `SELECT outcome, rows_quarantined, error FROM ${h.database}.sync_runs FINAL WHERE resource = 'holidays_carry'`,
+    );
+    assert.equal(run.outcome, 'degraded');
+    assert.equal(Number(run.rows_quarantined), h.api.dataset.holidays_carry.length);
+    assert.match(
+      run.error,
+      /records quarantined \(kept in _quarantine, not in the table\): primary key "id"/,
+    );
 
     const result = await h.sync(['--resources', 'nonbusiness_days']);
     const days = byName(summaryOf(result)).get('nonbusiness_days')!;

@@ -85,14 +85,20 @@ describe('worker metrics', function () {
     assert.match(output, new RegExp(`"metrics":"http://127\\.0\\.0\\.1:${port}/metrics"`));
 
     h.api.injectFault({ status: 503, times: 1, pathPrefix: '/v2/customers' });
+    // A second project under an id already taken: both records go to quarantine (a key collision).
+    h.api.dataset.projects.push({ ...h.api.dataset.projects[7], name: 'another project, the same id' });
     const input = syncInputFromSettings(h.vars, parseSyncArgs(['--resources', 'customers,projects']));
     const result = await runSync(h.client, input, { taskQueue: queue });
     assert.ok(result.ok, result.ok ? '' : result.message);
+    assert.equal(result.summary.outcome, 'degraded');
 
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     assert.equal(metricValue(text, 'clockodo_pages', { resource: 'customers' }), 2);
     assert.equal(metricValue(text, 'clockodo_pages', { resource: 'projects' }), 3);
-    assert.equal(metricValue(text, 'clockodo_rows_written', { resource: 'projects' }), 50);
+    // Both records of the shared id were new: the table took both (and keeps the newer).
+    assert.equal(metricValue(text, 'clockodo_rows_written', { resource: 'projects' }), 51);
+    assert.equal(metricValue(text, 'clockodo_rows_quarantined', { resource: 'projects' }), 2);
+    assert.equal(metricValue(text, 'clockodo_key_collisions', { resource: 'projects' }), 1);
     assert.equal(metricValue(text, 'clockodo_page_retries', { resource: 'customers' }), 1);
     // Temporal's own worker metrics come with it.
     assert.match(text, /^temporal_[a-z_]+\{/m);

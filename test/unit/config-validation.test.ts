@@ -14,6 +14,7 @@ import {
   SettingsError,
   workerMaxCachedWorkflows,
 } from '../../config/settings';
+import type { ColumnSpec, ResourceConfig } from '../../config/source-config-types';
 import { ConfigError, ConfigIssue, validateSourceConfig } from '../../config/validate-source-config';
 
 const NOW = new Date('2025-06-15T10:30:00Z');
@@ -744,59 +745,119 @@ describe('configuration features every Clockodo resource needs, as configuration
   });
 });
 
-describe("the README's table of resources", () => {
+describe("the README's table of resources and docs/resources.md", () => {
   // Rows of the table under "## Resources":
-  // | `name` | v2 route | current route | read | changes a run sees | key | columns |
+  // | `name` | v2 route | current route | read | key | sources |
+  const cellsOf = (text: string, from: string, to: string) => {
+    const section = text.slice(text.indexOf(from), to ? text.indexOf(to) : undefined);
+    return new Map(
+      section
+        .split('\n')
+        .filter((l) => /^\| `[a-z_]+` /.test(l))
+        .map((l) => {
+          const cells = l.split('|').map((c) => c.trim());
+          return [cells[1].replace(/`/g, ''), cells.slice(2, -1)] as const;
+        }),
+    );
+  };
   const readme = readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('\n## Resources'), readme.indexOf('\n## Run kinds'));
-  const rows = new Map(
-    section
-      .split('\n')
-      .filter((l) => /^\| `[a-z_]+` /.test(l))
-      .map((l) => {
-        const cells = l.split('|').map((c) => c.trim());
-        return [cells[1].replace(/`/g, ''), cells.slice(2, 8)] as const;
-      }),
+  const rows = cellsOf(readme, '\n## Resources', '\n## Run kinds');
+  const columnRows = cellsOf(
+    readFileSync(path.join(PROJECT_ROOT, 'docs/resources.md'), 'utf8'),
+    '| table',
+    '',
   );
   const presets = Object.fromEntries(
     ['clockodo-v2.json', 'clockodo-current.json'].map((file) => {
       const raw: unknown = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'config/sources', file), 'utf8'));
-      return [file, validateSourceConfig(raw, resolveVariables({}, NOW), file).resources];
+      const resources = validateSourceConfig(raw, resolveVariables({}, NOW), file).resources;
+      return [file, new Map(resources.map((r) => [r.name, r]))];
     }),
   );
+  const v2 = presets['clockodo-v2.json'];
+  const current = presets['clockodo-current.json'];
 
-  it('has a row for every resource of both presets, with its routes, key and columns', () => {
-    const v2 = presets['clockodo-v2.json'];
-    const current = new Map(presets['clockodo-current.json'].map((r) => [r.name, r]));
-    assert.deepEqual([...rows.keys()].sort(), v2.map((r) => r.name).sort());
-    for (const r of v2) {
-      const [v2Route, currentRoute, read, sees, key, columns] = rows.get(r.name)!;
-      const now = current.get(r.name);
-      assert.ok(now, `${r.name} is in clockodo-current.json too`);
-      assert.ok(v2Route.includes(`\`${r.endpoint.path}`), `${r.name}: ${v2Route} names ${r.endpoint.path}`);
-      if (now.endpoint.path === r.endpoint.path) assert.equal(currentRoute, 'the same', r.name);
-      else assert.ok(currentRoute.includes(`\`${now.endpoint.path}`), `${r.name}: ${currentRoute}`);
-      assert.equal(key, r.primary_key.map((k) => `\`${k}\``).join(', '), `${r.name}: key`);
-      // How it is read, and so which changes a run sees, follows from the configuration.
-      const how = r.endpoint.incremental_sync
-        ? 'per window'
-        : r.endpoint.partition_router
-          ? 'per year'
-          : 'in full';
-      assert.ok(read.startsWith(how), `${r.name}: read ${how}, the README says ${read}`);
-      assert.match(
-        sees,
-        how === 'in full' ? /^every addition, edit and deletion$/ : /in the (years read|window)/,
+  /** How the table writes a route: `/path?param=` under `key` (or `other`), paged or whole. */
+  function route(r: ResourceConfig | undefined): string {
+    if (!r) return '—';
+    const e = r.endpoint;
+    const inc = e.incremental_sync;
+    const params = inc
+      ? `?${inc.start_param}=&${inc.end_param}=`
+      : e.partition_router
+        ? `?${e.partition_router.request_option.field_name}=`
+        : '';
+    const under = e.data_selector.map((k) => `\`${k}\``).join(' or ');
+    return `\`${e.path}${params}\` under ${under}, ${e.paginator ? 'paged' : 'whole'}`;
+  }
+
+  /** How docs/resources.md writes the columns: `name type`, a nested object or list as one entry. */
+  function columnsText(r: ResourceConfig | undefined): string {
+    if (!r) return '—';
+    const type = (c: ColumnSpec) => `${c.kind}${c.array ? '[]' : c.nullable ? '?' : ''}`;
+    const parts: string[] = [];
+    const nested = new Map<string, string[]>();
+    for (const [name, c] of Object.entries(r.columns)) {
+      if (!c.nested) parts.push(`\`${name}\` ${type(c)}`);
+      else {
+        let fields = nested.get(c.nested.parent);
+        if (!fields) {
+          fields = [];
+          nested.set(c.nested.parent, fields);
+          parts.push(`\u0000${c.nested.parent}`);
+        }
+        fields.push(`\`${name}\` ${type(c)}`);
+      }
+    }
+    return parts
+      .map((p) => {
+        if (!p.startsWith('\u0000')) return p;
+        const parent = p.slice(1);
+        const via = Object.values(r.columns).find((c) => c.nested?.parent === parent)?.nested?.via;
+        return `\`${parent}\` (${via}: ${nested.get(parent)!.join(', ')})`;
+      })
+      .join(', ');
+  }
+
+  it('has a row for every resource of both presets: its routes, how it is read, its key, its sources', () => {
+    assert.deepEqual(
+      [...rows.keys()],
+      [...current.keys()],
+      'the resources of clockodo-current.json, in its order',
+    );
+    assert.ok(
+      [...v2.keys()].every((n) => current.has(n)),
+      'every v2 resource is also read today',
+    );
+    for (const [name, now] of current) {
+      const [v2Route, currentRoute, read, key, sources] = rows.get(name)!;
+      const old = v2.get(name);
+      assert.equal(v2Route, route(old), `${name}: its route in clockodo-v2.json`);
+      assert.equal(
+        currentRoute,
+        old && route(old) === route(now) ? 'the same' : route(now),
+        `${name}: today's route`,
       );
-      assert.ok(
-        columns.startsWith(Object.keys(r.columns).join(', ')),
-        `${r.name}: the columns as configured (${Object.keys(r.columns).join(', ')})`,
-      );
-      assert.deepEqual(
-        Object.keys(now.columns),
-        Object.keys(r.columns),
-        `${r.name}: the same columns in both`,
-      );
+      const inc = now.endpoint.incremental_sync;
+      const how = inc ? 'per window' : now.endpoint.partition_router ? 'per year' : 'in full';
+      assert.ok(read.startsWith(how), `${name}: read ${how}, the README says ${read}`);
+      if (inc?.min_datetime) assert.ok(read.includes(`from ${inc.min_datetime}`), `${name}: ${read}`);
+      const keyText = now.primary_key.map((k) => `\`${k}\``).join(', ');
+      assert.equal(key, keyText, `${name}: key`);
+      if (old) assert.deepEqual(old.primary_key, now.primary_key, `${name}: one key in both presets`);
+      assert.match(sources, /SDK: `get[A-Za-z]+`/, `${name}: the SDK function that reads it`);
+      if (old && name !== 'overtime_carry') assert.match(sources, /docs: \[/, `${name}: the docs page`);
+    }
+  });
+
+  it('docs/resources.md lists every column of every resource, as each preset configures it', () => {
+    assert.deepEqual([...columnRows.keys()], [...current.keys()]);
+    for (const [name, now] of current) {
+      const [inV2, today] = columnRows.get(name)!;
+      const old = v2.get(name);
+      assert.equal(inV2, columnsText(old), `${name}: columns in clockodo-v2.json`);
+      const same = old && columnsText(old) === columnsText(now);
+      assert.equal(today, same ? 'the same' : columnsText(now), `${name}: columns in clockodo-current.json`);
     }
   });
 });
