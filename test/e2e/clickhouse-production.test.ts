@@ -2,6 +2,7 @@
 // of two replicas on ZooKeeper, into which CLICKHOUSE_CLUSTER creates every table ON CLUSTER with a
 // Replicated engine. A sync written through one replica must be read, whole, on the other.
 import { strict as assert } from 'assert';
+import type { SyncInput } from '../../shared/types';
 import { createClient } from '@clickhouse/client';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { SettingsError } from '../../config/settings';
@@ -96,6 +97,40 @@ describe('ClickHouse over HTTPS with a password, on a replicated cluster', funct
       if (runs === 2) break;
       if (i > 100) assert.equal(runs, 2);
       await new Promise((r) => setTimeout(r, 200));
+    }
+  });
+
+  it('a table keyed otherwise is built anew on both replicas, and back again', async () => {
+    const byName = (input: SyncInput) => {
+      const teams = input.config.resources.find((r) => r.name === 'teams');
+      assert.ok(teams);
+      Object.assign(teams, { primary_key: ['name'], key_column: '_key' });
+      teams.columns.name = { kind: 'string', nullable: false };
+    };
+    const sortingKey = async (ch: ClickHouseClient) =>
+      (
+        await rows<{ key: string }>(
+          ch,
+          `SELECT sorting_key AS key FROM system.tables WHERE database = '${h.database}' AND name = 'teams'`,
+        )
+      )[0]?.key;
+    for (const [edit, key] of [
+      [byName, '_key'],
+      [undefined, 'id'],
+    ] as const) {
+      const result = await h.sync(['--resources', 'teams'], edit);
+      assert.ok(result.ok, result.ok ? '' : result.message);
+      assert.match(result.summary.resources[0].notes.join(), /table teams built anew/);
+      assert.equal(await sortingKey(h.ch), key);
+      for (let i = 0; ; i++) {
+        const [{ n }] = await rows<{ n: number }>(
+          replica2,
+          `SELECT count() AS n FROM ${h.database}.teams_current`,
+        );
+        if ((await sortingKey(replica2)) === key && Number(n) === h.dataset.teams.length) break;
+        if (i > 100) assert.fail(`replica 2: key ${await sortingKey(replica2)}, ${n} teams`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
     }
   });
 
