@@ -4,7 +4,6 @@
 // pages; those pages are read again, and every record of a key that really has several contents goes
 // to the quarantine table (the table keeps the newest, as ReplacingMergeTree does). A key whose
 // record merely changed between two reads (it moved from one window to the next) is no collision.
-import type { ClickHouseClient } from '@clickhouse/client';
 import { recordToRow } from '../clickhouse/row-mapping';
 import { collidingKeys } from '../clickhouse/sync-state';
 import { insertQuarantined, QuarantinedRecord } from '../clickhouse/writer';
@@ -32,7 +31,7 @@ interface Found {
 }
 
 export async function quarantineKeyCollisions(
-  deps: FetchPageDeps & { ch: ClickHouseClient; database: string },
+  deps: FetchPageDeps,
   req: KeyCollisionsRequest,
 ): Promise<KeyCollisionsResult> {
   const { resource } = req;
