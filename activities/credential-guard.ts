@@ -1,10 +1,13 @@
-// Checked before any request: the input names the base URL and the variables to send, but only the
-// worker's policy says where its credentials may go and which of its settings are credentials.
-// Sending the key to a base URL of the input's choosing would be the leak, so a mismatch fails the
-// activity at once (non-retryable), naming the setting of the worker that would allow it.
+// Checked before every request (activities/http-client.ts getJson): the input names the base URL,
+// the paths and the variables to send, but only the worker's policy says where its credentials may go
+// and which of its settings are credentials. Sending the key to a URL of the input's choosing would be
+// the leak, so a mismatch fails the activity at once (non-retryable), naming the setting of the worker
+// that would allow it.
 import { ApplicationFailure } from '@temporalio/activity';
 import type { ClientConfig } from '../config/source-config-types';
 import { isCertificateError } from '../config/certificate-errors';
+import { isUnderAllowedBase } from '../config/request-url';
+import { shownUrl } from '../config/shown-url';
 import { normalizeBaseUrl } from '../config/worker-credentials';
 
 export interface CredentialPolicy {
@@ -15,16 +18,6 @@ export interface CredentialPolicy {
 }
 
 const REFERENCE = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
-
-/** How a refused base URL is shown: without a user or password it might carry. */
-function shownUrl(text: string): string {
-  try {
-    const url = new URL(text);
-    return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
-  } catch {
-    return 'a URL that cannot be read';
-  }
-}
 
 export function checkCredentialUse(client: ClientConfig, policy: CredentialPolicy): void {
   const base = normalizeBaseUrl(client.base_url);
@@ -52,6 +45,19 @@ export function checkCredentialUse(client: ClientConfig, policy: CredentialPolic
         'SecretNotAllowed',
       );
   }
+}
+
+/**
+ * The joined request URL (base URL, path, parameters) must lie under an allowed base URL: a path such
+ * as `.evil.example/x` or `@evil.example/x` would move the host, `/../admin` the path.
+ */
+export function checkRequestUrl(url: string, policy: CredentialPolicy): void {
+  if (isUnderAllowedBase(url, policy.apiBaseUrls)) return;
+  throw ApplicationFailure.nonRetryable(
+    `the request would go to ${shownUrl(url)}, outside the API base URLs this worker sends its credentials to ` +
+      `(${policy.apiBaseUrls.join(', ')}); check client.base_url and the endpoint's path`,
+    'RequestUrlNotAllowed',
+  );
 }
 
 /**

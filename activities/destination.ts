@@ -3,6 +3,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Destination } from '../shared/types';
+import { shownUrl } from '../config/shown-url';
 import { destinationKey } from '../shared/workflow-ids';
 
 export interface DestinationDeps {
@@ -18,13 +19,13 @@ export function destinationDatabase(deps: DestinationDeps, d: Destination): stri
   if (serverOf(d.url) !== serverOf(deps.clickhouseUrl)) {
     throw ApplicationFailure.nonRetryable(
       `this worker has no credentials for ClickHouse at ${serverOf(d.url)} (it writes to ${serverOf(deps.clickhouseUrl)}); ` +
-        `start a worker with CLICKHOUSE_URL=${d.url} and that server's user and password`,
+        `start a worker with CLICKHOUSE_URL=${shownUrl(d.url)} and that server's user and password`,
       'DestinationNotConfigured',
     );
   }
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(d.database)) {
     throw ApplicationFailure.nonRetryable(
-      `destination database ${JSON.stringify(d.database)} is not a plain identifier`,
+      `destination database ${JSON.stringify(d.database.slice(0, 64))} is not a plain identifier`,
       'DestinationNotConfigured',
     );
   }

@@ -7,8 +7,7 @@ import { insertSeenIds } from '../clickhouse/sync-state';
 import { insertQuarantined, QuarantinedRecord, writeObservedRows } from '../clickhouse/writer';
 import type { PageRequest, PageResult, ReadTarget } from '../shared/types';
 import { laterIso, outsideWindow, requestedEnd } from '../shared/windows';
-import type { ApiAgent } from '../config/worker-credentials';
-import { getJson, Secrets } from './http-client';
+import { ApiAccess, getJson } from './http-client';
 import { count } from './telemetry';
 import { decidePageStop, readRecords } from './paging';
 
@@ -44,11 +43,9 @@ export function partitionLabel(target: ReadTarget): string {
   return '';
 }
 
-export interface FetchPageDeps {
+export interface FetchPageDeps extends ApiAccess {
   ch: ClickHouseClient;
   database: string;
-  secrets: Secrets;
-  apiAgent?: ApiAgent;
 }
 
 /** A page as the API answered it: its records (under the data selector) and when it was observed. */
@@ -63,7 +60,7 @@ export interface PageRead {
 
 /** Fetches one page of a target and finds its records; a response without them cannot heal. */
 export async function readPage(
-  deps: Pick<FetchPageDeps, 'secrets' | 'apiAgent'>,
+  deps: ApiAccess,
   req: Pick<PageRequest, 'client' | 'retry' | 'resource' | 'page' | 'target'>,
 ): Promise<PageRead> {
   const url = pageUrl(req);
@@ -72,6 +69,7 @@ export async function readPage(
     client: req.client,
     retry: req.retry,
     secrets: deps.secrets,
+    policy: deps.credentialPolicy,
     agent: deps.apiAgent,
     signal: safeCancellationSignal(),
   });

@@ -7,9 +7,17 @@ import fetch, { Response } from 'node-fetch';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { AuthConfig, ClientConfig, RetryConfig } from '../config/source-config-types';
 import { ApiAgent, credentialKind } from '../config/worker-credentials';
-import { untrustedAnswer } from './credential-guard';
+import { checkCredentialUse, checkRequestUrl, CredentialPolicy, untrustedAnswer } from './credential-guard';
 
 export type Secrets = Record<string, string | undefined>;
+
+/** What a worker holds to call the API: its secrets, where they may go, and its TLS agent. */
+export interface ApiAccess {
+  secrets: Secrets;
+  credentialPolicy: CredentialPolicy;
+  /** CLOCKODO_TLS_CA_CERT_PATH's agent, if set. */
+  apiAgent?: ApiAgent;
+}
 
 const REFERENCE = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
 
@@ -146,6 +154,8 @@ export interface GetJsonOptions {
   client: ClientConfig;
   retry: RetryConfig;
   secrets: Secrets;
+  /** Where the worker sends those secrets: every request is checked against it first. */
+  policy: CredentialPolicy;
   /** CLOCKODO_TLS_CA_CERT_PATH's agent, when the worker has one. */
   agent?: ApiAgent;
   /** The activity's cancellation: ends the request, and the failure is the cancellation. */
@@ -165,6 +175,9 @@ export function retriesStatus(retry: RetryConfig, status: number): boolean {
 /** `url` has no secrets in it (auth travels in headers), so it can appear in error messages. */
 export async function getJson(url: string, describe: string, opts: GetJsonOptions): Promise<unknown> {
   const { client, retry } = opts;
+  // The one place credentials leave the worker: its policy decides, not the input.
+  checkCredentialUse(client, opts.policy);
+  checkRequestUrl(url, opts.policy);
   const auth = authHeaders(client.auth, opts.secrets);
   const hidden = secretValues(auth).filter((v) => v.length >= 4);
   const redact = (message: string) => hidden.reduce((m, v) => m.split(v).join('[redacted]'), message);

@@ -13,29 +13,22 @@ import type {
   MarkDeletionsRequest,
   PageRequest,
 } from '../shared/types';
-import type { ApiAgent } from '../config/worker-credentials';
 import { countItems, CountItemsRequest } from './count-items';
-import { checkCredentialUse, CredentialPolicy } from './credential-guard';
 import { destinationDatabase } from './destination';
 import { fetchPage } from './fetch-page';
 import { quarantineKeyCollisions } from './key-collisions';
 import { withHeartbeats } from './heartbeat';
-import type { Secrets } from './http-client';
+import type { ApiAccess } from './http-client';
 import { markDeletions } from './mark-deletions';
 import { prepareDestination } from './prepare-destination';
 
-export interface ActivityDeps {
+/** The API side (secrets, where they may go, TLS) is checked before every request, in getJson. */
+export interface ActivityDeps extends ApiAccess {
   ch: ClickHouseClient;
   /** The ClickHouse server `ch` connects to, with this worker's credentials. */
   clickhouseUrl: string;
   /** CLICKHOUSE_CLUSTER: tables are created ON CLUSTER, replicated; undefined for one server. */
   cluster?: string;
-  /** The worker's allow-listed secrets (config/worker-credentials.ts); never from workflow input. */
-  secrets: Secrets;
-  /** Where those secrets may be sent, and which variables they are: checked before every request. */
-  credentialPolicy: CredentialPolicy;
-  /** CLOCKODO_TLS_CA_CERT_PATH's agent, if set. */
-  apiAgent?: ApiAgent;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -43,23 +36,14 @@ export function createActivities(deps: ActivityDeps) {
   return atActivityBoundary({
     prepareDestination: (req: { destination: Destination; resources: ResourceConfig[] }) =>
       prepareDestination(at(req.destination), req.resources),
-    fetchPage: async (req: PageRequest) => {
-      checkCredentialUse(req.client, deps.credentialPolicy);
-      return fetchPage(at(req.destination), req);
-    },
-    countItems: async (req: CountItemsRequest) => {
-      checkCredentialUse(req.client, deps.credentialPolicy);
-      return countItems(deps, req);
-    },
+    fetchPage: (req: PageRequest) => fetchPage(at(req.destination), req),
+    countItems: (req: CountItemsRequest) => countItems(deps, req),
     /** Kept for reads that started before seenRecords existed (their history calls this). */
     countSeenIds: (req: { destination: Destination; readId: string }) =>
       countSeenIds(deps.ch, at(req.destination).database, req.readId),
     seenRecords: (req: { destination: Destination; readId: string }) =>
       seenRecords(deps.ch, at(req.destination).database, req.readId),
-    quarantineKeyCollisions: async (req: KeyCollisionsRequest) => {
-      checkCredentialUse(req.client, deps.credentialPolicy);
-      return quarantineKeyCollisions(at(req.destination), req);
-    },
+    quarantineKeyCollisions: (req: KeyCollisionsRequest) => quarantineKeyCollisions(at(req.destination), req),
     prepareResourceTable: (req: { destination: Destination; resource: ResourceConfig }) =>
       prepareResourceTable(at(req.destination), req.resource),
     markDeletions: (req: MarkDeletionsRequest) => markDeletions(at(req.destination), req),

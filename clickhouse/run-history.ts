@@ -5,7 +5,9 @@ import { Cluster, engineSql, onCluster } from './placement';
 import { addMissingColumns } from './schema';
 import { ident } from './sql';
 
-export const RUNS_TABLE = 'sync_runs';
+import { RUNS_TABLE } from './table-names';
+
+export { RUNS_TABLE };
 
 export interface RunRow {
   run_id: string;

@@ -6,6 +6,7 @@ import { COMPOSITE_KEY_COLUMN } from '../config/record-key';
 import { BOOKKEEPING_COLUMNS } from './bookkeeping';
 import { Cluster, engineSql, onCluster } from './placement';
 import { ident, sqlString } from './sql';
+import { currentViewName, QUARANTINE_TABLE, rebuildTableName, replacedTableName } from './table-names';
 
 const CLICKHOUSE_TYPES: Record<ColumnKind, string> = {
   int: 'Int64',
@@ -35,8 +36,7 @@ export function tableColumns(resource: ResourceConfig): [string, string][] {
   return [...key, ...typed, ...Object.entries(BOOKKEEPING_COLUMNS)];
 }
 
-export const QUARANTINE_TABLE = '_quarantine';
-export const currentViewName = (resource: ResourceConfig) => `${resource.name}_current`;
+export { currentViewName, QUARANTINE_TABLE, rebuildTableName, replacedTableName };
 
 /** The table (by default the resource's own; a rebuild creates its new table under another name). */
 export function createTableSql(
@@ -152,10 +152,6 @@ export async function addMissingColumns(
   }
   return added;
 }
-
-/** Names a rebuild gives the new table and the old one while it swaps them (table-rebuild.ts). */
-export const rebuildTableName = (table: string, stamp: number) => `${table}__rebuild_${stamp}`;
-export const replacedTableName = (table: string, stamp: number) => `${table}__replaced_${stamp}`;
 
 /** Tables a rebuild of `table` left behind, with the stamp and role their names give. */
 export async function rebuildLeftovers(

@@ -12,8 +12,9 @@ import { addMissingColumns } from './schema';
 import { Cluster, engineSql, onCluster } from './placement';
 import { ident, sqlString } from './sql';
 
-export const SEEN_TABLE = '_sync_seen';
-export const CURSOR_TABLE = '_sync_cursors';
+import { CURSOR_TABLE, SEEN_TABLE } from './table-names';
+
+export { CURSOR_TABLE, SEEN_TABLE };
 /** Seen ids are needed only while their run goes on; a few days leave room for long or stuck runs. */
 const SEEN_KEEP_DAYS = 7;
 

@@ -1,7 +1,10 @@
 // Validates a raw source configuration (the seed's shape) and resolves its `${VAR}` references,
 // before any work starts. Every problem is reported with the field it concerns.
 import { parseStopCondition, StopConditionSyntaxError } from './stop-condition';
-import { secretNames } from './worker-credentials';
+import { normalizeBaseUrl, secretNames } from './worker-credentials';
+import { referenceRefusal } from './setting-references';
+import { endpointPathProblem } from './request-url';
+import { resourceNameProblem } from '../clickhouse/table-names';
 import { COMPOSITE_KEY_COLUMN } from './record-key';
 // The same reading of a datetime as the workflow's window (no zone means UTC).
 import { parseUtc } from '../shared/windows';
@@ -42,9 +45,29 @@ const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 const settingOf = (value: unknown) =>
   typeof value === 'string' ? /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(value)?.[1] : undefined;
 const COLUMN_KINDS: ColumnKind[] = ['int', 'float', 'string', 'bool', 'date', 'datetime'];
-const ISO_DATE_OR_DATETIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?(\.\d+)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+const ISO_DATE_OR_DATETIME =
+  /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2}))?(\.\d+)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+/** Years a configuration may name: dates and year partitions outside them are typos. */
+export const YEAR_RANGE = { min: 1970, max: 2100 } as const;
+
+/** An ISO date or datetime that exists (2026-02-30 does not; Date would make it March 2nd) in YEAR_RANGE. */
+export function isExistingDate(text: string): boolean {
+  const m = ISO_DATE_OR_DATETIME.exec(text);
+  if (!m) return false;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (year < YEAR_RANGE.min || year > YEAR_RANGE.max) return false;
+  const date = new Date(Date.UTC(year, month - 1, day));
+  if (date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return false;
+  if (m[4] !== undefined && (Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6] ?? 0) > 59)) return false;
+  return !isNaN(parseUtc(text));
+}
 
 const DEFAULT_PAGE_LIMIT = 1000;
+/** Clockodo pages hold at most 1000; a bigger ask is a typo, and 10^9 would be taken as one. */
+const MAX_PAGE_LIMIT = 10_000;
+/** An hour: Node's timers overflow past 24.8 days (a request would then abort after 1 ms). */
+const MAX_TIMEOUT_SECONDS = 3600;
+const MAX_INTERVAL_SECONDS = 3600;
 /** Where Clockodo's paged lists say how many pages there are. */
 export const DEFAULT_COUNT_PAGES_PATH = 'paging.count_pages';
 
@@ -61,7 +84,11 @@ export const DEFAULT_RETRY: RetryConfig = {
 /** Collects issues while walking the raw configuration, so one run reports all of them. */
 class Checker {
   readonly issues: ConfigIssue[] = [];
-  constructor(private readonly vars: Record<string, string>) {}
+  constructor(
+    private readonly vars: Record<string, string>,
+    /** The worker's secrets: never resolved here (see config/setting-references.ts). */
+    private readonly secretNames: readonly string[],
+  ) {}
 
   /** Fields whose value came from settings, by the variables it came from: errors name them too. */
   private readonly origins = new Map<string, string[]>();
@@ -70,6 +97,20 @@ class Checker {
     const from = this.origins.get(field);
     this.issues.push({ field, problem: from ? `${problem} (from ${from.join(', ')})` : problem });
     return undefined;
+  }
+
+  /**
+   * A value for a message: the value itself, or for a field filled from settings only the settings'
+   * names. No message repeats a value that came from a reference.
+   */
+  shown(field: string, value: unknown): string {
+    const from = this.origins.get(field);
+    return from ? 'the value of the setting' : describe(value);
+  }
+
+  /** Whether a field's value came from settings (its messages then do not repeat it). */
+  resolved(field: string): boolean {
+    return this.origins.has(field);
   }
 
   object(value: unknown, field: string, allowed: string[], required = true): Obj | undefined {
@@ -100,31 +141,41 @@ class Checker {
     if (!resolve) return value;
     let missing: string | undefined;
     const used: string[] = [];
+    const refused: string[] = [];
     const out = value.replace(REFERENCE, (_, name: string) => {
+      const refusal = referenceRefusal(name, this.secretNames);
+      if (refusal !== undefined) {
+        refused.push(refusal);
+        return '';
+      }
       if (this.vars[name] === undefined) missing = name;
       used.push(name);
       return this.vars[name] ?? '';
     });
-    if (used.length) this.origins.set(field, used);
+    if (refused.length) {
+      for (const refusal of new Set(refused)) this.fail(field, refusal);
+      return undefined;
+    }
+    if (used.length) this.origins.set(field, [...new Set(used)]);
     if (missing)
       return this.fail(field, `refers to \${${missing}}, which is not set in the environment or .env`);
     if (required && out.trim() === '') return this.fail(field, 'must not be empty');
     return out;
   }
 
-  integer(value: unknown, field: string, min: number, fallback?: number): number | undefined {
+  integer(value: unknown, field: string, min: number, max: number, fallback?: number): number | undefined {
     if (value === undefined && fallback !== undefined) return fallback;
     if (value === undefined) return this.fail(field, 'is required');
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-      return this.fail(field, `must be an integer >= ${min}, got ${describe(value)}`);
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      return this.fail(field, `must be an integer from ${min} to ${max}, got ${describe(value)}`);
     }
     return value;
   }
 
-  number(value: unknown, field: string, min: number, fallback: number): number | undefined {
+  number(value: unknown, field: string, min: number, max: number, fallback: number): number | undefined {
     if (value === undefined) return fallback;
-    if (typeof value !== 'number' || !isFinite(value) || value < min) {
-      return this.fail(field, `must be a number >= ${min}, got ${describe(value)}`);
+    if (typeof value !== 'number' || !isFinite(value) || value < min || value > max) {
+      return this.fail(field, `must be a number from ${min} to ${max}, got ${describe(value)}`);
     }
     return value;
   }
@@ -217,19 +268,25 @@ function checkRetry(c: Checker, raw: unknown): RetryConfig {
       'retry.fail_fast_on_status',
       d.fail_fast_on_status,
     ),
-    max_retries: c.integer(o.max_retries, 'retry.max_retries', 0, d.max_retries) ?? d.max_retries,
+    max_retries: c.integer(o.max_retries, 'retry.max_retries', 0, 100, d.max_retries) ?? d.max_retries,
     backoff_factor:
-      c.number(o.backoff_factor, 'retry.backoff_factor', 1, d.backoff_factor) ?? d.backoff_factor,
+      c.number(o.backoff_factor, 'retry.backoff_factor', 1, 10, d.backoff_factor) ?? d.backoff_factor,
     initial_interval_seconds:
       c.number(
         o.initial_interval_seconds,
         'retry.initial_interval_seconds',
         0.001,
+        MAX_INTERVAL_SECONDS,
         d.initial_interval_seconds,
       ) ?? d.initial_interval_seconds,
     max_interval_seconds:
-      c.number(o.max_interval_seconds, 'retry.max_interval_seconds', 0.001, d.max_interval_seconds) ??
-      d.max_interval_seconds,
+      c.number(
+        o.max_interval_seconds,
+        'retry.max_interval_seconds',
+        0.001,
+        MAX_INTERVAL_SECONDS,
+        d.max_interval_seconds,
+      ) ?? d.max_interval_seconds,
     respect_retry_after: d.respect_retry_after,
   };
   if (o.respect_retry_after !== undefined) {
@@ -259,17 +316,21 @@ function checkPaginator(c: Checker, raw: unknown, field: string): PaginatorConfi
       parseStopCondition(stop);
     } catch (e) {
       if (!(e instanceof StopConditionSyntaxError)) throw e;
-      c.fail(`${field}.stop_condition`, e.message);
+      // The message quotes the condition: not when it came from a setting.
+      c.fail(
+        `${field}.stop_condition`,
+        c.resolved(`${field}.stop_condition`) ? 'is not a valid stop condition' : e.message,
+      );
     }
   }
   // Without items_per_page servers answer small pages (50 entries is reported): always ask for 1000.
-  const limit = c.integer(o.limit, `${field}.limit`, 1, DEFAULT_PAGE_LIMIT);
+  const limit = c.integer(o.limit, `${field}.limit`, 1, MAX_PAGE_LIMIT, DEFAULT_PAGE_LIMIT);
   const limit_param = c.string(o.limit_param ?? 'items_per_page', `${field}.limit_param`);
   const count_pages_path = c.string(
     o.count_pages_path ?? DEFAULT_COUNT_PAGES_PATH,
     `${field}.count_pages_path`,
   );
-  const max_concurrency = c.integer(o.max_concurrency, `${field}.max_concurrency`, 1, 4);
+  const max_concurrency = c.integer(o.max_concurrency, `${field}.max_concurrency`, 1, 16, 4);
   if (!type || !cursor_param || !stop || !limit || !limit_param || !count_pages_path || !max_concurrency)
     return undefined;
   return { type, cursor_param, limit, limit_param, stop_condition: stop, count_pages_path, max_concurrency };
@@ -296,15 +357,21 @@ function checkPartitionRouter(c: Checker, raw: unknown, field: string): ListPart
   }
   if (values && values.length === 0) c.fail(`${field}.values`, 'is empty: nothing would be read');
   if (values && new Set(values).size !== values.length)
-    c.fail(`${field}.values`, `has duplicates: ${values.join(',')}`);
+    c.fail(
+      `${field}.values`,
+      `has duplicates: ${c.resolved(`${field}.values`) ? 'the setting names a value twice' : values.join(',')}`,
+    );
   const cursor_field = c.string(o.cursor_field, `${field}.cursor_field`);
   // Years are the one partition the seed knows; check their shape so a typo fails before the API does.
   if (values && cursor_field === 'year') {
-    const bad = values.filter((v) => !/^\d{4}$/.test(v));
+    const bad = values.filter(
+      (v) => !/^\d{4}$/.test(v) || Number(v) < YEAR_RANGE.min || Number(v) > YEAR_RANGE.max,
+    );
     if (bad.length)
       c.fail(
         `${field}.values`,
-        `years must have four digits, got ${bad.map((b) => JSON.stringify(b)).join(', ')}`,
+        `years must be four digits from ${YEAR_RANGE.min} to ${YEAR_RANGE.max}` +
+          (c.resolved(`${field}.values`) ? '' : `, got ${bad.map((b) => JSON.stringify(b)).join(', ')}`),
       );
   }
   const ro = c.object(o.request_option, `${field}.request_option`, ['inject_into', 'field_name']);
@@ -346,31 +413,35 @@ function checkIncremental(c: Checker, raw: unknown, field: string): DatetimeIncr
   const type = c.oneOf(o.type, `${field}.type`, ['datetime', 'date'] as const);
   const cursor_field = c.string(o.cursor_field, `${field}.cursor_field`, { required: false });
   const start = c.string(o.start_datetime, `${field}.start_datetime`);
-  if (start !== undefined && !(ISO_DATE_OR_DATETIME.test(start) && !isNaN(parseUtc(start)))) {
+  const dates = `a date that exists, ${YEAR_RANGE.min} to ${YEAR_RANGE.max}`;
+  if (start !== undefined && !isExistingDate(start)) {
     c.fail(
       `${field}.start_datetime`,
-      `must be an ISO date or datetime such as 2024-01-01, got ${describe(start)}`,
+      `must be an ISO date or datetime such as 2024-01-01 (${dates}), got ${c.shown(`${field}.start_datetime`, start)}`,
     );
   }
   const end = c.string(o.end_datetime ?? 'now', `${field}.end_datetime`);
-  if (end !== undefined && end !== 'now' && !(ISO_DATE_OR_DATETIME.test(end) && !isNaN(parseUtc(end)))) {
-    c.fail(`${field}.end_datetime`, `must be "now" or an ISO datetime, got ${describe(end)}`);
+  if (end !== undefined && end !== 'now' && !isExistingDate(end)) {
+    c.fail(
+      `${field}.end_datetime`,
+      `must be "now" or an ISO datetime (${dates}), got ${c.shown(`${field}.end_datetime`, end)}`,
+    );
   }
   if (start && end && end !== 'now' && parseUtc(end) < parseUtc(start)) {
     c.fail(`${field}.end_datetime`, `is before start_datetime (${start})`);
   }
   const min = c.string(o.min_datetime, `${field}.min_datetime`, { required: false });
-  if (min !== undefined && !(ISO_DATE_OR_DATETIME.test(min) && !isNaN(parseUtc(min)))) {
+  if (min !== undefined && !isExistingDate(min)) {
     c.fail(
       `${field}.min_datetime`,
-      `must be an ISO date or datetime such as 2023-08-21, got ${describe(min)}`,
+      `must be an ISO date or datetime such as 2023-08-21 (${dates}), got ${c.shown(`${field}.min_datetime`, min)}`,
     );
   }
   const start_param = c.string(o.start_param ?? 'time_since', `${field}.start_param`);
   const end_param = c.string(o.end_param ?? 'time_until', `${field}.end_param`);
   const window_field = c.string(o.window_field ?? 'time_since', `${field}.window_field`);
-  const slice_days = c.integer(o.slice_days, `${field}.slice_days`, 1, 92);
-  const parallel_windows = c.integer(o.parallel_windows, `${field}.parallel_windows`, 1, 4);
+  const slice_days = c.integer(o.slice_days, `${field}.slice_days`, 1, 366, 92);
+  const parallel_windows = c.integer(o.parallel_windows, `${field}.parallel_windows`, 1, 16, 4);
   if (
     !type ||
     !start ||
@@ -399,7 +470,8 @@ function checkIncremental(c: Checker, raw: unknown, field: string): DatetimeIncr
   };
 }
 
-const COLUMN_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
+/** Column names go into DDL and name the column's files: at most 64 characters (a nested one, twice that). */
+const COLUMN_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 
 /** A scalar column type: `int`, `int?` (nullable), or with `allowArray` also `int[]` (a list of values). */
 function parseColumnType(
@@ -444,7 +516,7 @@ function checkNestedColumns(
     if (!COLUMN_NAME.test(inner)) {
       c.fail(
         `${field}.${via}.${inner}`,
-        'field names must start with a letter and hold only letters, digits and _',
+        'field names must start with a letter and hold only letters, digits and _, at most 64 characters',
       );
       continue;
     }
@@ -461,7 +533,10 @@ function checkColumns(c: Checker, raw: unknown, field: string) {
     if (name === '$comment') continue;
     // Column names go into DDL; underscore-prefixed names are the engine's bookkeeping columns.
     if (!COLUMN_NAME.test(name)) {
-      c.fail(`${field}.${name}`, 'column names must start with a letter and hold only letters, digits and _');
+      c.fail(
+        `${field}.${name}`,
+        'column names must start with a letter and hold only letters, digits and _, at most 64 characters',
+      );
       continue;
     }
     if (spec !== null && typeof spec === 'object' && !Array.isArray(spec)) {
@@ -558,6 +633,8 @@ function checkResource(c: Checker, raw: unknown, field: string, defaults: Obj): 
       `${field}.name`,
       `must be lower-case letters, digits and _ (it names the table), got ${describe(name)}`,
     );
+  } else if (name !== undefined && resourceNameProblem(name)) {
+    c.fail(`${field}.name`, `${resourceNameProblem(name)}, got ${describe(name)}`);
   }
   const primary_key = checkPrimaryKey(c, o.primary_key ?? defaults.primary_key, `${field}.primary_key`);
   const write_disposition = c.oneOf(
@@ -575,8 +652,8 @@ function checkResource(c: Checker, raw: unknown, field: string, defaults: Obj): 
     'incremental_sync',
   ]);
   const path = e && c.string(e.path, `${ef}.path`);
-  if (path !== undefined && !path.startsWith('/'))
-    c.fail(`${ef}.path`, `must start with "/", got ${describe(path)}`);
+  const pathProblem = path === undefined ? undefined : endpointPathProblem(path);
+  if (pathProblem) c.fail(`${ef}.path`, `${pathProblem}, got ${c.shown(`${ef}.path`, path)}`);
   const data_selector = e && checkDataSelector(c, e.data_selector, `${ef}.data_selector`);
   const endpoint: Partial<EndpointConfig> = {
     path,
@@ -624,6 +701,30 @@ function checkResource(c: Checker, raw: unknown, field: string, defaults: Obj): 
   };
 }
 
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/;
+/** Headers that carry credentials: those belong in client.auth, as references only workers resolve. */
+const CREDENTIAL_HEADERS = [
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'x-clockodoapikey',
+  'x-clockodoapiuser',
+];
+
+function checkHeaders(c: Checker, headers: Record<string, string>): void {
+  for (const [name, value] of Object.entries(headers)) {
+    const field = `client.headers.${name}`;
+    if (!HEADER_NAME.test(name)) c.fail(field, 'is not an HTTP header name');
+    else if (CREDENTIAL_HEADERS.includes(name.toLowerCase()))
+      c.fail(
+        field,
+        'carries credentials: put them in client.auth as ${NAME} references, which only workers resolve',
+      );
+    // A line break would start another header, or end them.
+    else if (/[\r\n]/.test(value) || value.includes('\u0000')) c.fail(field, 'must not hold line breaks');
+  }
+}
+
 /**
  * Checks the raw configuration and resolves `${VAR}` from `vars` (auth excepted).
  * Throws ConfigError listing every problem, each with its field.
@@ -633,16 +734,21 @@ export function validateSourceConfig(
   vars: Record<string, string>,
   source = 'configuration',
 ): SourceConfig {
-  const c = new Checker(vars);
+  const c = new Checker(vars, secretNames(vars));
   const root = c.object(raw, '(root)', ['client', 'retry', 'resource_defaults', 'resources']);
   const client =
     root && c.object(root.client, 'client', ['base_url', 'auth', 'headers', 'request_timeout_seconds']);
   const base_url = client && c.string(client.base_url, 'client.base_url');
-  if (base_url !== undefined && !/^https?:\/\/[^/\s]+/.test(base_url)) {
-    c.fail('client.base_url', `must be an http(s) URL, got ${describe(base_url)}`);
+  // The form workers compare against their allowed base URLs (config/worker-credentials.ts).
+  if (base_url !== undefined && normalizeBaseUrl(base_url) === undefined) {
+    c.fail(
+      'client.base_url',
+      `must be an http(s) URL without user, password, query or fragment, got ${c.shown('client.base_url', base_url)}`,
+    );
   }
   const auth = client && checkAuth(c, client.auth, 'client.auth', secretNames(vars));
   const headers = checkParams(c, client?.headers, 'client.headers');
+  checkHeaders(c, headers);
   const app = headers['X-Clockodo-External-Application'];
   if (app !== undefined && app.length > 50) {
     c.fail(
@@ -650,7 +756,13 @@ export function validateSourceConfig(
       `must be at most 50 characters, got ${app.length}`,
     );
   }
-  const timeout = c.number(client?.request_timeout_seconds, 'client.request_timeout_seconds', 1, 60);
+  const timeout = c.number(
+    client?.request_timeout_seconds,
+    'client.request_timeout_seconds',
+    1,
+    MAX_TIMEOUT_SECONDS,
+    60,
+  );
   const retry = checkRetry(c, root?.retry);
   const defaults =
     c.object(root?.resource_defaults, 'resource_defaults', ['primary_key', 'write_disposition'], false) ?? {};

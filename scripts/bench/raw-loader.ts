@@ -65,6 +65,7 @@ async function main(): Promise<void> {
         client: config.client,
         retry: config.retry,
         secrets: api.secrets,
+        policy: api.policy,
         agent: api.apiAgent,
       });
       const records = readRecords(doc, resource.endpoint.data_selector) ?? [];

@@ -94,6 +94,10 @@ describe('the API client against every fault kind', function () {
     },
     retry: RETRY,
     secrets: { CLOCKODO_EMAIL: CREDENTIALS.email, CLOCKODO_API_KEY: CREDENTIALS.apiKey },
+    policy: {
+      secretNames: ['CLOCKODO_EMAIL', 'CLOCKODO_API_KEY'],
+      apiBaseUrls: [server.url.replace(/\/+$/, '')],
+    },
   });
 
   /** The failure getJson ends with, and how long it took. */
@@ -192,6 +196,7 @@ describe('the API client against every fault kind', function () {
       const e = await getJson(`${slow.url}/v2/customers?page=1`, DESCRIBE, {
         ...opts,
         client: { ...opts.client, base_url: slow.url },
+        policy: { ...opts.policy, apiBaseUrls: [slow.url] },
       }).catch((err: unknown) => err);
       const ms = Date.now() - t0;
       assert.ok(e instanceof ApplicationFailure && e.type === 'HttpTimeout', String(e));

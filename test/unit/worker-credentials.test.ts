@@ -368,6 +368,10 @@ describe('what keeps the key from travelling further', () => {
           client: client({ base_url: `http://127.0.0.1:${apiPort}/api`, auth }),
           retry,
           secrets: { CLOCKODO_EMAIL: 'me@x.org', CLOCKODO_API_KEY: 'redirected-key' },
+          policy: {
+            secretNames: ['CLOCKODO_EMAIL', 'CLOCKODO_API_KEY'],
+            apiBaseUrls: [`http://127.0.0.1:${apiPort}/api`],
+          },
         }).then(
           () => undefined,
           (e: unknown) => e,
