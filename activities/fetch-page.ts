@@ -7,6 +7,7 @@ import { insertSeenIds } from '../clickhouse/sync-state';
 import { insertQuarantined, QuarantinedRecord, writeObservedRows } from '../clickhouse/writer';
 import type { PageRequest, PageResult, ReadTarget } from '../shared/types';
 import { laterIso, outsideWindow, requestedEnd } from '../shared/windows';
+import { endpointPathProblem } from '../config/request-url';
 import { ApiAccess, getJson } from './http-client';
 import { count } from './telemetry';
 import { decidePageStop, readRecords } from './paging';
@@ -18,7 +19,23 @@ export function pageUrl(
 ): URL {
   const { client, resource, page, target } = req;
   const { endpoint } = resource;
-  const url = new URL(client.base_url.replace(/\/+$/, '') + endpoint.path);
+  // The input's path, checked here too: anyone who may start a workflow writes it.
+  const problem = endpointPathProblem(endpoint.path);
+  if (problem)
+    throw ApplicationFailure.nonRetryable(
+      `resources ${resource.name}: endpoint.path ${problem}, got ${JSON.stringify(endpoint.path.slice(0, 80))}`,
+      'RequestUrlNotAllowed',
+    );
+  let url: URL;
+  try {
+    url = new URL(client.base_url.replace(/\/+$/, '') + endpoint.path);
+  } catch {
+    // Not repeated: the base URL is the input's, and may hold anything.
+    throw ApplicationFailure.nonRetryable(
+      `resources ${resource.name}: client.base_url and endpoint.path do not make a URL`,
+      'RequestUrlNotAllowed',
+    );
+  }
   for (const [k, v] of Object.entries(endpoint.params)) url.searchParams.set(k, v);
   if (endpoint.paginator) {
     url.searchParams.set(endpoint.paginator.cursor_param, String(page));

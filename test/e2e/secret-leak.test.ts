@@ -15,6 +15,8 @@
 import { strict as assert } from 'assert';
 import { ChildProcess, spawn } from 'child_process';
 import { randomBytes } from 'crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
 import { createServer, IncomingMessage, Server } from 'http';
 import { AddressInfo } from 'net';
 import * as path from 'path';
@@ -40,6 +42,7 @@ const SECRETS = {
   apiKey: `leak-api-key-${randomBytes(12).toString('hex')}`,
   clickhousePassword: `leak-ch-pass-${randomBytes(12).toString('hex')}`,
   wrongClickhousePassword: `leak-ch-wrong-${randomBytes(12).toString('hex')}`,
+  temporalApiKey: `leak-temporal-key-${randomBytes(12).toString('hex')}`,
 };
 const EMAIL = `leak-${tag}@example.com`;
 const CH_USER = 'leak_writer';
@@ -163,6 +166,8 @@ describe('no secret leaves the worker', function () {
     const address = env.connection.options.address;
     settings = {
       CLOCKODO_BASE_URL: api.url,
+      // The API's origin too, so a path could try to walk out of /api, or to another host with `@`.
+      WORKER_API_BASE_URLS: `${api.url},${new URL(api.url).origin}`,
       CLOCKODO_EMAIL: EMAIL,
       CLOCKODO_API_KEY: SECRETS.apiKey,
       CLICKHOUSE_URL: clickhouse.url,
@@ -222,6 +227,7 @@ describe('no secret leaves the worker', function () {
 
     const real = { ...settings, CLOCKODO_BASE_URL: 'https://my.clockodo.com/api' } as Record<string, string>;
     delete real.CLOCKODO_API_KEY;
+    delete real.WORKER_API_BASE_URLS;
     const keyless = run('worker/main.ts', real);
     assert.equal(await keyless.exit, 1, keyless.output());
     assert.match(
@@ -293,9 +299,101 @@ describe('no secret leaves the worker', function () {
     assert.equal(sent.ok, false);
     assert.match(
       sent.ok ? '' : sent.message,
-      /sends its API credentials only to http:\/\/127\.0\.0\.1:\d+\/api, not to http:\/\/127\.0\.0\.1:\d+\/api/,
+      /sends its API credentials only to http:\/\/127\.0\.0\.1:\d+\/api, http:\/\/127\.0\.0\.1:\d+, not to http:\/\/127\.0\.0\.1:\d+\/api/,
     );
     assert.equal(attackerRequests.length, 0, 'the other server received a request');
+  });
+
+  it('a path from the input cannot move a request off the allowed base URLs', async () => {
+    const vars = resolveVariables(settings);
+    const args = parseSyncArgs(['--resources', 'projects']);
+    const origin = new URL(api.url).origin;
+    const port = (attacker.address() as AddressInfo).port;
+    const before = api.requestLog.length;
+    const tricks = [
+      // Joined to the bare origin: the user part of a URL, and the host the attacker listens on.
+      { base: origin, path: `@127.0.0.1:${port}/steal`, why: /endpoint\.path must start with "\/"/ },
+      { base: origin, path: '.evil.example/steal', why: /endpoint\.path must start with "\/"/ },
+      { base: api.url, path: '/../admin', why: /endpoint\.path must not hold "\." or "\.\." segments/ },
+      { base: api.url, path: '/v2/%2e%2e/%2e%2e/admin', why: /endpoint\.path must not hold encoded dots/ },
+    ];
+    for (const trick of tricks) {
+      const input = syncInputFromSettings(vars, args);
+      input.config.client.base_url = trick.base;
+      input.config.resources = input.config.resources.map((r) =>
+        r.name === 'projects' ? { ...r, endpoint: { ...r.endpoint, path: trick.path } } : r,
+      );
+      const result = await runSync(client, input, { taskQueue: queue });
+      assert.equal(result.ok, false, trick.path);
+      assert.match(result.ok ? '' : result.message, trick.why);
+    }
+    assert.equal(attackerRequests.length, 0, 'the attacker received a request');
+    const reached = api.requestLog.slice(before).map((r) => r.path);
+    assert.deepEqual(reached, [], `the API was asked for ${reached.join(', ')}`);
+  });
+
+  it('start-sync refuses a secret named outside client.auth, and commands never print one', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'leak-config-'));
+    try {
+      const preset = readFileSync(path.join(PROJECT_ROOT, 'config/sources/clockodo-v2.json'), 'utf8');
+      type Raw = {
+        client: { base_url: string; headers: Record<string, string> };
+        resources: { endpoint: { params?: Record<string, string> } }[];
+      };
+      const attacks: [string, (c: Raw) => void, RegExp][] = [
+        [
+          'a header',
+          (c) => (c.client.headers['X-Leak'] = '${CLICKHOUSE_PASSWORD}'),
+          /client\.headers\.X-Leak: refers to \$\{CLICKHOUSE_PASSWORD\}/,
+        ],
+        [
+          'a parameter',
+          (c) => (c.resources[0].endpoint.params = { q: '${CLOCKODO_API_KEY}' }),
+          /resources\[0\]\.endpoint\.params\.q: refers to \$\{CLOCKODO_API_KEY\}/,
+        ],
+        [
+          'the host',
+          (c) => (c.client.base_url = 'https://${CLOCKODO_API_KEY}.example.com/api'),
+          /client\.base_url: refers to \$\{CLOCKODO_API_KEY\}/,
+        ],
+        [
+          'the base URL itself',
+          (c) => (c.client.base_url = '${CLOCKODO_API_KEY}'),
+          /client\.base_url: refers to \$\{CLOCKODO_API_KEY\}/,
+        ],
+      ];
+      for (const [where, change, says] of attacks) {
+        const config = JSON.parse(preset) as Raw;
+        change(config);
+        const file = path.join(dir, 'config.json');
+        writeFileSync(file, JSON.stringify(config));
+        const { code, output } = await startSync(`a secret in ${where}`, { SOURCE_CONFIG: file });
+        assert.equal(code, 2, output);
+        assert.match(output, says);
+      }
+
+      // A ClickHouse URL with the user and password in it: report and status show it without them.
+      const withPassword = clickhouse.url.replace('://', `://${CH_USER}:${SECRETS.clickhousePassword}@`);
+      for (const [what, script, args] of [
+        ['report', 'client/report.ts', []],
+        ['status', 'client/start-sync.ts', ['status']],
+      ] as const) {
+        const p = run(script, { ...settings, CLICKHOUSE_URL: withPassword }, [...args]);
+        const code = await p.exit;
+        outputs.push({ what: `${what} with credentials in CLICKHOUSE_URL`, text: p.output() });
+        assert.equal(code, 0, p.output());
+        assert.match(p.output(), /http:\/\/127\.0\.0\.1:\d+ \(credentials not shown\)/);
+      }
+
+      // A Temporal config file that does not parse, with an API key in it.
+      const toml = path.join(dir, 'temporal.toml');
+      writeFileSync(toml, `[profile.default]\napi_key = "${SECRETS.temporalApiKey}"\naddress = = broken\n`);
+      const malformed = await startSync('a malformed TEMPORAL_CONFIG_FILE', { TEMPORAL_CONFIG_FILE: toml });
+      assert.equal(malformed.code, 2, malformed.output);
+      assert.match(malformed.output, /TEMPORAL_CONFIG_FILE/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('no history, log line, output or run record holds a secret, in any encoding', async () => {
@@ -337,6 +435,7 @@ describe('no secret leaves the worker', function () {
       'HttpStatus401',
       'SecretNotAllowed',
       'ApiBaseUrlNotAllowed',
+      'RequestUrlNotAllowed',
       'ClickHouse at 127.0.0.1',
       'json/plain',
     ])
