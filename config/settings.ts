@@ -248,11 +248,14 @@ export function runOptions(vars: Record<string, string>, allowMassDelete = false
   };
 }
 
-/** The destination a sync names in its request: credentials in the URL are dropped, they stay on workers. */
+/** The destination a sync names in its request: credentials and query in the URL are dropped, they stay on workers. */
 export function destinationOf(vars: Record<string, string>): Destination {
   const { url, database } = clickHouseSettings(vars);
   const parsed = new URL(url);
   parsed.username = '';
   parsed.password = '';
+  // A query may carry settings or a token: the request names only the server.
+  parsed.search = '';
+  parsed.hash = '';
   return { url: parsed.toString().replace(/\/$/, ''), database };
 }

@@ -95,7 +95,10 @@ class Checker {
 
   fail(field: string, problem: string): undefined {
     const from = this.origins.get(field);
-    this.issues.push({ field, problem: from ? `${problem} (from ${from.join(', ')})` : problem });
+    const issue = { field, problem: from ? `${problem} (from ${from.join(', ')})` : problem };
+    // A shared value (resource_defaults) is checked once per resource but reported once.
+    if (!this.issues.some((i) => i.field === issue.field && i.problem === issue.problem))
+      this.issues.push(issue);
     return undefined;
   }
 
@@ -636,10 +639,17 @@ function checkResource(c: Checker, raw: unknown, field: string, defaults: Obj): 
   } else if (name !== undefined && resourceNameProblem(name)) {
     c.fail(`${field}.name`, `${resourceNameProblem(name)}, got ${describe(name)}`);
   }
-  const primary_key = checkPrimaryKey(c, o.primary_key ?? defaults.primary_key, `${field}.primary_key`);
+  // A value inherited from resource_defaults is reported there, once.
+  const inherited = (key: string) =>
+    o[key] === undefined && defaults[key] !== undefined ? 'resource_defaults' : field;
+  const primary_key = checkPrimaryKey(
+    c,
+    o.primary_key ?? defaults.primary_key,
+    `${inherited('primary_key')}.primary_key`,
+  );
   const write_disposition = c.oneOf(
     o.write_disposition ?? defaults.write_disposition,
-    `${field}.write_disposition`,
+    `${inherited('write_disposition')}.write_disposition`,
     ['merge'] as const,
   );
   const ef = `${field}.endpoint`;

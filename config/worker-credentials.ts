@@ -7,6 +7,7 @@ import { Agent } from 'https';
 import * as path from 'path';
 import { rootCertificates } from 'tls';
 import { apiBaseUrlSettings, isLoopbackUrl, PROJECT_ROOT, SettingsError } from './settings';
+import { shownUrl } from './shown-url';
 
 /** What a source configuration's client.auth refers to by default. */
 export const DEFAULT_SECRET_NAMES: readonly string[] = ['CLOCKODO_EMAIL', 'CLOCKODO_API_KEY'];
@@ -58,10 +59,8 @@ export function allowedApiBaseUrls(vars: Record<string, string>): string[] {
   return urls.map((text) => {
     const normalized = normalizeBaseUrl(text);
     if (normalized === undefined) {
-      // A URL with a password in it is not repeated into the log.
-      const shown = text.includes('@') ? 'a URL with a user or password in it' : JSON.stringify(text);
       throw new SettingsError(
-        `${setting}: must be http(s) base URLs without user, password, query or fragment, got ${shown}`,
+        `${setting}: must be http(s) base URLs without user, password, query or fragment, got ${shownUrl(text)}`,
       );
     }
     return normalized;
