@@ -1,7 +1,11 @@
 // Settings that are relative to when a run starts ("this year and the two before", "January 1st of
 // the first of those years") travel as rules and are resolved inside the run from its own start time,
 // so a schedule made today still reads the right years in 2028. Pure: workflow code imports it.
+import { ApplicationFailure } from '@temporalio/common';
 import type { SourceConfig } from '../config/source-config-types';
+
+/** The most years `recent:N` may name: settings are checked against it, and so is a run's input. */
+export const MAX_RECENT_YEARS = 50;
 
 export interface RunRules {
   /** SYNC_YEARS: the `recent` years ending with the run's year. */
@@ -31,6 +35,14 @@ export function applyRunRules(
   nowMs: number,
 ): SourceConfig {
   if (!rules) return config;
+  // The input is whoever started the run's: a billion years would take the worker's memory with it.
+  for (const n of [rules.years?.recent, rules.startDate?.recentYears]) {
+    if (n !== undefined && !(Number.isInteger(n) && n >= 1 && n <= MAX_RECENT_YEARS))
+      throw ApplicationFailure.nonRetryable(
+        `rules: recent:N takes a whole number N from 1 to ${MAX_RECENT_YEARS}, got ${String(n).slice(0, 20)}`,
+        'ConfigError',
+      );
+  }
   return {
     ...config,
     resources: config.resources.map((r) => {

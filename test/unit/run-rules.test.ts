@@ -1,6 +1,7 @@
 // Relative settings travel as rules and are resolved from each run's own start time: a schedule made
 // in 2026 must read 2026..2028 when it runs in 2028, while settings a user fixed stay fixed.
 import { strict as assert } from 'assert';
+import { ApplicationFailure } from '@temporalio/common';
 import { readFileSync } from 'fs';
 import * as path from 'path';
 import { PROJECT_ROOT, resolveVariables, runRules } from '../../config/settings';
@@ -24,6 +25,24 @@ const entriesStart = (c: ReturnType<typeof applyRunRules>) =>
   c.resources.find((r) => r.name === 'entries')?.endpoint.incremental_sync?.start_datetime;
 
 describe('run rules', () => {
+  it('a run refuses rules out of bounds in its input (recent:N from 1 to 50) instead of running out of memory', () => {
+    const { config } = clientSide({});
+    for (const rules of [
+      { years: { recent: 999_999_999 } },
+      { startDate: { recentYears: 0 } },
+      { years: { recent: 1.5 } },
+    ]) {
+      assert.throws(
+        () => applyRunRules(config, rules, at('2026-06-01T00:00:00Z')),
+        (e: unknown) => e instanceof ApplicationFailure && e.nonRetryable && /from 1 to 50/.test(e.message),
+      );
+    }
+    assert.equal(
+      absenceYears(applyRunRules(config, { years: { recent: 50 } }, at('2026-06-01T00:00:00Z')))?.length,
+      50,
+    );
+  });
+
   it('recentYears and recentYearsStart count back from the run year (UTC)', () => {
     assert.deepEqual(recentYears(3, at('2028-01-01T00:00:00Z')), ['2026', '2027', '2028']);
     assert.deepEqual(recentYears(3, at('2027-12-31T23:59:59Z')), ['2025', '2026', '2027']);
