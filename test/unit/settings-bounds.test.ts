@@ -143,6 +143,11 @@ describe('CLICKHOUSE_URL', () => {
     const u = clickHouseSettings({ ...vars('http://reader@ch.example.com:8123'), CLICKHOUSE_PASSWORD: 'pw' });
     assert.deepEqual([u.url, u.user, u.password], ['http://ch.example.com:8123', 'reader', 'pw']);
     assert.equal(destinationOf(vars('http://u:pw@ch.example.com:8123')).url, 'http://ch.example.com:8123');
+    // Nor does a query (it may carry a token) go into the request Temporal keeps.
+    assert.equal(
+      destinationOf(vars('https://ch.example.com:8443/?token=t0k3n#x')).url,
+      'https://ch.example.com:8443',
+    );
   });
 });
 
