@@ -1,10 +1,10 @@
 // What a sync reads: SYNC_YEARS (years, or `recent:N`) and SYNC_START_DATE, checked before anything
 // is computed from them (`recent:999999999` would otherwise build a list of a billion years).
+import { MAX_RECENT_YEARS } from '../shared/run-rules';
 import { quotedValue, SettingsError } from './settings-error';
 
 export const MIN_YEAR = 1970;
 export const MAX_YEAR = 2100;
-export const MAX_RECENT_YEARS = 50;
 
 /** N of `recent:N` (1..50), or undefined for a list of years. */
 export function recentYearsSetting(text: string, setting = 'SYNC_YEARS'): number | undefined {

@@ -9,7 +9,9 @@ import {
   resolveVariables,
   SettingsError,
 } from '../../config/settings';
+import { MAX_YEAR, MIN_YEAR } from '../../config/sync-period';
 import { temporalUiPort } from '../../config/temporal-settings';
+import { YEAR_RANGE } from '../../config/validate-source-config';
 import {
   workerLogLevel,
   workerMaxHeapMb,
@@ -60,6 +62,8 @@ describe('SYNC_YEARS', () => {
   });
 
   it('takes a list of years from 1970 to 2100, each once', () => {
+    // The same range as the source configuration's check of the years it reads.
+    assert.deepEqual({ min: MIN_YEAR, max: MAX_YEAR }, YEAR_RANGE);
     assert.equal(resolveVariables({ SYNC_YEARS: '1970, 2100' }, NOW).SYNC_YEARS, '1970, 2100');
     assertSetting(() => resolveVariables({ SYNC_YEARS: '1969' }, NOW), 'SYNC_YEARS', /1970 to 2100.*"1969"/);
     assertSetting(() => resolveVariables({ SYNC_YEARS: '2024,2101' }, NOW), 'SYNC_YEARS', /"2101"/);
