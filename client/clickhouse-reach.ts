@@ -4,17 +4,19 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { checkClickHouseAccess } from '../clickhouse/connection';
 import { ClickHouseError, classifyClickHouseError } from '../clickhouse/errors';
-import type { ClickHouseSettings } from '../config/settings';
+import { clickHouseSettings } from '../config/settings';
 import { shownUrl } from '../config/shown-url';
 import { ServiceUnreachable } from './exit-codes';
 
-export async function reachClickHouse(ch: ClickHouseClient, settings: ClickHouseSettings): Promise<void> {
+/** `vars` as given: the URL is shown as the user wrote it, less what shownUrl leaves out. */
+export async function reachClickHouse(ch: ClickHouseClient, vars: Record<string, string>): Promise<void> {
+  const settings = clickHouseSettings(vars);
   try {
     await ch.query({ query: 'SELECT 1', format: 'JSONEachRow' }).then((rs) => rs.json());
   } catch (e) {
     if (e instanceof ClickHouseError && classifyClickHouseError(e) === 'connection')
       throw new ServiceUnreachable(
-        `cannot reach ClickHouse at ${shownUrl(settings.url)} (CLICKHOUSE_URL): ${e.code ?? e.detail}`,
+        `cannot reach ClickHouse at ${shownUrl(vars.CLICKHOUSE_URL)} (CLICKHOUSE_URL): ${e.code ?? e.detail}`,
       );
     // A refused login or certificate becomes a SettingsError naming the setting; anything else stays.
     await checkClickHouseAccess(ch, settings);

@@ -16,8 +16,8 @@ async function main(): Promise<number> {
   const ch = connectClickHouse(settings);
   const db = settings.database;
   try {
-    await reachClickHouse(ch, settings);
-    console.log(`ClickHouse ${shownUrl(settings.url)}, database ${db}`);
+    await reachClickHouse(ch, vars);
+    console.log(`ClickHouse ${shownUrl(vars.CLICKHOUSE_URL)}, database ${db}`);
     // As wide as the longest view name, so the columns line up.
     const width = Math.max(20, ...config.resources.map((r) => `${r.name}_current`.length));
     console.log(

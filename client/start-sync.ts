@@ -32,12 +32,12 @@ async function warnIfNoWorker(client: Client, namespace: string, taskQueue: stri
 }
 
 /** `--check`: what would start, from the checked settings; nothing is connected to. */
-function printPlan(input: SyncInput, temporal: TemporalSettings): void {
+function printPlan(input: SyncInput, temporal: TemporalSettings, vars: Record<string, string>): void {
   console.log('check: ok (nothing started); the sync would be:');
   console.log(`  kind: ${input.mode}`);
   console.log(`  resources: ${input.resources.join(', ')}`);
   console.log(
-    `  into: ClickHouse ${shownUrl(input.destination.url)} database ${input.destination.database} (${destinationKey(input.destination)})`,
+    `  into: ClickHouse ${shownUrl(vars.CLICKHOUSE_URL)} database ${input.destination.database} (${destinationKey(input.destination)})`,
   );
   console.log(
     `  through: Temporal at ${temporal.address} (${temporal.security}), namespace ${temporal.namespace}, task queue ${temporal.taskQueue}`,
@@ -66,7 +66,7 @@ async function main(): Promise<number> {
   }
   const input = syncInputFromSettings(vars, args);
   if (args.check) {
-    printPlan(input, temporal);
+    printPlan(input, temporal, vars);
     return EXIT.OK;
   }
   const connection = await connectTemporal(temporal);
@@ -81,7 +81,7 @@ async function main(): Promise<number> {
   const workflowId = newSyncWorkflowId();
   const ui = `http://127.0.0.1:${uiPort}/namespaces/${temporal.namespace}/workflows/${workflowId}`;
   console.log(
-    `started ${input.mode} sync of ${input.resources.join(', ')} into ${shownUrl(input.destination.url)} database ${input.destination.database}: ${workflowId}`,
+    `started ${input.mode} sync of ${input.resources.join(', ')} into ${shownUrl(vars.CLICKHOUSE_URL)} database ${input.destination.database}: ${workflowId}`,
   );
   console.log(`follow it in the Temporal Web UI: ${ui}`);
   // Bars on a terminal; plain lines when the output goes to a log.

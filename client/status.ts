@@ -19,11 +19,11 @@ export async function printStatus(client: Client, vars: Record<string, string>):
   const settings = clickHouseSettings(vars);
   const ch = connectClickHouse(settings);
   try {
-    await reachClickHouse(ch, settings);
+    await reachClickHouse(ch, vars);
     const runs = (await tableExists(ch, settings.database, RUNS_TABLE))
       ? await recentRuns(ch, settings.database, RECENT)
       : [];
-    console.log(`Recent runs into ${shownUrl(settings.url)} database ${settings.database}:`);
+    console.log(`Recent runs into ${shownUrl(vars.CLICKHOUSE_URL)} database ${settings.database}:`);
     if (runs.length === 0) console.log('  none recorded yet');
     for (const r of runs) {
       console.log(

@@ -29,7 +29,7 @@ async function main(): Promise<number> {
   const level = workerLogLevel(vars);
   let metrics = workerMetricsAddress(vars);
   const temporal = temporalSettings(vars);
-  const clickhouse = clickHouseSettings(vars);
+  clickHouseSettings(vars);
   workerMaxCachedWorkflows(vars);
   const logger = jsonLogger(level, vars);
   if (metrics !== 'off' && !(await canBind(metrics))) {
@@ -53,7 +53,7 @@ async function main(): Promise<number> {
       taskQueue: vars.TEMPORAL_TASK_QUEUE,
       temporal: `${temporal.address} (${temporal.security})`,
       namespace: temporal.namespace,
-      clickhouse: shownUrl(clickhouse.url),
+      clickhouse: shownUrl(vars.CLICKHOUSE_URL),
       ...(metrics === 'off' ? {} : { metrics: `http://${metrics}/metrics` }),
     });
     // Worker.run() returns once a shutdown signal (SIGINT, SIGTERM) has drained the worker.

@@ -180,7 +180,7 @@ describe('command-line exit codes and messages', function () {
         r,
         3,
         new RegExp(
-          `cannot reach ClickHouse at http://127\\.0\\.0\\.1:${closed} \\(CLICKHOUSE_URL\\): ECONNREFUSED`,
+          `cannot reach ClickHouse at http://127\\.0\\.0\\.1:${closed} \\(credentials not shown\\) \\(CLICKHOUSE_URL\\): ECONNREFUSED`,
         ),
       );
     });
@@ -201,7 +201,12 @@ describe('command-line exit codes and messages', function () {
         ...env,
         CLICKHOUSE_URL: 'http://default:@127.0.0.1:8123',
       });
-      assertRan(ok, 0, /^Recent runs into http:\/\/127\.0\.0\.1:8123 database clockodo:/m, 'default:@');
+      assertRan(
+        ok,
+        0,
+        /^Recent runs into http:\/\/127\.0\.0\.1:8123 \(credentials not shown\) database clockodo:/m,
+        'default:@',
+      );
       assertRan(
         await run(['client/start-sync.ts', 'status'], { ...env, CLICKHOUSE_URL: `ftp://u:${SECRET}@h` }),
         2,
@@ -271,7 +276,7 @@ describe('command-line exit codes and messages', function () {
       assert.match(r.out, /kind: reconcile\n {2}resources: projects, entries\n/);
       assert.match(
         r.out,
-        /into: ClickHouse http:\/\/ch\.example\.com:8123 database clockodo \(ch\.example\.com:8123\/clockodo\)/,
+        /into: ClickHouse http:\/\/ch\.example\.com:8123 \(credentials and query not shown\) database clockodo \(ch\.example\.com:8123\/clockodo\)/,
       );
       assert.match(r.out, new RegExp(`through: Temporal at 127\\.0\\.0\\.1:${closed} \\(plaintext\\)`));
       const bad = await run(['client/start-sync.ts', '--check'], { SYNC_YEARS: 'recent:999999999' });
