@@ -1,18 +1,23 @@
 // `npm run report`: what is in ClickHouse now, per resource (current records, stored versions,
 // deletions, rows with shape warnings), the cursors, and what sits in quarantine.
+// Exit codes (client/exit-codes.ts): 0 done, 1 failed, 2 bad configuration or setting, 3 ClickHouse unreachable.
 import { connectClickHouse } from '../clickhouse/connection';
 import { cursorReport, quarantineReport, tableReport } from '../clickhouse/report-queries';
 import { loadSourceConfig } from '../config/load-source-config';
 import { clickHouseSettings, readEnv, resolveVariables } from '../config/settings';
+import { shownUrl } from '../config/shown-url';
+import { reachClickHouse } from './clickhouse-reach';
+import { EXIT, runCommand } from './exit-codes';
 
-async function main(): Promise<void> {
+async function main(): Promise<number> {
   const vars = resolveVariables(readEnv());
   const config = loadSourceConfig(vars);
   const settings = clickHouseSettings(vars);
   const ch = connectClickHouse(settings);
   const db = settings.database;
   try {
-    console.log(`ClickHouse ${settings.url}, database ${db}`);
+    await reachClickHouse(ch, vars);
+    console.log(`ClickHouse ${shownUrl(vars.CLICKHOUSE_URL)}, database ${db}`);
     // As wide as the longest view name, so the columns line up.
     const width = Math.max(20, ...config.resources.map((r) => `${r.name}_current`.length));
     console.log(
@@ -39,12 +44,10 @@ async function main(): Promise<void> {
     }
     for (const { resource, n } of await quarantineReport(ch, db))
       console.log(`quarantined ${resource}: ${n} records without a usable key`);
+    return EXIT.OK;
   } finally {
     await ch.close();
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(`report: ${(err as Error).message}`);
-  process.exit(1);
-});
+runCommand('report', main);

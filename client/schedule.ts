@@ -6,39 +6,28 @@
 //   unpause <id>               start runs again
 //   trigger <id>               start a run now
 //   delete <id>                remove the schedule (runs it started are kept)
-// Exit codes: 0 done, 2 bad command or setting or a namespace without our search attributes, 3 Temporal unreachable, 4 no such schedule.
-import { Client, ScheduleNotFoundError } from '@temporalio/client';
-import { ConfigError } from '../config/validate-source-config';
-import { readEnv, resolveVariables, SettingsError } from '../config/settings';
-import { applySchedules, describeSpec } from './schedules';
-import { connectOrSay, namespaceReadyOrSay, temporalSettingsOrSay } from './temporal-connection';
-import { UsageError } from './sync-request';
-
-const USAGE = `Usage: npm run schedule -- <command>
-  apply                      create or update the incremental and the reconciliation schedule
-  list                       the schedules of the namespace
-  describe <id>              one schedule: times, policies, state, recent and next runs
-  pause <id> [--note text]   stop starting runs
-  unpause <id>               start runs again
-  trigger <id>               start a run now
-  delete <id>                remove the schedule
-Settings: SCHEDULE_INCREMENTAL (every 15m), SCHEDULE_RECONCILE (0 3 * * *, UTC),
-SCHEDULE_CATCHUP_WINDOW (1h), SCHEDULE_ID_PREFIX (clockodo), and those of start-sync.`;
+// Exit codes (client/exit-codes.ts): 0 done, 1 failed, 2 bad command, argument or setting (checked
+// before connecting) or a namespace without our search attributes, 3 Temporal unreachable, 4 no such schedule.
+import { Client, ScheduleNotFoundError, ScheduleOptions } from '@temporalio/client';
+import { readEnv, resolveVariables } from '../config/settings';
+import { quotedValue } from '../config/settings-error';
+import { temporalSettings } from '../config/temporal-settings';
+import { EXIT, runCommand } from './exit-codes';
+import { parseScheduleArgs, ScheduleArgs, SCHEDULE_USAGE } from './schedule-args';
+import { applySchedules, describeSpec, planSchedules } from './schedules';
+import { connectTemporal, requireNamespaceReady } from './temporal-connection';
 
 const time = (d?: Date) => (d ? d.toISOString().replace(/\.\d+Z$/, 'Z') : '-');
 
-async function run(client: Client, vars: Record<string, string>, argv: string[]): Promise<number> {
-  const [command, id, ...rest] = argv;
-  const needId = () => {
-    if (!id) throw new UsageError(`${command} needs a schedule id (see: npm run schedule -- list)`);
-    return client.schedule.getHandle(id);
-  };
-  switch (command) {
+async function run(client: Client, args: ScheduleArgs, planned: ScheduleOptions[]): Promise<number> {
+  switch (args.command) {
+    case 'help':
+      return EXIT.OK;
     case 'apply':
-      if (!(await namespaceReadyOrSay(client.connection, client.options.namespace))) return 2;
-      for (const a of await applySchedules(client, vars))
+      await requireNamespaceReady(client.connection, client.options.namespace);
+      for (const a of await applySchedules(client, planned))
         console.log(`${a.created ? 'created' : 'updated'} ${a.id}`);
-      return 0;
+      return EXIT.OK;
     case 'list':
       for await (const s of client.schedule.list()) {
         const d = await client.schedule.getHandle(s.scheduleId).describe();
@@ -46,9 +35,13 @@ async function run(client: Client, vars: Record<string, string>, argv: string[])
           `${s.scheduleId.padEnd(28)} ${(d.state.paused ? 'paused' : 'active').padEnd(7)} ${describeSpec(d.spec).padEnd(22)} next ${time(d.info.nextActionTimes[0])}`,
         );
       }
-      return 0;
+      return EXIT.OK;
+  }
+  const { id } = args;
+  const handle = client.schedule.getHandle(id);
+  switch (args.command) {
     case 'describe': {
-      const d = await needId().describe();
+      const d = await handle.describe();
       console.log(
         `${id}: ${d.state.paused ? 'PAUSED' : 'active'}${d.state.note ? ` (${d.state.note})` : ''}`,
       );
@@ -62,65 +55,53 @@ async function run(client: Client, vars: Record<string, string>, argv: string[])
         console.log(`  ran: ${time(a.takenAt)} ${a.action.workflow.workflowId}`);
       }
       for (const r of d.info.runningActions) console.log(`  running: ${r.workflow.workflowId}`);
-      return 0;
+      return EXIT.OK;
     }
     case 'pause': {
-      const noteAt = rest.indexOf('--note');
-      const note = noteAt >= 0 ? rest.slice(noteAt + 1).join(' ') : 'paused with npm run schedule -- pause';
-      await needId().pause(note);
+      const note = args.note ?? 'paused with npm run schedule -- pause';
+      await handle.pause(note);
       console.log(`paused ${id}: ${note}`);
-      return 0;
+      return EXIT.OK;
     }
     case 'unpause':
-      await needId().unpause('unpaused with npm run schedule -- unpause');
+      await handle.unpause('unpaused with npm run schedule -- unpause');
       console.log(`unpaused ${id}`);
-      return 0;
+      return EXIT.OK;
     case 'trigger':
-      if (!(await namespaceReadyOrSay(client.connection, client.options.namespace))) return 2;
-      await needId().trigger();
+      await requireNamespaceReady(client.connection, client.options.namespace);
+      await handle.trigger();
       console.log(`triggered ${id}: a run starts now (see npm run schedule -- describe ${id})`);
-      return 0;
+      return EXIT.OK;
     case 'delete':
-      await needId().delete();
+      await handle.delete();
       console.log(`deleted ${id}`);
-      return 0;
-    case undefined:
-    case '--help':
-    case 'help':
-      console.log(USAGE);
-      return command === undefined ? 2 : 0;
-    default:
-      throw new UsageError(`unknown command ${JSON.stringify(command)}\n${USAGE}`);
+      return EXIT.OK;
   }
 }
 
 async function main(): Promise<number> {
+  // Everything that can be wrong with the command or the settings is found before connecting.
+  const args = parseScheduleArgs(process.argv.slice(2));
+  if (args.command === 'help') {
+    console.log(SCHEDULE_USAGE);
+    return EXIT.OK;
+  }
   const vars = resolveVariables(readEnv());
-  const temporal = temporalSettingsOrSay(vars);
-  if (!temporal) return 2;
-  const connection = await connectOrSay(temporal);
-  if (!connection) return 3;
+  const temporal = temporalSettings(vars);
+  // Both schedules, or neither: each one's times, policies and request are checked first.
+  const planned = args.command === 'apply' ? planSchedules(vars) : [];
+  const connection = await connectTemporal(temporal);
   try {
-    return await run(new Client({ connection, namespace: temporal.namespace }), vars, process.argv.slice(2));
+    return await run(new Client({ connection, namespace: temporal.namespace }), args, planned);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ConfigError || e instanceof SettingsError) {
-      console.error(e.message);
-      return 2;
-    }
-    if (e instanceof ScheduleNotFoundError) {
-      console.error(`no schedule ${JSON.stringify(process.argv[3])} in namespace ${temporal.namespace}`);
-      return 4;
-    }
-    throw e;
+    if (!(e instanceof ScheduleNotFoundError)) throw e;
+    console.error(
+      `no schedule ${quotedValue('id' in args ? args.id : '', 80)} in namespace ${temporal.namespace}`,
+    );
+    return EXIT.NO_SUCH_SCHEDULE;
   } finally {
     await connection.close();
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(`schedule: ${(err as Error).message}`);
-    process.exit(1);
-  },
-);
+runCommand('schedule', main);

@@ -13,7 +13,10 @@ import { RESOURCES_KEY, SYNC_MODE_KEY } from '../shared/search-attributes';
 import type { SyncMode } from '../shared/types';
 import { destinationKey } from '../shared/workflow-ids';
 import { syncWorkflow } from '../workflows';
-import { parseSyncArgs, syncInputFromSettings, UsageError } from './sync-request';
+import { durationSetting, parseScheduleSpec, scheduleIdPrefix } from './schedule-settings';
+import { parseSyncArgs, syncInputFromSettings } from './sync-request';
+
+export { parseScheduleSpec } from './schedule-settings';
 
 export interface ScheduleDef {
   id: string;
@@ -23,34 +26,9 @@ export interface ScheduleDef {
   specText: string;
 }
 
-const DURATION = /^(\d+)\s*(s|m|h|d)$/;
-const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-function durationMs(text: string, setting: string): number {
-  const d = DURATION.exec(text.trim());
-  if (!d)
-    throw new UsageError(`${setting}: expected a duration such as 30m or 2h, got ${JSON.stringify(text)}`);
-  return Number(d[1]) * UNIT_MS[d[2]];
-}
-
-/** `every 15m` (or `15m`, units s m h d) is an interval; five space-separated fields are a cron expression (UTC). */
-export function parseScheduleSpec(text: string, setting: string): ScheduleSpec {
-  const t = text.trim().replace(/^every\s+/i, '');
-  if (DURATION.test(t)) {
-    const ms = durationMs(t, setting);
-    if (ms < 60_000)
-      throw new UsageError(`${setting}: an interval of at least 1m, got ${JSON.stringify(text)}`);
-    return { intervals: [{ every: ms }] };
-  }
-  if (t.split(/\s+/).length === 5 && /^[\d*/,\-\sA-Za-z?]+$/.test(t)) return { cronExpressions: [t] };
-  throw new UsageError(
-    `${setting}: expected an interval such as "every 15m" or a cron expression such as "0 3 * * *", got ${JSON.stringify(text)}`,
-  );
-}
-
 /** The schedules these settings describe (SCHEDULE_ID_PREFIX, SCHEDULE_INCREMENTAL, SCHEDULE_RECONCILE). */
 export function scheduleDefs(vars: Record<string, string>): ScheduleDef[] {
-  const prefix = vars.SCHEDULE_ID_PREFIX ?? 'clockodo';
+  const prefix = scheduleIdPrefix(vars);
   const incremental = vars.SCHEDULE_INCREMENTAL ?? 'every 15m';
   const reconcile = vars.SCHEDULE_RECONCILE ?? '0 3 * * *';
   return [
@@ -76,7 +54,7 @@ export function scheduleOptions(def: ScheduleDef, vars: Record<string, string>):
     ...base,
     options: {
       ...base.options,
-      lockWaitMs: durationMs(vars.SCHEDULE_LOCK_WAIT ?? '1h', 'SCHEDULE_LOCK_WAIT'),
+      lockWaitMs: durationSetting(vars, 'SCHEDULE_LOCK_WAIT', '1h'),
     },
     trigger: `schedule:${def.id}`,
   };
@@ -99,7 +77,7 @@ export function scheduleOptions(def: ScheduleDef, vars: Record<string, string>):
     policies: {
       // A run still going when the next is due: skip the next (syncs of one destination never overlap).
       overlap: ScheduleOverlapPolicy.SKIP,
-      catchupWindow: durationMs(vars.SCHEDULE_CATCHUP_WINDOW ?? '1h', 'SCHEDULE_CATCHUP_WINDOW'),
+      catchupWindow: durationSetting(vars, 'SCHEDULE_CATCHUP_WINDOW', '1h'),
     },
     state: {
       note: `${def.mode} sync into ${destinationKey(input.destination)} (${def.specText}); managed by npm run schedule -- apply`,
@@ -112,17 +90,28 @@ export interface Applied {
   created: boolean;
 }
 
-/** Creates each schedule, or updates it in place (keeping whether it is paused, and its note then). */
-export async function applySchedules(client: Client, vars: Record<string, string>): Promise<Applied[]> {
+/** Both schedules' options, every setting and the source configuration checked: nothing is sent yet. */
+export function planSchedules(vars: Record<string, string>): ScheduleOptions[] {
+  return scheduleDefs(vars).map((def) => scheduleOptions(def, vars));
+}
+
+/**
+ * Creates each schedule, or updates it in place (keeping whether it is paused, and its note then).
+ * Given settings, plans both first: one invalid schedule leaves both untouched.
+ */
+export async function applySchedules(
+  client: Client,
+  planned: Record<string, string> | ScheduleOptions[],
+): Promise<Applied[]> {
   const applied: Applied[] = [];
-  for (const def of scheduleDefs(vars)) {
-    const options = scheduleOptions(def, vars);
+  for (const options of Array.isArray(planned) ? planned : planSchedules(planned)) {
+    const id = options.scheduleId;
     try {
       await client.schedule.create(options);
-      applied.push({ id: def.id, created: true });
+      applied.push({ id, created: true });
     } catch (err) {
       if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-      await client.schedule.getHandle(def.id).update((previous: ScheduleDescription) => ({
+      await client.schedule.getHandle(id).update((previous: ScheduleDescription) => ({
         spec: options.spec,
         action: options.action,
         policies: options.policies,
@@ -130,7 +119,7 @@ export async function applySchedules(client: Client, vars: Record<string, string
           ? { paused: true, note: previous.state.note }
           : { note: options.state?.note },
       }));
-      applied.push({ id: def.id, created: false });
+      applied.push({ id, created: false });
     }
   }
   return applied;

@@ -1,17 +1,19 @@
-// `npm run start-sync [-- --resources a,b] [-- --reconcile | --full-refresh] [-- --allow-mass-delete] [-- --no-wait]`
+// `npm run start-sync [-- --resources a,b] [-- --reconcile | --full-refresh] [-- --allow-mass-delete] [-- --no-wait] [-- --check]`
 // Validates the configuration, starts a sync, prints live progress and a summary.
-// Exit codes: 0 success, 1 the sync failed, 2 bad configuration or arguments, 3 Temporal unreachable,
-// 4 the sync finished degraded (a part not read consistently, or deletions held back).
+// Exit codes (client/exit-codes.ts): 0 success, 1 the sync failed, 2 bad configuration or arguments,
+// 3 Temporal unreachable, 4 the sync finished degraded, 5 cancelled, 130 stopped following.
 import { Client } from '@temporalio/client';
-import { ConfigError } from '../config/validate-source-config';
-import { readEnv, resolveVariables, SettingsError } from '../config/settings';
-import { temporalSettings } from '../config/temporal-settings';
-import type { ResourceProgress } from '../shared/types';
+import { readEnv, resolveVariables } from '../config/settings';
+import { shownUrl } from '../config/shown-url';
+import { temporalSettings, TemporalSettings, temporalUiPort } from '../config/temporal-settings';
+import type { ResourceProgress, SyncInput } from '../shared/types';
+import { destinationKey } from '../shared/workflow-ids';
+import { EXIT, runCommand } from './exit-codes';
 import { TerminalBars } from './progress-bars';
-import { printStatus } from './status';
-import { connectOrSay, namespaceReadyOrSay } from './temporal-connection';
+import { checkStatusSettings, printStatus } from './status';
+import { connectTemporal, requireNamespaceReady } from './temporal-connection';
 import { formatSummary, newSyncWorkflowId, runSync, startSync } from './run-sync';
-import { parseSyncArgs, START_SYNC_HELP, syncInputFromSettings, UsageError } from './sync-request';
+import { parseSyncArgs, START_SYNC_HELP, syncInputFromSettings } from './sync-request';
 
 /** Waits briefly for a worker (one may be starting beside us), then warns: the run would just wait. */
 async function warnIfNoWorker(client: Client, namespace: string, taskQueue: string): Promise<void> {
@@ -29,41 +31,57 @@ async function warnIfNoWorker(client: Client, namespace: string, taskQueue: stri
   );
 }
 
+/** `--check`: what would start, from the checked settings; nothing is connected to. */
+function printPlan(input: SyncInput, temporal: TemporalSettings, vars: Record<string, string>): void {
+  console.log('check: ok (nothing started); the sync would be:');
+  console.log(`  kind: ${input.mode}`);
+  console.log(`  resources: ${input.resources.join(', ')}`);
+  console.log(
+    `  into: ClickHouse ${shownUrl(vars.CLICKHOUSE_URL)} database ${input.destination.database} (${destinationKey(input.destination)})`,
+  );
+  console.log(
+    `  through: Temporal at ${temporal.address} (${temporal.security}), namespace ${temporal.namespace}, task queue ${temporal.taskQueue}`,
+  );
+}
+
 async function main(): Promise<number> {
-  let input, args, temporal;
+  const args = parseSyncArgs(process.argv.slice(2));
+  if (args.help) {
+    console.log(START_SYNC_HELP);
+    return EXIT.OK;
+  }
+  // Every setting, the configuration and the arguments are checked before anything connects.
   const vars = resolveVariables(readEnv());
-  try {
-    args = parseSyncArgs(process.argv.slice(2));
-    if (args.help) {
-      console.log(START_SYNC_HELP);
-      return 0;
-    }
-    input = syncInputFromSettings(vars, args);
-    temporal = temporalSettings(vars);
-  } catch (e) {
-    if (e instanceof ConfigError || e instanceof UsageError || e instanceof SettingsError) {
-      console.error(e.message);
-      return 2;
-    }
-    throw e;
-  }
-  const connection = await connectOrSay(temporal);
-  if (!connection) return 3;
-  const client = new Client({ connection, namespace: temporal.namespace });
+  const temporal = temporalSettings(vars);
+  const uiPort = temporalUiPort(vars);
   if (args.status) {
-    await printStatus(client, vars);
-    await connection.close();
-    return 0;
+    checkStatusSettings(vars);
+    const connection = await connectTemporal(temporal);
+    try {
+      await printStatus(new Client({ connection, namespace: temporal.namespace }), vars);
+    } finally {
+      await connection.close();
+    }
+    return EXIT.OK;
   }
-  if (!(await namespaceReadyOrSay(connection, temporal.namespace))) {
+  const input = syncInputFromSettings(vars, args);
+  if (args.check) {
+    printPlan(input, temporal, vars);
+    return EXIT.OK;
+  }
+  const connection = await connectTemporal(temporal);
+  const client = new Client({ connection, namespace: temporal.namespace });
+  try {
+    await requireNamespaceReady(connection, temporal.namespace);
+  } catch (e) {
     await connection.close();
-    return 2;
+    throw e;
   }
   await warnIfNoWorker(client, temporal.namespace, temporal.taskQueue);
   const workflowId = newSyncWorkflowId();
-  const ui = `http://127.0.0.1:${vars.TEMPORAL_UI_PORT ?? 8233}/namespaces/${temporal.namespace}/workflows/${workflowId}`;
+  const ui = `http://127.0.0.1:${uiPort}/namespaces/${temporal.namespace}/workflows/${workflowId}`;
   console.log(
-    `started ${input.mode} sync of ${input.resources.join(', ')} into ${input.destination.url} database ${input.destination.database}: ${workflowId}`,
+    `started ${input.mode} sync of ${input.resources.join(', ')} into ${shownUrl(vars.CLICKHOUSE_URL)} database ${input.destination.database}: ${workflowId}`,
   );
   console.log(`follow it in the Temporal Web UI: ${ui}`);
   // Bars on a terminal; plain lines when the output goes to a log.
@@ -78,37 +96,31 @@ async function main(): Promise<number> {
   if (!args.wait) {
     await startSync(client, input, options);
     await connection.close();
-    return 0;
+    return EXIT.OK;
   }
   // Leaving does not stop the sync: it is durable in Temporal and its workers carry on.
   process.once('SIGINT', () => {
     console.log(`\nstopped following; the sync goes on: ${ui}`);
-    process.exit(130);
+    process.exit(EXIT.STOPPED_FOLLOWING);
   });
   const result = await runSync(client, input, options);
   await connection.close();
   if (result.summary) console.log(formatSummary(result.summary));
   if (!result.ok && result.cancelled) {
     console.error(`sync CANCELLED: ${ui}`);
-    return 5;
+    return EXIT.CANCELLED;
   }
   if (!result.ok) {
     console.error(`sync failed: ${result.message}`);
-    return 1;
+    return EXIT.FAILED;
   }
   if (result.summary.outcome === 'degraded') {
     console.error(
       'sync DEGRADED: the tables are not exact where the lines above say; the next run tries again',
     );
-    return 4;
+    return EXIT.DEGRADED;
   }
-  return 0;
+  return EXIT.OK;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(`start-sync: ${(err as Error).message}`);
-    process.exit(1);
-  },
-);
+runCommand('start-sync', main);

@@ -4,18 +4,26 @@ import { connectClickHouse } from '../clickhouse/connection';
 import { tableExists } from '../clickhouse/report-queries';
 import { recentRuns, RUNS_TABLE } from '../clickhouse/run-history';
 import { clickHouseSettings } from '../config/settings';
+import { shownUrl } from '../config/shown-url';
+import { reachClickHouse } from './clickhouse-reach';
 import { describeSpec } from './schedules';
 
 const RECENT = 10;
+
+/** What status needs, checked before it connects to anything. */
+export function checkStatusSettings(vars: Record<string, string>): void {
+  clickHouseSettings(vars);
+}
 
 export async function printStatus(client: Client, vars: Record<string, string>): Promise<void> {
   const settings = clickHouseSettings(vars);
   const ch = connectClickHouse(settings);
   try {
+    await reachClickHouse(ch, vars);
     const runs = (await tableExists(ch, settings.database, RUNS_TABLE))
       ? await recentRuns(ch, settings.database, RECENT)
       : [];
-    console.log(`Recent runs into ${settings.url} database ${settings.database}:`);
+    console.log(`Recent runs into ${shownUrl(vars.CLICKHOUSE_URL)} database ${settings.database}:`);
     if (runs.length === 0) console.log('  none recorded yet');
     for (const r of runs) {
       console.log(

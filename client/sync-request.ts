@@ -3,14 +3,16 @@ import { loadSourceConfig } from '../config/load-source-config';
 import type { SourceConfig } from '../config/source-config-types';
 import { destinationOf, runOptions, runRules } from '../config/settings';
 import type { SyncInput, SyncMode } from '../shared/types';
+import { quotedValue, shortened } from '../config/settings-error';
+import { UsageError } from './exit-codes';
 
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+export { UsageError } from './exit-codes';
 
 export interface SyncArgs {
   /** `status` shows recent runs instead of starting one. */
   status?: boolean;
+  /** `--check`: validate everything and say what would start, without connecting to Temporal. */
+  check?: boolean;
   resources?: string[];
   mode: SyncMode;
   allowMassDelete: boolean;
@@ -36,6 +38,8 @@ Options:
   --resources a,b      only these resources (default: all in the configuration)
   --allow-mass-delete  let this run mark more than SYNC_MAX_DELETE_SHARE of a scope deleted
   --no-wait            start the sync and return; follow it in the Temporal Web UI
+  --check              check settings, configuration and arguments and print what would start,
+                       without connecting to Temporal (exit 0 or 2)
   --help               this text
 
   status               instead of a sync: recent runs (from sync_runs) and the state of the schedules
@@ -44,7 +48,7 @@ Exit codes:
   0  the sync finished ok
   1  the sync failed (the cause is printed)
   2  bad configuration, setting or argument (nothing started)
-  3  Temporal cannot be reached
+  3  Temporal cannot be reached (for status also ClickHouse)
   4  the sync finished degraded: a part could not be read consistently, or deletions were held back
   5  the sync was cancelled (from the Web UI or the CLI)
   130  you stopped following it (Ctrl-C); the sync goes on
@@ -76,16 +80,23 @@ export function parseSyncArgs(argv: string[]): SyncArgs {
       args.allowMassDelete = true;
     } else if (arg === '--no-wait') {
       args.wait = false;
+    } else if (arg === '--check') {
+      args.check = true;
     } else if (arg === '--help' || arg === '-h') {
       args.help = true;
     } else if (arg === 'status' && i === 0) {
       args.status = true;
     } else {
       throw new UsageError(
-        `unknown argument ${JSON.stringify(arg)} (known: --resources a,b  --reconcile  --full-refresh  --allow-mass-delete  --no-wait  --help)`,
+        `unknown argument ${quotedValue(arg)} (known: --resources a,b  --reconcile  --full-refresh  --allow-mass-delete  --no-wait  --check  --help)`,
       );
     }
   }
+  if (
+    args.status &&
+    (args.resources || args.mode !== 'incremental' || args.allowMassDelete || !args.wait || args.check)
+  )
+    throw new UsageError('status takes no options (only --help)');
   return args;
 }
 
@@ -99,7 +110,12 @@ export function buildSyncInput(
   const unknown = resources.filter((r) => !names.includes(r));
   if (unknown.length) {
     throw new UsageError(
-      `--resources: unknown ${unknown.join(', ')} (this configuration has: ${names.join(', ')})`,
+      `--resources: unknown ${unknown
+        .slice(0, 5)
+        .map((r) => shortened(r))
+        .join(
+          ', ',
+        )}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ''} (this configuration has: ${names.join(', ')})`,
     );
   }
   if (resources.length === 0) throw new UsageError('--resources: the list is empty');

@@ -2,21 +2,11 @@
 import { Connection } from '@temporalio/client';
 import { describeProblems, searchAttributeProblemsIfVisible } from '../config/temporal-search-attributes';
 import { SettingsError } from '../config/settings';
-import { temporalSettings, TemporalSettings } from '../config/temporal-settings';
+import { TemporalSettings } from '../config/temporal-settings';
+import { ServiceUnreachable } from './exit-codes';
 
-/** The settings' Temporal connection, or null after saying on stderr what is wrong (exit code 2). */
-export function temporalSettingsOrSay(vars: Record<string, string>): TemporalSettings | null {
-  try {
-    return temporalSettings(vars);
-  } catch (e) {
-    if (!(e instanceof SettingsError)) throw e;
-    console.error(e.message);
-    return null;
-  }
-}
-
-/** A connection, or null after saying on stderr that Temporal cannot be reached (exit code 3). */
-export async function connectOrSay(temporal: TemporalSettings): Promise<Connection | null> {
+/** A connection, or a ServiceUnreachable saying where and how it tried (exit code 3). */
+export async function connectTemporal(temporal: TemporalSettings): Promise<Connection> {
   try {
     return await Connection.connect({ ...temporal.connection, connectTimeout: '5 seconds' });
   } catch (e) {
@@ -24,18 +14,18 @@ export async function connectOrSay(temporal: TemporalSettings): Promise<Connecti
     const cause = (e as Error).cause as { details?: string; message?: string } | undefined;
     const why = [(e as Error).message, cause?.details ?? cause?.message].filter(Boolean).join(': ');
     const local = temporal.address === '127.0.0.1:7233' ? ' (npm run services:start?)' : '';
-    console.error(`cannot reach Temporal at ${temporal.address} (${temporal.security}): ${why}${local}`);
-    return null;
+    throw new ServiceUnreachable(
+      `cannot reach Temporal at ${temporal.address} (${temporal.security}): ${why}${local}`,
+    );
   }
 }
 
-/** Whether the namespace has our search attributes; if not, says what to run (exit code 2). */
-export async function namespaceReadyOrSay(
+/** Throws a SettingsError saying what to run when the namespace lacks our search attributes (exit 2). */
+export async function requireNamespaceReady(
   connection: Pick<Connection, 'operatorService'>,
   namespace: string,
-): Promise<boolean> {
+): Promise<void> {
   const problems = await searchAttributeProblemsIfVisible(connection.operatorService, namespace);
-  if (problems === null || problems.length === 0) return true;
-  console.error(describeProblems(namespace, problems));
-  return false;
+  if (problems !== null && problems.length > 0)
+    throw new SettingsError(describeProblems(namespace, problems));
 }

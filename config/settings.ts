@@ -4,6 +4,10 @@ import { existsSync, readFileSync } from 'fs';
 import * as path from 'path';
 import { recentYears, recentYearsStart, RunRules } from '../shared/run-rules';
 import type { Destination, RunOptions } from '../shared/types';
+import { quotedValue, SettingsError } from './settings-error';
+import { checkStartDate, checkYearList, recentYearsSetting } from './sync-period';
+
+export { SettingsError } from './settings-error';
 
 /** The folder with package.json: `..` from the sources, `../..` from their compiled copy in dist/. */
 export const PROJECT_ROOT = [path.resolve(__dirname, '..'), path.resolve(__dirname, '../..')].find((dir) =>
@@ -122,13 +126,18 @@ const DEFAULT_RECENT_YEARS = 3;
  * SYNC_YEARS left unset, or given as `recent:N`, is relative ("this year and the N-1 before"); so is
  * SYNC_START_DATE left unset (January 1st of the first of those years). Such settings get a rule
  * (SYNC_YEARS_RULE, SYNC_START_DATE_RULE) that a run resolves from its own start time; their values
- * here are what the rules say now, for checking the configuration before anything starts.
+ * here are what the rules say now, for checking the configuration before anything starts. Both are
+ * checked first (sync-period.ts): N is bounded before any list of years is built from it.
  */
 function withRelativeSettings(vars: Record<string, string>, given: Set<string>, nowMs: number) {
-  const recent = RECENT.exec(vars.SYNC_YEARS ?? '');
-  const yearsRelative = !given.has('SYNC_YEARS') || recent !== null;
-  const n = recent ? Number(recent[1]) : DEFAULT_RECENT_YEARS;
-  if (yearsRelative && n >= 1) {
+  // Rules passed on from resolved settings (a tool's environment) are bounded like SYNC_YEARS.
+  for (const rule of ['SYNC_YEARS_RULE', 'SYNC_START_DATE_RULE'])
+    if (given.has(rule)) recentYearsSetting(vars[rule], rule);
+  const recent = given.has('SYNC_YEARS') ? recentYearsSetting(vars.SYNC_YEARS) : DEFAULT_RECENT_YEARS;
+  if (recent === undefined) checkYearList(vars.SYNC_YEARS);
+  if (given.has('SYNC_START_DATE')) checkStartDate(vars.SYNC_START_DATE);
+  const n = recent ?? DEFAULT_RECENT_YEARS;
+  if (recent !== undefined) {
     vars.SYNC_YEARS = recentYears(n, nowMs).join(',');
     vars.SYNC_YEARS_RULE = `recent:${n}`;
   }
@@ -160,10 +169,6 @@ export interface ClickHouseSettings {
   tls?: { caCert?: string; clientCert?: string; clientKey?: string };
 }
 
-export class SettingsError extends Error {
-  override name = 'SettingsError';
-}
-
 /** TLS files for an https:// CLICKHOUSE_URL; each must exist, and a client certificate needs its key. */
 function clickHouseTls(vars: Record<string, string>): Pick<ClickHouseSettings, 'tls'> {
   const tls = {
@@ -187,6 +192,31 @@ function clickHouseTls(vars: Record<string, string>): Pick<ClickHouseSettings, '
   return { tls };
 }
 
+/** An http:// or https:// URL with a host. */
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A user and password in CLICKHOUSE_URL win over CLICKHOUSE_USER and CLICKHOUSE_PASSWORD (as the
+ * ClickHouse client would have it); they are taken out of the URL, so the URL passed on holds none.
+ */
+function urlCredentials(vars: Record<string, string>): Pick<ClickHouseSettings, 'url' | 'user' | 'password'> {
+  const url = new URL(vars.CLICKHOUSE_URL);
+  const given = { url: vars.CLICKHOUSE_URL, user: vars.CLICKHOUSE_USER, password: vars.CLICKHOUSE_PASSWORD };
+  if (!url.username && !url.password) return given;
+  const user = url.username ? decodeURIComponent(url.username) : given.user;
+  const password = url.password ? decodeURIComponent(url.password) : given.password;
+  url.username = '';
+  url.password = '';
+  return { url: url.toString().replace(/\/$/, ''), user, password };
+}
+
 export function clickHouseSettings(vars: Record<string, string>): ClickHouseSettings {
   const database = vars.CLICKHOUSE_DATABASE;
   // The name goes into SQL text (18.16 has no query parameters), so it must be a plain identifier.
@@ -195,10 +225,11 @@ export function clickHouseSettings(vars: Record<string, string>): ClickHouseSett
       `CLICKHOUSE_DATABASE: must be a plain identifier (letters, digits, underscore), got ${JSON.stringify(database)}`,
     );
   }
-  try {
-    new URL(vars.CLICKHOUSE_URL);
-  } catch {
-    throw new SettingsError(`CLICKHOUSE_URL: not a URL: ${JSON.stringify(vars.CLICKHOUSE_URL)}`);
+  // Not repeated: a URL that does not parse may still hold a password (shown-url.ts).
+  if (!isHttpUrl(vars.CLICKHOUSE_URL)) {
+    throw new SettingsError(
+      'CLICKHOUSE_URL: not a URL starting with http:// or https://, such as http://127.0.0.1:8123 (the value is not shown: it may hold a password)',
+    );
   }
   const cluster = vars.CLICKHOUSE_CLUSTER;
   if (cluster !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(cluster)) {
@@ -207,9 +238,7 @@ export function clickHouseSettings(vars: Record<string, string>): ClickHouseSett
     );
   }
   return {
-    url: vars.CLICKHOUSE_URL,
-    user: vars.CLICKHOUSE_USER,
-    password: vars.CLICKHOUSE_PASSWORD,
+    ...urlCredentials(vars),
     database,
     ...(cluster ? { cluster } : {}),
     ...clickHouseTls(vars),
@@ -217,13 +246,31 @@ export function clickHouseSettings(vars: Record<string, string>): ClickHouseSett
 }
 
 /** A number setting within bounds, or a SettingsError naming it. */
-function numberSetting(vars: Record<string, string>, key: string, min: number, max: number): number {
+export function numberSetting(vars: Record<string, string>, key: string, min: number, max: number): number {
   const text = vars[key];
   const value = Number(text);
   if (text === undefined || text.trim() === '' || !isFinite(value) || value < min || value > max) {
-    throw new SettingsError(`${key}: must be a number from ${min} to ${max}, got ${JSON.stringify(text)}`);
+    throw new SettingsError(
+      `${key}: must be a number from ${min} to ${max}, got ${text === undefined ? 'nothing' : quotedValue(text)}`,
+    );
   }
   return value;
+}
+
+/** A whole-number setting within bounds (unset: its default), or a SettingsError naming it. */
+export function integerSetting(
+  vars: Record<string, string>,
+  key: string,
+  bounds: { min: number; max: number; default: number },
+): number {
+  const text = vars[key];
+  if (text === undefined) return bounds.default;
+  if (!/^\s*\d{1,9}\s*$/.test(text) || Number(text) < bounds.min || Number(text) > bounds.max) {
+    throw new SettingsError(
+      `${key}: must be a whole number from ${bounds.min} to ${bounds.max}, got ${quotedValue(text)}`,
+    );
+  }
+  return Number(text);
 }
 
 /**

@@ -8,6 +8,7 @@ import { describeProblems, searchAttributeProblemsIfVisible } from '../config/te
 import { temporalSettings } from '../config/temporal-settings';
 import { workerCredentials } from '../config/worker-credentials';
 import { checkClickHouseAccess, connectClickHouse } from '../clickhouse/connection';
+import { ServiceUnreachable } from '../client/exit-codes';
 import { workflowBundlePath } from './workflow-bundle';
 
 export interface SyncWorker {
@@ -37,7 +38,14 @@ export async function createSyncWorker(
     throw e;
   });
   const ch = options.wrapClickHouse ? options.wrapClickHouse(unwrapped) : unwrapped;
-  const connection = options.connection ?? (await NativeConnection.connect(temporal.connection));
+  const connection =
+    options.connection ??
+    (await NativeConnection.connect(temporal.connection).catch(async (e: unknown) => {
+      await ch.close();
+      throw new ServiceUnreachable(
+        `cannot reach Temporal at ${temporal.address} (${temporal.security}): ${(e as Error).message}`,
+      );
+    }));
   // Without our search attributes every sync's first workflow task would fail, retried forever.
   const problems = await searchAttributeProblemsIfVisible(connection.operatorService, temporal.namespace);
   if (problems && problems.length > 0) {

@@ -1,28 +1,37 @@
 // `npm run worker`: runs until SIGINT or SIGTERM, then finishes in-flight work and exits.
 // Logs one JSON line per event (LOG_LEVEL, default INFO); serves Prometheus metrics (Temporal's own
 // and ours, activities/metrics.ts) at WORKER_METRICS_ADDRESS (default 127.0.0.1:9464, `off` for none).
+// Exit codes (client/exit-codes.ts): 0 stopped, 1 failed, 2 bad setting (named), 3 Temporal unreachable.
 import { createServer } from 'net';
-import { LogLevel, Runtime } from '@temporalio/worker';
-import { readEnv, resolveVariables } from '../config/settings';
-import { destinationKey } from '../shared/workflow-ids';
+import { Runtime } from '@temporalio/worker';
+import { clickHouseSettings, readEnv, resolveVariables, workerMaxCachedWorkflows } from '../config/settings';
+import { parseHostPort } from '../config/host-port';
+import { shownUrl } from '../config/shown-url';
 import { temporalSettings } from '../config/temporal-settings';
+import { workerLogLevel, workerMetricsAddress } from '../config/worker-settings';
+import { exitCodeOf, runCommand } from '../client/exit-codes';
 import { createSyncWorker } from './create-worker';
 import { jsonLogger } from './json-logger';
 
 /** Whether host:port can be bound (a second worker on one machine finds the default port taken). */
 function canBind(address: string): Promise<boolean> {
-  const i = address.lastIndexOf(':');
+  const { host, port } = parseHostPort(address) ?? { host: '', port: 0 };
   return new Promise((resolve) => {
     const server = createServer();
     server.once('error', () => resolve(false));
-    server.listen(Number(address.slice(i + 1)), address.slice(0, i), () => server.close(() => resolve(true)));
+    server.listen(port, host, () => server.close(() => resolve(true)));
   });
 }
 
-async function main(): Promise<void> {
+async function main(): Promise<number> {
+  // Settings first, plainly on stderr (exit 2), before the runtime and its JSON log start.
   const vars = resolveVariables(readEnv());
-  const logger = jsonLogger((vars.LOG_LEVEL ?? 'INFO') as LogLevel, vars);
-  let metrics = vars.WORKER_METRICS_ADDRESS ?? '127.0.0.1:9464';
+  const level = workerLogLevel(vars);
+  let metrics = workerMetricsAddress(vars);
+  const temporal = temporalSettings(vars);
+  clickHouseSettings(vars);
+  workerMaxCachedWorkflows(vars);
+  const logger = jsonLogger(level, vars);
   if (metrics !== 'off' && !(await canBind(metrics))) {
     logger.warn('metrics address in use: this worker serves no metrics (set WORKER_METRICS_ADDRESS)', {
       address: metrics,
@@ -39,23 +48,23 @@ async function main(): Promise<void> {
     },
   });
   try {
-    const temporal = temporalSettings(vars);
     const { worker, close } = await createSyncWorker(vars);
     logger.info('worker started', {
       taskQueue: vars.TEMPORAL_TASK_QUEUE,
       temporal: `${temporal.address} (${temporal.security})`,
       namespace: temporal.namespace,
-      clickhouse: destinationKey({ url: vars.CLICKHOUSE_URL, database: '' }).replace(/\/$/, ''),
+      clickhouse: shownUrl(vars.CLICKHOUSE_URL),
       ...(metrics === 'off' ? {} : { metrics: `http://${metrics}/metrics` }),
     });
     // Worker.run() returns once a shutdown signal (SIGINT, SIGTERM) has drained the worker.
     await worker.run();
     await close();
     logger.info('worker stopped');
+    return 0;
   } catch (err) {
     logger.error('worker failed', { error: (err as Error).message });
-    process.exit(1);
+    return exitCodeOf(err);
   }
 }
 
-void main();
+runCommand('worker', main);

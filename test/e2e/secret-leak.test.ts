@@ -218,7 +218,7 @@ describe('no secret leaves the worker', function () {
       ...settings,
       CLICKHOUSE_PASSWORD: SECRETS.wrongClickhousePassword,
     });
-    assert.equal(await wrong.exit, 1, wrong.output());
+    assert.equal(await wrong.exit, 2, wrong.output()); // a setting to fix: exit 2
     assert.match(
       wrong.output(),
       /"message":"worker failed".*CLICKHOUSE_USER\/CLICKHOUSE_PASSWORD: .* refused user leak_writer/,
@@ -229,7 +229,7 @@ describe('no secret leaves the worker', function () {
     delete real.CLOCKODO_API_KEY;
     delete real.WORKER_API_BASE_URLS;
     const keyless = run('worker/main.ts', real);
-    assert.equal(await keyless.exit, 1, keyless.output());
+    assert.equal(await keyless.exit, 2, keyless.output());
     assert.match(
       keyless.output(),
       /"message":"worker failed","error":"no API key configured: set CLOCKODO_API_KEY/,

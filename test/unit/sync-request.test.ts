@@ -92,10 +92,12 @@ describe('parseSyncArgs', () => {
       '--full-refresh',
       '--allow-mass-delete',
       '--no-wait',
+      '--check',
       '--help',
     ])
       assert.ok(START_SYNC_HELP.includes(option), option);
-    for (const code of [0, 1, 2, 3, 4, 130]) assert.match(START_SYNC_HELP, new RegExp(`^  ${code}  `, 'm'));
+    for (const code of [0, 1, 2, 3, 4, 5, 130])
+      assert.match(START_SYNC_HELP, new RegExp(`^  ${code}  `, 'm'));
   });
 
   it('rejects --reconcile together with --full-refresh, in either order', () => {
@@ -109,6 +111,27 @@ describe('parseSyncArgs', () => {
     // A value on a flag that takes none is not silently accepted.
     assertUsage(() => parseSyncArgs(['--full-refresh=yes']), /unknown argument "--full-refresh=yes"/);
     assertUsage(() => parseSyncArgs(['--allow-mass-delete=1']), /unknown argument "--allow-mass-delete=1"/);
+  });
+
+  it('reads --check, and status takes no options', () => {
+    assert.equal(parseSyncArgs(['--check', '--reconcile']).check, true);
+    assert.equal(parseSyncArgs(['--reconcile']).check, undefined);
+    assert.equal(parseSyncArgs(['status']).status, true);
+    assertUsage(() => parseSyncArgs(['status', '--check']), /^status takes no options/);
+    assertUsage(() => parseSyncArgs(['status', '--reconcile']), /^status takes no options/);
+  });
+
+  it('quotes an unknown argument cut short', () => {
+    assertUsage(() => parseSyncArgs([`--${'x'.repeat(100_000)}`]), /^unknown argument "--x{38}…" \(known:/);
+    assertUsage(
+      () =>
+        buildSyncInput(
+          config,
+          parseSyncArgs(['--resources', Array.from({ length: 1000 }, (_, i) => `r${i}`).join(',')]),
+          BASE,
+        ),
+      /^--resources: unknown r0, r1, r2, r3, r4 and 995 more \(this configuration has:/,
+    );
   });
 
   it('rejects --resources without a list', () => {

@@ -12,9 +12,12 @@ const QUEUE = { TEMPORAL_TASK_QUEUE: 'q' };
 describe('temporalSettings', () => {
   let dir: string;
   let file: string;
+  let empty: string;
   before(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'temporal-profile-'));
     file = path.join(dir, 'temporal.toml');
+    empty = path.join(dir, 'empty.toml');
+    writeFileSync(empty, '');
     writeFileSync(path.join(dir, 'ca.pem'), 'not checked here');
     writeFileSync(
       file,
@@ -37,11 +40,7 @@ describe('temporalSettings', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('is the local dev server, in plaintext, when nothing is set', () => {
-    const t = temporalSettings({
-      ...QUEUE,
-      TEMPORAL_CONFIG_FILE: path.join(dir, 'absent.toml'),
-      TEMPORAL_PROFILE: '',
-    });
+    const t = temporalSettings({ ...QUEUE, TEMPORAL_CONFIG_FILE: empty, TEMPORAL_PROFILE: '' });
     assert.equal(t.address, '127.0.0.1:7233');
     assert.equal(t.namespace, 'default');
     assert.equal(t.security, 'plaintext');
@@ -104,6 +103,87 @@ describe('temporalSettings', () => {
     assert.throws(
       () => temporalSettings({ ...QUEUE, TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'staging' }),
       (e: Error) => e instanceof SettingsError && /staging/.test(e.message),
+    );
+  });
+
+  /** Asserts a SettingsError starting with `setting:`, matching `pattern`, without `secret`. */
+  const refused = (vars: Record<string, string>, setting: string, pattern: RegExp, secret?: string) =>
+    assert.throws(
+      () => temporalSettings({ ...QUEUE, TEMPORAL_CONFIG_FILE: empty, ...vars }),
+      (e: unknown) => {
+        assert.ok(e instanceof SettingsError, String(e));
+        assert.ok(e.message.startsWith(`${setting}`), e.message);
+        assert.match(e.message, pattern);
+        if (secret) assert.ok(!e.message.includes(secret), e.message);
+        return true;
+      },
+    );
+
+  it('TEMPORAL_ADDRESS must be host:port, checked before connecting and not repeated', () => {
+    for (const address of ['temporal.internal:7233', '10.0.0.7:443', '[fd00::7]:7233'])
+      assert.equal(
+        temporalSettings({ ...QUEUE, TEMPORAL_CONFIG_FILE: empty, TEMPORAL_ADDRESS: address }).address,
+        address,
+      );
+    for (const address of ['localhost', 'host:99999', 'host:0', 'a b:7233', 'SECRET-key-in-the-wrong-place'])
+      refused(
+        { TEMPORAL_ADDRESS: address },
+        'TEMPORAL_ADDRESS: ',
+        /host:port/,
+        address === 'localhost' ? undefined : address,
+      );
+    refused(
+      { TEMPORAL_ADDRESS: 'https://user:SECRET-pw@acme.tmprl.cloud:7233' },
+      'TEMPORAL_ADDRESS: ',
+      /without a scheme.*got a URL: https:\/\/acme\.tmprl\.cloud:7233 \(credentials not shown\)/,
+      'SECRET-pw',
+    );
+  });
+
+  it("names a profile's bad address as TEMPORAL_ADDRESS from the profile", () => {
+    const bad = path.join(dir, 'bad-address.toml');
+    writeFileSync(bad, '[profile.x]\naddress = "no-port"\n');
+    refused({ TEMPORAL_CONFIG_FILE: bad, TEMPORAL_PROFILE: 'x' }, 'TEMPORAL_ADDRESS (', /profile x/);
+  });
+
+  it('a malformed config file is named with a line number, never with its text', () => {
+    const bad = path.join(dir, 'bad.toml');
+    writeFileSync(bad, '[profile.prod]\naddress = "a:7233"\napi_key = SECRET-key-123 oops\n');
+    refused(
+      { TEMPORAL_CONFIG_FILE: bad, TEMPORAL_PROFILE: 'prod' },
+      'TEMPORAL_CONFIG_FILE: ',
+      /bad\.toml is not valid TOML \(line 3, column \d+\)$/,
+      'SECRET',
+    );
+    // Whatever the parser says, its message is not passed on.
+    writeFileSync(bad, 'api_key = "SECRET-key-123"\n[profile\n');
+    refused({ TEMPORAL_CONFIG_FILE: bad }, 'TEMPORAL_CONFIG_FILE: ', /is not valid TOML/, 'SECRET');
+  });
+
+  it('a config file named on purpose must exist; a profile named must be in it', () => {
+    refused(
+      { TEMPORAL_CONFIG_FILE: path.join(dir, 'absent.toml') },
+      'TEMPORAL_CONFIG_FILE: ',
+      /^TEMPORAL_CONFIG_FILE: no file .*absent\.toml$/,
+    );
+    refused(
+      { TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'staging' },
+      'TEMPORAL_PROFILE: ',
+      /no profile "staging" in .*temporal\.toml/,
+    );
+    // A file without profiles (envconfig itself trips over one) has none, and names no one asked for.
+    refused(
+      { TEMPORAL_CONFIG_FILE: empty, TEMPORAL_PROFILE: 'prod' },
+      'TEMPORAL_PROFILE: ',
+      /no profile "prod"/,
+    );
+    const odd = path.join(dir, 'odd.toml');
+    writeFileSync(odd, '[profile]\ndefault = "SECRET-key-123"\n');
+    refused(
+      { TEMPORAL_CONFIG_FILE: odd },
+      'TEMPORAL_CONFIG_FILE: ',
+      /is not a Temporal config file/,
+      'SECRET',
     );
   });
 });

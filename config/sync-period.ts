@@ -1,0 +1,62 @@
+// What a sync reads: SYNC_YEARS (years, or `recent:N`) and SYNC_START_DATE, checked before anything
+// is computed from them (`recent:999999999` would otherwise build a list of a billion years).
+import { MAX_RECENT_YEARS } from '../shared/run-rules';
+import { quotedValue, SettingsError } from './settings-error';
+
+export const MIN_YEAR = 1970;
+export const MAX_YEAR = 2100;
+
+/** N of `recent:N` (1..50), or undefined for a list of years. */
+export function recentYearsSetting(text: string, setting = 'SYNC_YEARS'): number | undefined {
+  if (setting === 'SYNC_YEARS' && !/^\s*recent\b/i.test(text)) return undefined;
+  const m = /^\s*recent:(\d{1,3})\s*$/.exec(text);
+  const n = m ? Number(m[1]) : NaN;
+  if (!(n >= 1 && n <= MAX_RECENT_YEARS))
+    throw new SettingsError(
+      `${setting}: recent:N takes a whole number N from 1 to ${MAX_RECENT_YEARS}, got ${quotedValue(text)}`,
+    );
+  return n;
+}
+
+/** A comma-separated list of years, each from 1970 to 2100 and named once. */
+export function checkYearList(text: string): void {
+  const years = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (years.length === 0) throw new SettingsError('SYNC_YEARS: no year given (e.g. 2024,2025 or recent:3)');
+  const seen = new Set<string>();
+  for (const y of years) {
+    if (!/^\d{4}$/.test(y) || Number(y) < MIN_YEAR || Number(y) > MAX_YEAR)
+      throw new SettingsError(
+        `SYNC_YEARS: each year must be from ${MIN_YEAR} to ${MAX_YEAR} (or use recent:N), got ${quotedValue(y)}`,
+      );
+    if (seen.has(y)) throw new SettingsError(`SYNC_YEARS: ${y} is named twice`);
+    seen.add(y);
+  }
+}
+
+/** The source configuration's reading of a date or datetime (config/validate-source-config.ts). */
+const DATE_OR_DATETIME =
+  /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?(?:Z|[+-](\d{2}):?(\d{2}))?)?$/;
+
+const daysIn = (year: number, month: number) => new Date(Date.UTC(year, month, 0)).getUTCDate();
+
+/**
+ * SYNC_START_DATE: YYYY-MM-DD or an ISO datetime, a day that exists (Date would read 2026-02-30 as
+ * March 2nd) in the years 1970 to 2100.
+ */
+export function checkStartDate(text: string): void {
+  const m = DATE_OR_DATETIME.exec(text);
+  const fail = (problem: string): never => {
+    throw new SettingsError(`SYNC_START_DATE: ${problem}, got ${quotedValue(text)}`);
+  };
+  if (!m) return fail('must be a date such as 2024-01-01 (or an ISO datetime such as 2024-01-01T00:00:00Z)');
+  const [year, month, day, hour, minute, second, offsetHours, offsetMinutes] = m
+    .slice(1)
+    .map((v) => (v === undefined ? 0 : Number(v)));
+  if (year < MIN_YEAR || year > MAX_YEAR) return fail(`the year must be from ${MIN_YEAR} to ${MAX_YEAR}`);
+  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return fail('no such day');
+  if (hour > 23 || minute > 59 || second > 59 || offsetHours > 14 || offsetMinutes > 59)
+    return fail('no such time of day');
+}

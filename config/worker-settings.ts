@@ -1,0 +1,46 @@
+// The worker's own settings: how `npm run worker` starts node (WORKER_MAX_HEAP_MB, WORKER_NODE_FLAGS),
+// where it serves metrics and how much it logs. Each is checked before the worker starts.
+import { hostPortSetting } from './host-port';
+import { integerSetting } from './settings';
+import { quotedValue, SettingsError } from './settings-error';
+
+export const DEFAULT_METRICS_ADDRESS = '127.0.0.1:9464';
+const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+export type WorkerLogLevel = (typeof LOG_LEVELS)[number];
+
+/** The V8 heap cap: below 64 MB the worker cannot even load its workflow bundle. */
+export function workerMaxHeapMb(vars: Record<string, string | undefined>): number {
+  return integerSetting(vars as Record<string, string>, 'WORKER_MAX_HEAP_MB', {
+    min: 64,
+    max: 65536,
+    default: 192,
+  });
+}
+
+/** What node is started with: the heap cap, then WORKER_NODE_FLAGS (flags only, e.g. --cpu-prof). */
+export function workerNodeFlags(vars: Record<string, string | undefined>): string[] {
+  const extra = (vars.WORKER_NODE_FLAGS ?? '').split(/\s+/).filter((f) => f !== '');
+  // Anything else would be taken as the script to run, in place of the worker.
+  const bad = extra.find((f) => !/^--?[A-Za-z]/.test(f));
+  if (bad !== undefined)
+    throw new SettingsError(
+      `WORKER_NODE_FLAGS: node flags only, each starting with - (e.g. --cpu-prof), got ${quotedValue(bad)}`,
+    );
+  return [`--max-old-space-size=${workerMaxHeapMb(vars)}`, ...extra];
+}
+
+/** WORKER_METRICS_ADDRESS: host:port, or `off` for no metrics. */
+export function workerMetricsAddress(vars: Record<string, string>): string {
+  const text = vars.WORKER_METRICS_ADDRESS ?? DEFAULT_METRICS_ADDRESS;
+  if (text === 'off') return text;
+  hostPortSetting(text, 'WORKER_METRICS_ADDRESS', `${DEFAULT_METRICS_ADDRESS} or off`);
+  return text;
+}
+
+export function workerLogLevel(vars: Record<string, string>): WorkerLogLevel {
+  const text = (vars.LOG_LEVEL ?? 'INFO').toUpperCase();
+  const level = LOG_LEVELS.find((l) => l === text);
+  if (!level)
+    throw new SettingsError(`LOG_LEVEL: one of ${LOG_LEVELS.join(', ')}, got ${quotedValue(vars.LOG_LEVEL)}`);
+  return level;
+}
