@@ -580,15 +580,17 @@ function keyColumnOf(
   primaryKey: string[],
   columns: Record<string, ColumnSpec>,
   field: string,
+  /** Where the key was given: the resource's own primary_key, or resource_defaults'. */
+  keyField = `${field}.primary_key`,
 ): string | undefined {
   let ok = true;
   for (const name of primaryKey) {
     const spec = columns[name];
     if (!spec) {
-      c.fail(`${field}.primary_key`, `"${name}" has no column in ${field}.columns`);
+      c.fail(keyField, `"${name}" has no column in ${field}.columns`);
       ok = false;
     } else if (!isPlainColumn(spec)) {
-      c.fail(`${field}.primary_key`, `"${name}" is a nested or list column: a key field must be a plain one`);
+      c.fail(keyField, `"${name}" is a nested or list column: a key field must be a plain one`);
       ok = false;
     } else if (spec.nullable || (primaryKey.length === 1 && spec.kind !== 'int')) {
       c.fail(
@@ -644,11 +646,11 @@ function checkResource(c: Checker, raw: unknown, field: string, defaults: Obj): 
     o[key] === undefined && defaults[key] !== undefined ? 'resource_defaults' : field;
   const primary_key = checkPrimaryKey(
     c,
-    o.primary_key ?? defaults.primary_key,
+    o.primary_key !== undefined ? o.primary_key : defaults.primary_key,
     `${inherited('primary_key')}.primary_key`,
   );
   const write_disposition = c.oneOf(
-    o.write_disposition ?? defaults.write_disposition,
+    o.write_disposition !== undefined ? o.write_disposition : defaults.write_disposition,
     `${inherited('write_disposition')}.write_disposition`,
     ['merge'] as const,
   );
@@ -677,7 +679,10 @@ function checkResource(c: Checker, raw: unknown, field: string, defaults: Obj): 
     c.fail(ef, 'partition_router and incremental_sync cannot be combined on one resource');
   }
   const columns = checkColumns(c, o.columns, `${field}.columns`);
-  const key_column = columns && primary_key && keyColumnOf(c, primary_key, columns, field);
+  const key_column =
+    columns &&
+    primary_key &&
+    keyColumnOf(c, primary_key, columns, field, `${inherited('primary_key')}.primary_key`);
   const inc = endpoint.incremental_sync;
   // Deletions in a window are found by this column, so it must hold the window's kind of bound.
   if (

@@ -125,6 +125,8 @@ const SETTING_VALUES: Record<string, fc.Arbitrary<string>> = {
     `https://me:${PLANTED.CLOCKODO_API_KEY}@api.example.com/api`,
     PLANTED.CLOCKODO_API_KEY,
   ),
+  // The local server's user has no password: an empty one reaches it, the planted one is refused.
+  CLICKHOUSE_PASSWORD: fc.constantFrom('', PLANTED.CLICKHOUSE_PASSWORD),
   SOURCE_CONFIG: fc.constantFrom('config/sources/clockodo-current.json', '__MUTATED__', 'nope.json'),
 };
 const settings = fc
@@ -201,6 +203,7 @@ describe('the commands, over generated input with planted secrets', function () 
   }
   const namesOf = (given: Record<string, string>, extra: string[]) => [
     ...Object.keys(given),
+    ...Object.keys(PLANTED),
     ...extra,
     'Invalid source configuration',
     'Usage',

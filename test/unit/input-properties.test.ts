@@ -147,6 +147,7 @@ for (const preset of ['clockodo-v2.json', 'clockodo-current.json']) {
                 return e.issues.some(
                   (i) =>
                     i.field === field ||
+                    i.problem.includes(field) ||
                     i.field.startsWith(`${field}.`) ||
                     i.field.startsWith(`${field}[`) ||
                     field.startsWith(`${i.field}.`) ||
