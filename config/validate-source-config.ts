@@ -580,17 +580,21 @@ function keyColumnOf(
   primaryKey: string[],
   columns: Record<string, ColumnSpec>,
   field: string,
-  /** Where the key was given: the resource's own primary_key, or resource_defaults'. */
-  keyField = `${field}.primary_key`,
+  /** Where the key was given, when not in the resource itself (resource_defaults.primary_key). */
+  givenIn?: string,
 ): string | undefined {
+  const from = givenIn ? ` (from ${givenIn})` : '';
   let ok = true;
   for (const name of primaryKey) {
     const spec = columns[name];
     if (!spec) {
-      c.fail(keyField, `"${name}" has no column in ${field}.columns`);
+      c.fail(`${field}.primary_key`, `"${name}"${from} has no column in ${field}.columns`);
       ok = false;
     } else if (!isPlainColumn(spec)) {
-      c.fail(keyField, `"${name}" is a nested or list column: a key field must be a plain one`);
+      c.fail(
+        `${field}.primary_key`,
+        `"${name}"${from} is a nested or list column: a key field must be a plain one`,
+      );
       ok = false;
     } else if (spec.nullable || (primaryKey.length === 1 && spec.kind !== 'int')) {
       c.fail(
@@ -682,7 +686,13 @@ function checkResource(c: Checker, raw: unknown, field: string, defaults: Obj): 
   const key_column =
     columns &&
     primary_key &&
-    keyColumnOf(c, primary_key, columns, field, `${inherited('primary_key')}.primary_key`);
+    keyColumnOf(
+      c,
+      primary_key,
+      columns,
+      field,
+      inherited('primary_key') === field ? undefined : 'resource_defaults.primary_key',
+    );
   const inc = endpoint.incremental_sync;
   // Deletions in a window are found by this column, so it must hold the window's kind of bound.
   if (

@@ -346,7 +346,7 @@ describe('validateSourceConfig: mistakes', () => {
     assertIssue(
       configError(raw),
       'resources[0].primary_key',
-      /"id" has no column in resources\[0\]\.columns/,
+      /"id" \(from resource_defaults\.primary_key\) has no column in resources\[0\]\.columns/,
     );
   });
 
