@@ -12,6 +12,7 @@ import { tmpdir } from 'os';
 import * as path from 'path';
 import { randomBytes } from 'crypto';
 import fc from 'fast-check';
+import { secretForms } from '../secret-forms';
 import { Client, Connection } from '@temporalio/client';
 import { PROJECT_ROOT } from '../../config/settings';
 
@@ -25,15 +26,7 @@ const PLANTED: Record<string, string> = {
   TEMPORAL_API_KEY: `PLANTED-temporal-key-${tag}-93e0c4`,
   ACME_TOKEN: `PLANTED-acme-token-${tag}-5d7b20`,
 };
-const FORMS = Object.values(PLANTED).flatMap((secret) => {
-  const bytes = Buffer.from(secret);
-  const forms = [secret];
-  for (let offset = 0; offset < 3; offset++) {
-    const b64 = Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64');
-    forms.push(b64.slice(Math.ceil(offset / 3) * 4, Math.floor((offset + bytes.length) / 3) * 4));
-  }
-  return forms;
-});
+const FORMS = Object.values(PLANTED).flatMap(secretForms);
 
 interface Ran {
   code: number | null;

@@ -6,6 +6,7 @@ import { strict as assert } from 'assert';
 import { readFileSync } from 'fs';
 import * as path from 'path';
 import fc from 'fast-check';
+import { secretForms } from '../secret-forms';
 import { parseSyncArgs, syncInputFromSettings, UsageError } from '../../client/sync-request';
 import { scheduleDefs } from '../../client/schedules';
 import {
@@ -34,16 +35,7 @@ const PLANTED: Record<string, string> = {
 };
 const SECRET_NAMES = Object.keys(PLANTED);
 
-/** Each secret as text and in Base64 at every byte offset (as a Basic auth header would hold it). */
-const FORMS = Object.values(PLANTED).flatMap((secret) => {
-  const bytes = Buffer.from(secret);
-  const forms = [secret];
-  for (let offset = 0; offset < 3; offset++) {
-    const b64 = Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64');
-    forms.push(b64.slice(Math.ceil(offset / 3) * 4, Math.floor((offset + bytes.length) / 3) * 4));
-  }
-  return forms;
-});
+const FORMS = Object.values(PLANTED).flatMap(secretForms);
 
 function assertNoSecret(text: string, where: string): void {
   for (const form of FORMS) assert.ok(!text.includes(form), `${where} holds a planted secret:\n${text}`);
