@@ -11,6 +11,7 @@ import * as path from 'path';
 import { createClient } from '@clickhouse/client';
 import type { Entry } from '../../api-server/types';
 import { checkClickHouseAccess, connectClickHouse } from '../../clickhouse/connection';
+import { reachClickHouse } from '../../client/clickhouse-reach';
 import { cursorReport, quarantineReport, tableExists, tableReport } from '../../clickhouse/report-queries';
 import { insertRunRows, recentRuns, RUNS_TABLE } from '../../clickhouse/run-history';
 import { tableColumns } from '../../clickhouse/schema';
@@ -197,6 +198,7 @@ describe('the statement check on chdb', function () {
     // `start-sync -- status` (client/status.ts) and `npm run report` (client/report.ts) ask.
     try {
       await checkClickHouseAccess(ch, clickHouseSettings(h.vars));
+      await reachClickHouse(ch, h.vars);
       assert.ok(await tableExists(ch, h.database, RUNS_TABLE));
       assert.ok((await recentRuns(ch, h.database, 10)).length >= 4);
       for (const r of resources) assert.ok(await tableReport(ch, h.database, r.name));
