@@ -1,10 +1,11 @@
 // What a sync reads: SYNC_YEARS (years, or `recent:N`) and SYNC_START_DATE, checked before anything
 // is computed from them (`recent:999999999` would otherwise build a list of a billion years).
 import { MAX_RECENT_YEARS } from '../shared/run-rules';
+import { dateProblem, YEAR_RANGE } from './calendar';
 import { quotedValue, SettingsError } from './settings-error';
 
-export const MIN_YEAR = 1970;
-export const MAX_YEAR = 2100;
+export const MIN_YEAR = YEAR_RANGE.min;
+export const MAX_YEAR = YEAR_RANGE.max;
 
 /** N of `recent:N` (1..50), or undefined for a list of years. */
 export function recentYearsSetting(text: string, setting = 'SYNC_YEARS'): number | undefined {
@@ -36,27 +37,18 @@ export function checkYearList(text: string): void {
   }
 }
 
-/** The source configuration's reading of a date or datetime (config/validate-source-config.ts). */
-const DATE_OR_DATETIME =
-  /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?(?:Z|[+-](\d{2}):?(\d{2}))?)?$/;
-
-const daysIn = (year: number, month: number) => new Date(Date.UTC(year, month, 0)).getUTCDate();
-
 /**
  * SYNC_START_DATE: YYYY-MM-DD or an ISO datetime, a day that exists (Date would read 2026-02-30 as
  * March 2nd) in the years 1970 to 2100.
  */
 export function checkStartDate(text: string): void {
-  const m = DATE_OR_DATETIME.exec(text);
   const fail = (problem: string): never => {
     throw new SettingsError(`SYNC_START_DATE: ${problem}, got ${quotedValue(text)}`);
   };
-  if (!m) return fail('must be a date such as 2024-01-01 (or an ISO datetime such as 2024-01-01T00:00:00Z)');
-  const [year, month, day, hour, minute, second, offsetHours, offsetMinutes] = m
-    .slice(1)
-    .map((v) => (v === undefined ? 0 : Number(v)));
-  if (year < MIN_YEAR || year > MAX_YEAR) return fail(`the year must be from ${MIN_YEAR} to ${MAX_YEAR}`);
-  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return fail('no such day');
-  if (hour > 23 || minute > 59 || second > 59 || offsetHours > 14 || offsetMinutes > 59)
-    return fail('no such time of day');
+  const problem = dateProblem(text);
+  if (problem === 'form')
+    fail('must be a date such as 2024-01-01 (or an ISO datetime such as 2024-01-01T00:00:00Z)');
+  if (problem === 'year') fail(`the year must be from ${MIN_YEAR} to ${MAX_YEAR}`);
+  if (problem === 'day') fail('no such day');
+  if (problem === 'time') fail('no such time of day');
 }

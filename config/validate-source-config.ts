@@ -8,6 +8,7 @@ import { resourceNameProblem } from '../clickhouse/table-names';
 import { COMPOSITE_KEY_COLUMN } from './record-key';
 // The same reading of a datetime as the workflow's window (no zone means UTC).
 import { parseUtc } from '../shared/windows';
+import { isExistingDate, YEAR_RANGE } from './calendar';
 import type {
   AuthConfig,
   ColumnKind,
@@ -45,22 +46,7 @@ const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 const settingOf = (value: unknown) =>
   typeof value === 'string' ? /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(value)?.[1] : undefined;
 const COLUMN_KINDS: ColumnKind[] = ['int', 'float', 'string', 'bool', 'date', 'datetime'];
-const ISO_DATE_OR_DATETIME =
-  /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2}))?(\.\d+)?(Z|[+-]\d{2}:?\d{2})?)?$/;
-/** Years a configuration may name: dates and year partitions outside them are typos. */
-export const YEAR_RANGE = { min: 1970, max: 2100 } as const;
-
-/** An ISO date or datetime that exists (2026-02-30 does not; Date would make it March 2nd) in YEAR_RANGE. */
-export function isExistingDate(text: string): boolean {
-  const m = ISO_DATE_OR_DATETIME.exec(text);
-  if (!m) return false;
-  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (year < YEAR_RANGE.min || year > YEAR_RANGE.max) return false;
-  const date = new Date(Date.UTC(year, month - 1, day));
-  if (date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return false;
-  if (m[4] !== undefined && (Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6] ?? 0) > 59)) return false;
-  return !isNaN(parseUtc(text));
-}
+export { isExistingDate, YEAR_RANGE };
 
 const DEFAULT_PAGE_LIMIT = 1000;
 /** Clockodo pages hold at most 1000; a bigger ask is a typo, and 10^9 would be taken as one. */
