@@ -15,12 +15,12 @@ import {
   utimesSync,
   writeFileSync,
 } from 'fs';
-import { createServer } from 'net';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { Client, Connection, ScheduleNotFoundError } from '@temporalio/client';
 import { PROJECT_ROOT, readEnv, resolveVariables } from '../../config/settings';
 import { temporalSettings } from '../../config/temporal-settings';
+import { freePort } from './clickhouse-cluster';
 
 const NAMESPACE = 'clockodo-e2e';
 const SECRET = `S3cret-${randomBytes(6).toString('hex')}`;
@@ -70,18 +70,6 @@ function assertRan(r: Ran, code: number, pattern: RegExp, ...secrets: string[]) 
   for (const secret of [SECRET, ...secrets]) assert.ok(!text.includes(secret), `printed ${secret}: ${text}`);
 }
 
-/** A port nothing listens on. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 describe('command-line exit codes and messages', function () {
   this.timeout(180_000);
   let closed: number;
@@ -100,7 +88,7 @@ describe('command-line exit codes and messages', function () {
   };
 
   before(async () => {
-    closed = await closedPort();
+    closed = await freePort();
     dir = mkdtempSync(path.join(tmpdir(), 'cli-exit-codes-'));
     const temporal = temporalSettings({ ...resolveVariables(readEnv()), TEMPORAL_NAMESPACE: NAMESPACE });
     connection = await Connection.connect(temporal.connection);

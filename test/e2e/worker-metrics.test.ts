@@ -3,25 +3,14 @@
 // event, with workflow and activity ids, and never a secret.
 import { strict as assert } from 'assert';
 import { ChildProcess, spawn } from 'child_process';
-import { createServer } from 'net';
 import * as path from 'path';
 import fetch from 'node-fetch';
 import { runSync } from '../../client/run-sync';
 import { parseSyncArgs, syncInputFromSettings } from '../../client/sync-request';
 import { Harness, startHarness } from './harness';
+import { freePort } from './clickhouse-cluster';
 
 const year = new Date().getUTCFullYear();
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The value of a metric line with all the given labels, or undefined. */
 function metricValue(text: string, name: string, labels: Record<string, string>): number | undefined {
