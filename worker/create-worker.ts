@@ -25,6 +25,8 @@ export async function createSyncWorker(
     maxConcurrentActivityTaskExecutions?: number;
     /** Wraps the ClickHouse client the activities use (tests record the statements they send). */
     wrapClickHouse?: (ch: ClickHouseClient) => ClickHouseClient;
+    /** Workflow code other than this build's (tests deploy a changed workflow with it). */
+    workflowBundle?: { code: string } | { codePath: string };
   } = {},
 ): Promise<SyncWorker> {
   const temporal = temporalSettings(vars);
@@ -57,7 +59,7 @@ export async function createSyncWorker(
     connection,
     namespace: temporal.namespace,
     taskQueue: temporal.taskQueue,
-    workflowBundle: { codePath: workflowBundlePath() },
+    workflowBundle: options.workflowBundle ?? { codePath: workflowBundlePath() },
     activities: createActivities({
       ch,
       clickhouseUrl: chSettings.url,
