@@ -15,6 +15,8 @@ export const EXIT = {
   DEGRADED: 4,
   /** schedule: no schedule of that id. */
   NO_SUCH_SCHEDULE: 4,
+  /** deployment: no worker of that build has polled, or runs are still pinned to it. */
+  DEPLOYMENT_NOT_READY: 4,
   CANCELLED: 5,
   /** start-sync: Ctrl-C stopped following the run (it goes on). */
   STOPPED_FOLLOWING: 130,

@@ -44,3 +44,40 @@ export function workerLogLevel(vars: Record<string, string>): WorkerLogLevel {
     throw new SettingsError(`LOG_LEVEL: one of ${LOG_LEVELS.join(', ')}, got ${quotedValue(vars.LOG_LEVEL)}`);
   return level;
 }
+
+/**
+ * How a worker takes part in Temporal's Worker Deployment Versioning (README, "Deploying a new
+ * build"): `pinned` (the default) keeps every run on the build that started it, `off` runs
+ * unversioned (every build serves every run: an incompatible change then breaks runs in flight).
+ */
+export interface WorkerVersioning {
+  mode: 'pinned' | 'off';
+  /** The Worker Deployment: by default the task queue's name, one deployment per task queue. */
+  deploymentName: string;
+  /**
+   * When this build makes itself the deployment's current version as it starts: `first` only
+   * when the deployment has none yet (a first install), `always` on every start (one-step deploys).
+   */
+  promote: 'first' | 'always';
+}
+
+export function workerVersioning(vars: Record<string, string>): WorkerVersioning {
+  const choice = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const text = vars[name] ?? fallback;
+    const found = allowed.find((a) => a === text);
+    if (!found) throw new SettingsError(`${name}: one of ${allowed.join(', ')}, got ${quotedValue(text)}`);
+    return found;
+  };
+  const deploymentName = vars.WORKER_DEPLOYMENT_NAME ?? vars.TEMPORAL_TASK_QUEUE ?? '';
+  // Temporal joins deployment and build id with '.' in version strings.
+  if (!/^[A-Za-z0-9_-]{1,200}$/.test(deploymentName)) {
+    throw new SettingsError(
+      `WORKER_DEPLOYMENT_NAME: letters, digits, '-' and '_' (defaults to TEMPORAL_TASK_QUEUE), got ${quotedValue(deploymentName)}`,
+    );
+  }
+  return {
+    mode: choice('WORKER_VERSIONING', ['pinned', 'off'] as const, 'pinned'),
+    deploymentName,
+    promote: choice('WORKER_DEPLOYMENT_PROMOTE', ['first', 'always'] as const, 'first'),
+  };
+}

@@ -9,11 +9,21 @@ import { temporalSettings } from '../config/temporal-settings';
 import { workerCredentials } from '../config/worker-credentials';
 import { checkClickHouseAccess, connectClickHouse } from '../clickhouse/connection';
 import { ServiceUnreachable } from '../client/exit-codes';
-import { workflowBundlePath } from './workflow-bundle';
+import { workerVersioning, WorkerVersioning } from '../config/worker-settings';
+import { adoptVersion, deploymentOptions } from './deployment-version';
+import { sourcesHash, workflowBundlePath } from './workflow-bundle';
 
 export interface SyncWorker {
   worker: Worker;
   ch: ClickHouseClient;
+  /** The build this worker runs: its Worker Deployment Version's build id. */
+  buildId: string;
+  versioning: WorkerVersioning;
+  /**
+   * Runs the worker until shutdown; a versioned worker meanwhile makes its version current when
+   * WORKER_DEPLOYMENT_PROMOTE says so (`onVersion` hears what it did).
+   */
+  run: (onVersion?: (outcome: string) => void) => Promise<void>;
   /** Closes what createSyncWorker opened (after worker.run() has returned). */
   close: () => Promise<void>;
 }
@@ -27,12 +37,16 @@ export async function createSyncWorker(
     wrapClickHouse?: (ch: ClickHouseClient) => ClickHouseClient;
     /** Workflow code other than this build's (tests deploy a changed workflow with it). */
     workflowBundle?: { code: string } | { codePath: string };
+    /** The build id to serve under (tests deploy "another build" of the same sources with it). */
+    buildId?: string;
   } = {},
 ): Promise<SyncWorker> {
   const temporal = temporalSettings(vars);
   const chSettings = clickHouseSettings(vars);
   // A missing API key, or an allow-list or base URL it cannot read, stops the worker before it connects.
   const api = workerCredentials(vars);
+  const versioning = workerVersioning(vars);
+  const buildId = options.buildId ?? sourcesHash();
   const unwrapped = connectClickHouse(chSettings);
   // Credentials or certificates it will never accept stop the worker here, not each sync later.
   await checkClickHouseAccess(unwrapped, chSettings).catch(async (e: unknown) => {
@@ -72,10 +86,27 @@ export async function createSyncWorker(
     maxCachedWorkflows: workerMaxCachedWorkflows(vars),
     // Let in-flight pages finish on shutdown rather than cancelling them.
     shutdownGraceTime: '30 seconds',
+    workerDeploymentOptions: deploymentOptions(versioning, buildId),
   });
   return {
     worker,
     ch,
+    buildId,
+    versioning,
+    run: async (onVersion) => {
+      if (versioning.mode === 'off') return worker.run();
+      const stop = new AbortController();
+      const adopting = adoptVersion(connection, temporal.namespace, versioning, buildId, stop.signal).then(
+        (outcome) => onVersion?.(outcome),
+        (e: unknown) => onVersion?.(`not made current: ${(e as Error).message}`),
+      );
+      try {
+        await worker.run();
+      } finally {
+        stop.abort();
+        await adopting;
+      }
+    },
     close: async () => {
       await ch.close();
       if (!options.connection) await connection.close();

@@ -48,8 +48,12 @@ async function main(): Promise<number> {
     },
   });
   try {
-    const { worker, close } = await createSyncWorker(vars);
+    const sync = await createSyncWorker(vars);
+    const { versioning, buildId } = sync;
     logger.info('worker started', {
+      buildId,
+      versioning:
+        versioning.mode === 'off' ? 'off (unversioned)' : `pinned, deployment ${versioning.deploymentName}`,
       taskQueue: vars.TEMPORAL_TASK_QUEUE,
       temporal: `${temporal.address} (${temporal.security})`,
       namespace: temporal.namespace,
@@ -57,8 +61,10 @@ async function main(): Promise<number> {
       ...(metrics === 'off' ? {} : { metrics: `http://${metrics}/metrics` }),
     });
     // Worker.run() returns once a shutdown signal (SIGINT, SIGTERM) has drained the worker.
-    await worker.run();
-    await close();
+    await sync.run((outcome) =>
+      logger.info(`deployment version ${outcome}`, { deployment: versioning.deploymentName, buildId }),
+    );
+    await sync.close();
     logger.info('worker stopped');
     return 0;
   } catch (err) {

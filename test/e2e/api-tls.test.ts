@@ -46,7 +46,7 @@ describe('the API over HTTPS with a private CA', function () {
     delete vars.CLOCKODO_TLS_CA_CERT_PATH;
     const connection = await NativeConnection.connect(temporalSettings(vars).connection);
     const other = await createSyncWorker(vars, { connection });
-    const running = other.worker.run();
+    const running = other.run();
     const requestsBefore = h.api.requestLog.length;
     const started = Date.now();
     try {

@@ -61,11 +61,13 @@ export interface Harness {
 }
 
 // Installed when the tests load, before anything creates the runtime: failing activities are what
-// several tests provoke, and their warnings would only be noise.
+// several tests provoke, and their warnings would only be noise. E2E_LOG_LEVEL=WARN shows them when
+// a test needs debugging.
+const logLevel = process.env.E2E_LOG_LEVEL === 'WARN' ? 'WARN' : 'ERROR';
 Runtime.install({
-  logger: new DefaultLogger('ERROR'),
+  logger: new DefaultLogger(logLevel),
   // The SDK core's retry warnings (tests restart servers on purpose) through the same quiet logger.
-  telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
+  telemetryOptions: { logging: { filter: { core: logLevel, other: logLevel }, forward: {} } },
 });
 
 export async function startHarness(opts: HarnessOptions): Promise<Harness> {
@@ -115,7 +117,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
           { ...vars, ...opts.workerOverrides },
           { connection: nativeConnection, wrapClickHouse: opts.wrapClickHouse },
         );
-  const running = worker?.worker.run();
+  const running = worker?.run();
   const database = clickHouseSettings(vars).database;
   const ch = connectClickHouse(clickHouseSettings(vars));
   return {

@@ -264,7 +264,7 @@ describe('two syncs of one resource at once', function () {
     const otherQueue = `${h.taskQueue}-other`;
     const connection = await NativeConnection.connect(temporalSettings(h.vars).connection);
     const other = await createSyncWorker({ ...h.vars, TEMPORAL_TASK_QUEUE: otherQueue }, { connection });
-    const otherRunning = other.worker.run();
+    const otherRunning = other.run();
     const first = h.sync(['--resources', 'projects,customers']);
     // Once the first run's customers child exists (its first page takes 500 ms to answer).
     const firstChild = h.client.workflow.getHandle(h.resourceId('customers'));
