@@ -9,11 +9,13 @@ import { temporalSettings } from '../config/temporal-settings';
 import { workerCredentials } from '../config/worker-credentials';
 import { checkClickHouseAccess, connectClickHouse } from '../clickhouse/connection';
 import { ServiceUnreachable } from '../client/exit-codes';
-import { workflowBundlePath } from './workflow-bundle';
+import { buildInfo } from './build-id';
 
 export interface SyncWorker {
   worker: Worker;
   ch: ClickHouseClient;
+  /** The build this worker runs (worker/build-id.ts): from the sources, or recorded by `npm run build`. */
+  buildId: string;
   /** Closes what createSyncWorker opened (after worker.run() has returned). */
   close: () => Promise<void>;
 }
@@ -30,6 +32,8 @@ export async function createSyncWorker(
   } = {},
 ): Promise<SyncWorker> {
   const temporal = temporalSettings(vars);
+  // First: a compiled worker without a complete build says to run `npm run build` before connecting.
+  const build = buildInfo();
   const chSettings = clickHouseSettings(vars);
   // A missing API key, or an allow-list or base URL it cannot read, stops the worker before it connects.
   const api = workerCredentials(vars);
@@ -59,7 +63,7 @@ export async function createSyncWorker(
     connection,
     namespace: temporal.namespace,
     taskQueue: temporal.taskQueue,
-    workflowBundle: options.workflowBundle ?? { codePath: workflowBundlePath() },
+    workflowBundle: options.workflowBundle ?? build.workflowBundle,
     activities: createActivities({
       ch,
       clickhouseUrl: chSettings.url,
@@ -76,6 +80,7 @@ export async function createSyncWorker(
   return {
     worker,
     ch,
+    buildId: build.buildId,
     close: async () => {
       await ch.close();
       if (!options.connection) await connection.close();

@@ -48,8 +48,9 @@ async function main(): Promise<number> {
     },
   });
   try {
-    const { worker, close } = await createSyncWorker(vars);
+    const { worker, buildId, close } = await createSyncWorker(vars);
     logger.info('worker started', {
+      buildId,
       taskQueue: vars.TEMPORAL_TASK_QUEUE,
       temporal: `${temporal.address} (${temporal.security})`,
       namespace: temporal.namespace,
