@@ -4,6 +4,7 @@
 // data exactly, under the build id of the sources, without a dev dependency or bundling at start.
 import { strict as assert } from 'assert';
 import { ChildProcess, spawn } from 'child_process';
+import { once } from 'events';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
@@ -48,11 +49,6 @@ function lineOf(p: ChildProcess, pattern: RegExp): Promise<string> {
   });
 }
 
-const exited = (p: ChildProcess) =>
-  p.exitCode !== null || p.signalCode !== null
-    ? Promise.resolve()
-    : new Promise<void>((resolve) => p.once('exit', () => resolve()));
-
 describe('a production install (npm ci --omit=dev and the built output)', function () {
   // npm ci downloads (or takes from npm's cache) the runtime dependencies: about 15 to 60 s.
   this.timeout(600_000);
@@ -77,9 +73,10 @@ describe('a production install (npm ci --omit=dev and the built output)', functi
     env = { PATH: process.env.PATH, HOME: process.env.HOME, ...h.vars, WORKER_METRICS_ADDRESS: 'off' };
   });
   after(async () => {
-    if (worker) {
+    if (worker && worker.exitCode === null && worker.signalCode === null) {
+      const gone = once(worker, 'exit');
       worker.kill('SIGKILL');
-      await exited(worker);
+      await gone;
     }
     await h?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
