@@ -13,7 +13,7 @@ import { quotedValue } from '../config/settings-error';
 import { temporalSettings } from '../config/temporal-settings';
 import { workerVersioning } from '../config/worker-settings';
 import { describeDeployment } from '../worker/deployment-version';
-import { sourcesHash } from '../worker/workflow-bundle';
+import { sourcesBuildId } from '../worker/build-id';
 import { EXIT, runCommand, UsageError } from './exit-codes';
 import { connectTemporal } from './temporal-connection';
 
@@ -92,7 +92,7 @@ async function run(client: Client, args: DeploymentArgs, deploymentName: string)
         return EXIT.OK;
       }
       console.log(
-        `deployment ${deploymentName} (namespace ${namespace}); this checkout's build: ${sourcesHash()}`,
+        `deployment ${deploymentName} (namespace ${namespace}); this checkout's build: ${sourcesBuildId()}`,
       );
       for (const buildId of state.buildIds) {
         const role =
@@ -106,7 +106,7 @@ async function run(client: Client, args: DeploymentArgs, deploymentName: string)
       return EXIT.OK;
     }
     case 'promote': {
-      const buildId = args.buildId ?? sourcesHash();
+      const buildId = args.buildId ?? sourcesBuildId();
       if (!state?.buildIds.includes(buildId)) {
         console.error(
           `no worker of build ${buildId} has polled deployment ${deploymentName} yet: start its workers first (npm run worker)`,

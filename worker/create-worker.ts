@@ -11,7 +11,7 @@ import { checkClickHouseAccess, connectClickHouse } from '../clickhouse/connecti
 import { ServiceUnreachable } from '../client/exit-codes';
 import { workerVersioning, WorkerVersioning } from '../config/worker-settings';
 import { adoptVersion, deploymentOptions } from './deployment-version';
-import { sourcesHash, workflowBundlePath } from './workflow-bundle';
+import { buildInfo } from './build-id';
 
 export interface SyncWorker {
   worker: Worker;
@@ -42,11 +42,13 @@ export async function createSyncWorker(
   } = {},
 ): Promise<SyncWorker> {
   const temporal = temporalSettings(vars);
+  // First: a compiled worker without a complete build says to run `npm run build` before connecting.
+  const build = buildInfo();
   const chSettings = clickHouseSettings(vars);
   // A missing API key, or an allow-list or base URL it cannot read, stops the worker before it connects.
   const api = workerCredentials(vars);
   const versioning = workerVersioning(vars);
-  const buildId = options.buildId ?? sourcesHash();
+  const buildId = options.buildId ?? build.buildId;
   const unwrapped = connectClickHouse(chSettings);
   // Credentials or certificates it will never accept stop the worker here, not each sync later.
   await checkClickHouseAccess(unwrapped, chSettings).catch(async (e: unknown) => {
@@ -73,7 +75,7 @@ export async function createSyncWorker(
     connection,
     namespace: temporal.namespace,
     taskQueue: temporal.taskQueue,
-    workflowBundle: options.workflowBundle ?? { codePath: workflowBundlePath() },
+    workflowBundle: options.workflowBundle ?? build.workflowBundle,
     activities: createActivities({
       ch,
       clickhouseUrl: chSettings.url,
