@@ -1,16 +1,12 @@
 // Long entry histories continue as new. A Temporal dev server of the test's own suggests
 // continue-as-new after 40 events, so each window (a child workflow reading many small pages) must go
-// through several runs and still land every entry exactly once. The recorded histories then replay without a
-// determinism error.
+// through several runs and still land every entry exactly once. (That such runs replay is the
+// business of test/unit/replay-histories.test.ts, on the recorded histories.)
 import { strict as assert } from 'assert';
-import * as path from 'path';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowExecutionStatusName } from '@temporalio/client';
-import { RESOURCES_KEY, ROWS_SYNCED_KEY, SYNC_MODE_KEY } from '../../shared/search-attributes';
+import { startContinueAsNewTemporal, temporalOf } from './continue-as-new-server';
 import { Harness, rows, startHarness } from './harness';
-
-const TEMPORAL_BIN = path.resolve(__dirname, '../../.services/temporal-cli/bin/temporal');
 
 describe('continue-as-new on long entry histories', function () {
   this.timeout(240_000);
@@ -18,15 +14,8 @@ describe('continue-as-new on long entry histories', function () {
   let h: Harness;
 
   before(async () => {
-    env = await TestWorkflowEnvironment.createLocal({
-      server: {
-        executable: { type: 'existing-path', path: TEMPORAL_BIN },
-        searchAttributes: [RESOURCES_KEY, SYNC_MODE_KEY, ROWS_SYNCED_KEY],
-        extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=40'],
-      },
-    });
+    env = await startContinueAsNewTemporal();
     const year = new Date().getUTCFullYear();
-    const address = env.connection.options.address;
     h = await startHarness({
       size: {
         customers: 10,
@@ -37,7 +26,7 @@ describe('continue-as-new on long entry histories', function () {
         years: [year - 1, year],
       },
       maxItemsPerPage: 20,
-      temporal: { address, namespace: env.namespace ?? 'default' },
+      temporal: temporalOf(env),
     });
   });
   after(async () => {
@@ -74,24 +63,5 @@ describe('continue-as-new on long entry histories', function () {
     );
     assert.equal(n, h.api.dataset.entries.length);
     assert.equal(ids, n);
-  });
-
-  it('replays the recorded histories deterministically', async () => {
-    const histories = [];
-    for await (const wf of h.client.workflow.list({ query: `TaskQueue = '${h.taskQueue}'` })) {
-      histories.push({
-        workflowId: wf.workflowId,
-        history: await h.client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory(),
-      });
-    }
-    assert.ok(histories.length >= 3);
-    for (const { workflowId, history } of histories) {
-      // Throws DeterminismViolationError if the workflow code no longer matches the history.
-      await Worker.runReplayHistory(
-        { workflowsPath: require.resolve('../../workflows') },
-        history,
-        workflowId,
-      );
-    }
   });
 });

@@ -1,9 +1,10 @@
 // Real parts for end-to-end tests: the local API server (in process), a worker (in process) on its
 // own task queue, the Temporal server and ClickHouse started by `npm run services:start` (or given
 // by `temporal`), and a ClickHouse database of the test's own.
+import '../quiet-runtime';
 import { randomBytes } from 'crypto';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { generateDataset } from '../../api-server/data-generator';
 import { startApiServer, RunningApiServer } from '../../api-server/server';
@@ -59,16 +60,6 @@ export interface Harness {
   sync(argv?: string[], edit?: (input: SyncInput) => void): Promise<RunSyncResult>;
   close(): Promise<void>;
 }
-
-// Installed when the tests load, before anything creates the runtime: failing activities are what
-// several tests provoke, and their warnings would only be noise. E2E_LOG_LEVEL=WARN shows them when
-// a test needs debugging.
-const logLevel = process.env.E2E_LOG_LEVEL === 'WARN' ? 'WARN' : 'ERROR';
-Runtime.install({
-  logger: new DefaultLogger(logLevel),
-  // The SDK core's retry warnings (tests restart servers on purpose) through the same quiet logger.
-  telemetryOptions: { logging: { filter: { core: logLevel, other: logLevel }, forward: {} } },
-});
 
 export async function startHarness(opts: HarnessOptions): Promise<Harness> {
   const tag = randomBytes(4).toString('hex');
