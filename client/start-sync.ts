@@ -1,4 +1,5 @@
 // `npm run start-sync [-- --resources a,b] [-- --reconcile | --full-refresh] [-- --allow-mass-delete] [-- --no-wait] [-- --check]`
+// `npm run start-sync -- status`, `npm run start-sync -- release-stuck [ID] [--yes]` (client/release-stuck.ts).
 // Validates the configuration, starts a sync, prints live progress and a summary.
 // Exit codes (client/exit-codes.ts): 0 success, 1 the sync failed, 2 bad configuration or arguments,
 // 3 Temporal unreachable, 4 the sync finished degraded, 5 cancelled, 130 stopped following.
@@ -9,6 +10,7 @@ import { temporalSettings, TemporalSettings, temporalUiPort } from '../config/te
 import type { ResourceProgress, SyncInput } from '../shared/types';
 import { destinationKey } from '../shared/workflow-ids';
 import { EXIT, runCommand } from './exit-codes';
+import { releaseStuckCommand } from './release-stuck';
 import { TerminalBars } from './progress-bars';
 import { checkStatusSettings, printStatus } from './status';
 import { connectTemporal, requireNamespaceReady } from './temporal-connection';
@@ -45,7 +47,12 @@ function printPlan(input: SyncInput, temporal: TemporalSettings, vars: Record<st
 }
 
 async function main(): Promise<number> {
-  const args = parseSyncArgs(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  if (argv[0] === 'release-stuck') {
+    const vars = resolveVariables(readEnv());
+    return releaseStuckCommand(argv.slice(1), vars, temporalSettings(vars));
+  }
+  const args = parseSyncArgs(argv);
   if (args.help) {
     console.log(START_SYNC_HELP);
     return EXIT.OK;
@@ -58,7 +65,7 @@ async function main(): Promise<number> {
     checkStatusSettings(vars);
     const connection = await connectTemporal(temporal);
     try {
-      await printStatus(new Client({ connection, namespace: temporal.namespace }), vars);
+      await printStatus(new Client({ connection, namespace: temporal.namespace }), vars, temporal.taskQueue);
     } finally {
       await connection.close();
     }

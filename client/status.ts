@@ -1,4 +1,5 @@
-// `npm run start-sync -- status`: the latest runs recorded in sync_runs, and the schedules' state.
+// `npm run start-sync -- status`: stuck runs first (with the way out), the latest runs recorded in
+// sync_runs, and the schedules' state.
 import type { Client } from '@temporalio/client';
 import { connectClickHouse } from '../clickhouse/connection';
 import { tableExists } from '../clickhouse/report-queries';
@@ -7,6 +8,7 @@ import { clickHouseSettings } from '../config/settings';
 import { shownUrl } from '../config/shown-url';
 import { reachClickHouse } from './clickhouse-reach';
 import { describeSpec } from './schedules';
+import { findStuckRuns, StuckRun } from './stuck-runs';
 
 const RECENT = 10;
 
@@ -15,7 +17,30 @@ export function checkStatusSettings(vars: Record<string, string>): void {
   clickHouseSettings(vars);
 }
 
-export async function printStatus(client: Client, vars: Record<string, string>): Promise<void> {
+/** The stuck runs, first and plain: they block every later run of their resources. */
+export function formatStuckRuns(stuck: StuckRun[], withWayOut = true): string[] {
+  if (stuck.length === 0) return [];
+  return [
+    `STUCK: ${stuck.length} workflow${stuck.length === 1 ? '' : 's'} cannot go on; each holds its resource's lock, so later runs of it wait and fail:`,
+    ...stuck.flatMap((s) => [
+      `  ${s.type} ${s.workflowId} (sync run ${s.root.workflowId}), since ${s.since.toISOString()}`,
+      `    ${s.reason}`,
+    ]),
+    ...(withWayOut
+      ? [
+          '  To end their sync runs and free the locks (the next run recovers; README "A stuck run"):',
+          '    npm run start-sync -- release-stuck --yes',
+        ]
+      : []),
+  ];
+}
+
+export async function printStatus(
+  client: Client,
+  vars: Record<string, string>,
+  taskQueue: string,
+): Promise<void> {
+  for (const line of formatStuckRuns(await findStuckRuns(client, taskQueue))) console.log(line);
   const settings = clickHouseSettings(vars);
   const ch = connectClickHouse(settings);
   try {

@@ -42,7 +42,9 @@ Options:
                        without connecting to Temporal (exit 0 or 2)
   --help               this text
 
-  status               instead of a sync: recent runs (from sync_runs) and the state of the schedules
+  status               instead of a sync: stuck runs, recent runs (from sync_runs) and the schedules
+  release-stuck [ID] [--yes]
+                       end the sync runs of stuck workflows and free their locks (release-stuck --help)
 
 Exit codes:
   0  the sync finished ok

@@ -17,10 +17,10 @@ import {
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Activities } from '../activities';
-import type { RunRow } from '../clickhouse/run-history';
 import { RESOURCES_KEY, ROWS_SYNCED_KEY, SYNC_MODE_KEY } from '../shared/search-attributes';
 import type { ResourceSummary, SyncInput, SyncSummary } from '../shared/types';
 import { applyRunRules } from '../shared/run-rules';
+import { runRowsOf } from '../shared/run-rows';
 import { emptyTotals } from '../shared/totals';
 import { destinationKey, resourceWorkflowId } from '../shared/workflow-ids';
 import { destinationActivityOptions, runHistoryActivityOptions } from './activity-options';
@@ -181,30 +181,7 @@ async function whenFree<T>(waitMs: number, start: () => Promise<T>): Promise<T> 
 /** One sync_runs row per resource; a destination that cannot take them does not change the outcome. */
 async function recordRun(input: SyncInput, summary: SyncSummary): Promise<void> {
   const { recordRun: record } = proxyActivities<Activities>(runHistoryActivityOptions);
-  const seconds = (ms: number) => Math.floor(ms / 1000);
-  const rows: RunRow[] = summary.resources.map((r) => ({
-    run_id: summary.runId,
-    resource: r.resource,
-    kind: summary.mode,
-    trigger: input.trigger ?? 'hand',
-    started: seconds(r.startedAt),
-    finished: seconds(r.finishedAt || summary.finishedAt),
-    pages: r.pages,
-    rows_written: r.rows,
-    rows_unchanged: r.unchanged,
-    rows_deleted: r.deleted,
-    held_back: r.heldBack,
-    rows_quarantined: r.quarantined,
-    retries: r.retries,
-    outcome: r.cancelled
-      ? 'cancelled'
-      : !r.ok
-        ? 'failed'
-        : r.degraded.length || r.heldBack
-          ? 'degraded'
-          : 'ok',
-    error: r.error ?? [...r.degraded, ...(r.heldBack ? r.notes : [])].join('; '),
-  }));
+  const rows = runRowsOf(summary, input.trigger ?? 'hand');
   try {
     await record({ destination: input.destination, rows });
   } catch {
