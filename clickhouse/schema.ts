@@ -53,10 +53,15 @@ export function createTableSql(
   ].join('\n');
 }
 
-/** One row per record, the newest, without the ones marked deleted. */
-export function createCurrentViewSql(db: string, resource: ResourceConfig, cluster?: Cluster): string {
+/** One row per record, the newest, without the ones marked deleted (under another name while swapped). */
+export function createCurrentViewSql(
+  db: string,
+  resource: ResourceConfig,
+  cluster?: Cluster,
+  view = currentViewName(resource),
+): string {
   return (
-    `CREATE VIEW IF NOT EXISTS ${ident(db)}.${ident(currentViewName(resource))}${onCluster(cluster)} AS ` +
+    `CREATE VIEW IF NOT EXISTS ${ident(db)}.${ident(view)}${onCluster(cluster)} AS ` +
     `SELECT * FROM ${ident(db)}.${ident(resource.name)} FINAL WHERE _is_deleted = 0`
   );
 }
@@ -176,7 +181,8 @@ export interface SchemaChange {
   addedColumns: string[];
   /**
    * Why the table must be built anew before this configuration can write to it (another key, a column
-   * of another type): left as it is here; the resource's own sync rebuilds it (table-rebuild.ts).
+   * of another type), or its stored rows mapped again from `_raw` (columns it gained): left as it is
+   * here; the resource's own sync does it (table-rebuild.ts).
    */
   rebuild: string[];
 }
@@ -188,9 +194,11 @@ export async function ensureDatabase(ch: ClickHouseClient, db: string, cluster?:
 }
 
 /**
- * Creates the table and its view when missing; adds columns the configuration gained and then rebuilds
- * the view, whose column list is fixed when it is created. A table that needs building anew is left
- * alone (see SchemaChange.rebuild). Safe to run any number of times.
+ * Creates the table and its view when missing; adds columns the configuration gained and then makes
+ * the view anew (ensureCurrentView), or, when stored rows must be filled first, leaves that to the
+ * resource's sync. Each step is one statement the release before can live with: it inserts its own
+ * column set (added columns take their defaults) and reads the view it made. A table that needs
+ * building anew is left alone (see SchemaChange.rebuild). Safe to run any number of times.
  */
 export async function ensureResourceTable(
   ch: ClickHouseClient,
@@ -222,20 +230,73 @@ export async function ensureResourceTable(
       cluster,
       stored.columns,
     );
+    const unfilled = await unfilledColumns(ch, db, resource);
+    if (unfilled.length) {
+      change.rebuild = [`its stored rows have no values yet in ${unfilled.join(', ')}`];
+      return change;
+    }
   }
-  await ensureCurrentView(ch, db, resource, cluster, change.addedColumns.length > 0);
+  await ensureCurrentView(ch, db, resource, cluster);
   return change;
 }
 
-/** The `_current` view; made anew when the table's columns changed (a view's columns are fixed). */
+/**
+ * Columns the table has and its view does not show yet, when the table holds rows: added by an upgrade
+ * (or a configuration that gained them), they hold defaults until the stored rows are mapped again from
+ * `_raw` (table-rebuild.ts), and only then does the view show them. The view lagging is how a later run
+ * knows the rows still need it, whenever the one before stopped.
+ */
+export async function unfilledColumns(
+  ch: ClickHouseClient,
+  db: string,
+  resource: ResourceConfig,
+): Promise<string[]> {
+  const [table, view] = await Promise.all([
+    storedTable(ch, db, resource.name),
+    storedTable(ch, db, currentViewName(resource)),
+  ]);
+  if (!table || !view) return [];
+  const missing = [...table.columns.keys()].filter((c) => !view.columns.has(c));
+  if (!missing.length) return [];
+  const rs = await ch.query({
+    query: `SELECT 1 AS any FROM ${ident(db)}.${ident(resource.name)} LIMIT 1`,
+    format: 'JSONEachRow',
+  });
+  return (await rs.json()).length ? missing : [];
+}
+
+/**
+ * The `_current` view: made when missing, made anew when its columns are not the table's (a view's
+ * columns are fixed when it is made). The new view is made beside the old one and takes its name in
+ * one RENAME, so readers (this release's and the one before's) always find a working view, even when
+ * a swap is cut short; what a swap cut short left behind is dropped here the next time.
+ */
 export async function ensureCurrentView(
   ch: ClickHouseClient,
   db: string,
   resource: ResourceConfig,
   cluster: Cluster,
-  anew: boolean,
 ): Promise<void> {
-  const view = `${ident(db)}.${ident(currentViewName(resource))}`;
-  if (anew) await ch.command({ query: `DROP TABLE IF EXISTS ${view}${onCluster(cluster)}` });
-  await ch.command({ query: createCurrentViewSql(db, resource, cluster) });
+  const name = currentViewName(resource);
+  const q = (n: string) => `${ident(db)}.${ident(n)}`;
+  for (const t of await rebuildLeftovers(ch, db, name)) {
+    await ch.command({ query: `DROP TABLE IF EXISTS ${q(t.name)}${onCluster(cluster)}` });
+  }
+  const [view, table] = await Promise.all([storedTable(ch, db, name), storedTable(ch, db, resource.name)]);
+  if (!view) {
+    await ch.command({ query: createCurrentViewSql(db, resource, cluster) });
+    return;
+  }
+  if (table && sameColumns(view.columns, table.columns)) return;
+  const stamp = Date.now();
+  const [fresh, old] = [rebuildTableName(name, stamp), replacedTableName(name, stamp)];
+  await ch.command({ query: createCurrentViewSql(db, resource, cluster, fresh) });
+  await ch.command({
+    query: `RENAME TABLE ${q(name)} TO ${q(old)}, ${q(fresh)} TO ${q(name)}${onCluster(cluster)}`,
+  });
+  await ch.command({ query: `DROP TABLE IF EXISTS ${q(old)}${onCluster(cluster)}` });
+}
+
+function sameColumns(a: Map<string, string>, b: Map<string, string>): boolean {
+  return a.size === b.size && [...a].every(([name, type]) => b.get(name) === type);
 }

@@ -5,6 +5,10 @@
 // Nothing is lost: a record the new key cannot identify, and every record of a key several stored
 // records now share, goes to the quarantine table too.
 //
+// Columns a table gained (an upgrade, a configuration that added them) are filled the same way, in
+// place: the stored rows are mapped again from `_raw` into the table itself, and the `_current` view
+// shows the columns only then. Neither reads the API again.
+//
 // It runs inside the resource's own sync (whose workflow id is the lock), so no other sync writes to
 // the table meanwhile. A rebuild cut short (a worker that died) is finished or undone by the next call.
 import type { ClickHouseClient } from '@clickhouse/client';
@@ -21,6 +25,7 @@ import {
   rebuildTableName,
   replacedTableName,
   storedTable,
+  unfilledColumns,
 } from './schema';
 import { ident, sqlString } from './sql';
 import { insertQuarantined, insertRows, QuarantinedRecord } from './writer';
@@ -44,8 +49,18 @@ export async function prepareResourceTable(deps: Deps, resource: ResourceConfig)
   const stored = await storedTable(ch, db, resource.name);
   const reasons = stored ? rebuildReasons(resource, stored) : [];
   if (!stored || reasons.length === 0) {
-    await ensureResourceTable(ch, db, resource, cluster);
-    return resumed;
+    const unfilled = (await ensureResourceTable(ch, db, resource, cluster)).rebuild.length
+      ? await unfilledColumns(ch, db, resource)
+      : [];
+    if (!unfilled.length) return resumed;
+    // In place: each row written again, mapped from its _raw, with its own version; the newest insert
+    // of a version is the one ReplacingMergeTree keeps. Cut short, it is done again (the view still lags).
+    const copy = await copyMappedAgain(deps, resource, resource.name, resource.key_column);
+    await ensureCurrentView(ch, db, resource, cluster);
+    return (
+      `${resumed ? `${resumed}; ` : ''}table ${resource.name} gained ${unfilled.join(', ')}: ` +
+      `${copy.rows} stored rows mapped again from _raw`
+    );
   }
   const stamp = Date.now();
   const fresh = rebuildTableName(resource.name, stamp);
@@ -60,7 +75,7 @@ export async function prepareResourceTable(deps: Deps, resource: ResourceConfig)
   await ch.command({
     query: `DROP TABLE IF EXISTS ${table(replacedTableName(resource.name, stamp))}${onCluster(cluster)}`,
   });
-  await ensureCurrentView(ch, db, resource, cluster, true);
+  await ensureCurrentView(ch, db, resource, cluster);
   const before = resumed ? `${resumed}; ` : '';
   const kept = copy.quarantined ? `; ${copy.quarantined} records also kept in _quarantine (${copy.why})` : '';
   return (

@@ -23,6 +23,8 @@ export const CREDENTIALS = { email: 'e2e@example.com', apiKey: 'e2e-secret-key-0
 export interface HarnessOptions {
   size: DatasetSize;
   seed?: number;
+  /** The dataset's "now" (default a minute ago): fixed, the same records every time (fixtures). */
+  generatedAt?: Date;
   /** Settings for the worker only (e.g. a wrong API key). */
   workerOverrides?: Record<string, string>;
   /** Server cap on items_per_page: small values force several pages even for small datasets. */
@@ -64,7 +66,11 @@ export interface Harness {
 export async function startHarness(opts: HarnessOptions): Promise<Harness> {
   const tag = randomBytes(4).toString('hex');
   // Generated a minute in the past, so every entry starts before the sync's "now".
-  const dataset = generateDataset(opts.seed ?? 7, opts.size, new Date(Date.now() - 60_000));
+  const dataset = generateDataset(
+    opts.seed ?? 7,
+    opts.size,
+    opts.generatedAt ?? new Date(Date.now() - 60_000),
+  );
   const api = await startApiServer({
     dataset,
     credentials: CREDENTIALS,

@@ -2,11 +2,12 @@
 // cursor, the incremental window, reconciliation of old history, reads that stay exact while the
 // source changes under them, the mass-deletion guard, and a crash between loading and the cursor.
 import { strict as assert } from 'assert';
-import type { Dataset, DatasetSize, Entry } from '../../api-server/types';
+import type { DatasetSize, Entry } from '../../api-server/types';
 import type { ResourceConfig } from '../../config/source-config-types';
 import { parseSyncArgs, syncInputFromSettings } from '../../client/sync-request';
 import type { ResourceSummary } from '../../shared/types';
 import { assertCurrentEqualsApi } from './assert-current';
+import { edited, iso, newEntry } from './entry-edits';
 import { Harness, rows, startHarness } from './harness';
 
 const DAY = 86_400_000;
@@ -19,30 +20,6 @@ const SIZE: DatasetSize = {
   users: 5,
   years: [year - 2, year - 1, year],
 };
-
-const iso = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-
-/** An edited copy of `e`: new text, changed now. */
-function edited(e: Entry, text: string): Entry {
-  return { ...e, text, time_last_change: iso(Date.now() - 1000) };
-}
-
-/** A new finished time entry starting at `sinceMs`, modelled on an existing one. */
-function newEntry(ds: Dataset, id: number, sinceMs: number): Entry {
-  const model = ds.entries.find((e) => e.type === 1 && e.time_until !== null);
-  assert.ok(model && model.type === 1);
-  return {
-    ...model,
-    id,
-    text: `added ${id}`,
-    time_since: iso(sinceMs),
-    time_until: iso(sinceMs + 3600_000),
-    duration: 3600,
-    time_insert: iso(Date.now() - 1000),
-    time_last_change: iso(Date.now() - 1000),
-    time_last_change_work_time: iso(Date.now() - 1000),
-  };
-}
 
 const byName = (summary: { resources: ResourceSummary[] }, name: string) => {
   const r = summary.resources.find((x) => x.resource === name);
