@@ -31,7 +31,9 @@ if [ -z "${CLOCKODO_BASE_URL:-}" ] || [[ "$CLOCKODO_BASE_URL" == "http://127.0.0
 fi
 
 log "starting a worker (log: $DEMO_DIR/worker.log)"
-bash scripts/worker.sh >"$DEMO_DIR/worker.log" 2>&1 &
+# The demo's worker is the only one of its task queue: its build becomes current even when an earlier
+# demo ran another build of the sources (README, "Deploying a new build").
+WORKER_DEPLOYMENT_PROMOTE="${WORKER_DEPLOYMENT_PROMOTE:-always}" bash scripts/worker.sh >"$DEMO_DIR/worker.log" 2>&1 &
 pids+=($!)
 
 status=0

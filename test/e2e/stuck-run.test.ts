@@ -68,8 +68,9 @@ describe('a run stuck on nondeterminism', function () {
   let resources: ResourceConfig[];
 
   const startGood = async () => {
-    good = await createSyncWorker(h.vars);
-    goodRunning = good.worker.run();
+    // Unversioned like the bad one: the deploy this test is about skips the versioned procedure.
+    good = await createSyncWorker({ ...h.vars, WORKER_VERSIONING: 'off' });
+    goodRunning = good.run();
   };
   const stopGood = async () => {
     good?.worker.shutdown();
