@@ -5,16 +5,7 @@
 import { strict as assert } from 'assert';
 import { execFile, spawnSync } from 'child_process';
 import { randomBytes } from 'crypto';
-import {
-  cpSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  utimesSync,
-  writeFileSync,
-} from 'fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { Client, Connection, ScheduleNotFoundError } from '@temporalio/client';
@@ -312,20 +303,25 @@ describe('command-line exit codes and messages', function () {
 
 /**
  * A copy of the project that scripts/worker.sh can run in, with a .env of its own: its scripts, its
- * compiled dist/ (stamped newer than its sources, so nothing is rebuilt) and the packages.
+ * compiled dist/ and the sources it was built from (so the build ids agree and nothing is rebuilt),
+ * and the packages.
  */
 function projectCopy(dir: string): string {
   const root = path.join(dir, 'project');
   mkdirSync(root);
-  for (const entry of ['package.json', 'scripts', 'dist'])
+  const included = (
+    JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'tsconfig.build.json'), 'utf8')) as { include: string[] }
+  ).include;
+  const entries = [
+    'package.json',
+    'package-lock.json',
+    'tsconfig.json',
+    'tsconfig.build.json',
+    'scripts',
+    'dist',
+  ];
+  for (const entry of [...entries, ...included])
     cpSync(path.join(PROJECT_ROOT, entry), path.join(root, entry), { recursive: true });
-  const sources = /SOURCES=\(([^)]*)\)/.exec(
-    readFileSync(path.join(PROJECT_ROOT, 'scripts/build.sh'), 'utf8'),
-  );
-  for (const source of sources?.[1].trim().split(/\s+/) ?? [])
-    cpSync(path.join(PROJECT_ROOT, source), path.join(root, source), { recursive: true });
-  const future = new Date(Date.now() + 3_600_000);
-  utimesSync(path.join(root, 'dist/.build-stamp'), future, future);
   symlinkSync(path.join(PROJECT_ROOT, 'node_modules'), path.join(root, 'node_modules'));
   return root;
 }
