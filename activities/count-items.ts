@@ -1,6 +1,6 @@
 // How many records a part of a paged list holds now: page 1 with a page size of 1, read for its
 // `count_items`. Cheap enough to check every part once more after all parts were read.
-import type { PageRequest } from '../shared/types';
+import type { PageRequest } from '../domain/types';
 import { pageUrl } from './fetch-page';
 import { ApiAccess, getJson } from './http-client';
 import { decidePageStop } from './paging';

@@ -4,7 +4,7 @@
 // the leak, so a mismatch fails the activity at once (non-retryable), naming the setting of the worker
 // that would allow it.
 import { ApplicationFailure } from '@temporalio/activity';
-import type { ClientConfig } from '../config/source-config-types';
+import type { ClientConfig } from '../domain/source-config';
 import { isCertificateError } from '../config/certificate-errors';
 import { isUnderAllowedBase } from '../config/request-url';
 import { shownUrl } from '../config/shown-url';

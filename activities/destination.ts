@@ -2,9 +2,9 @@
 // request names the ClickHouse server and database; the worker has the user and password.
 import { ApplicationFailure } from '@temporalio/activity';
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { Destination } from '../shared/types';
+import type { Destination } from '../domain/types';
 import { shownUrl } from '../config/shown-url';
-import { destinationKey } from '../shared/workflow-ids';
+import { destinationKey } from '../domain/workflow-ids';
 
 export interface DestinationDeps {
   ch: ClickHouseClient;

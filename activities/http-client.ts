@@ -5,7 +5,7 @@ import { Agent as HttpAgent } from 'http';
 import { Agent as HttpsAgent } from 'https';
 import fetch, { Response } from 'node-fetch';
 import { ApplicationFailure } from '@temporalio/activity';
-import type { AuthConfig, ClientConfig, RetryConfig } from '../config/source-config-types';
+import type { AuthConfig, ClientConfig, RetryConfig } from '../domain/source-config';
 import { ApiAgent, credentialKind } from '../config/worker-credentials';
 import { checkCredentialUse, checkRequestUrl, CredentialPolicy, untrustedAnswer } from './credential-guard';
 

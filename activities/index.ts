@@ -5,14 +5,14 @@ import { sortingClickHouseErrors } from '../clickhouse/errors';
 import { insertRunRows, RunRow } from '../clickhouse/run-history';
 import { countSeenIds, readCursor, seenRecords, writeCursor } from '../clickhouse/sync-state';
 import { prepareResourceTable } from '../clickhouse/table-rebuild';
-import type { ResourceConfig } from '../config/source-config-types';
+import type { ResourceConfig } from '../domain/source-config';
 import type {
   CursorState,
   Destination,
   KeyCollisionsRequest,
   MarkDeletionsRequest,
   PageRequest,
-} from '../shared/types';
+} from '../domain/types';
 import { countItems, CountItemsRequest } from './count-items';
 import { destinationDatabase } from './destination';
 import { fetchPage } from './fetch-page';

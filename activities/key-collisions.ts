@@ -7,8 +7,8 @@
 import { recordToRow } from '../clickhouse/row-mapping';
 import { collidingKeys } from '../clickhouse/sync-state';
 import { insertQuarantined, QuarantinedRecord } from '../clickhouse/writer';
-import type { ResourceConfig } from '../config/source-config-types';
-import type { KeyCollisionsRequest, KeyCollisionsResult } from '../shared/types';
+import type { ResourceConfig } from '../domain/source-config';
+import type { KeyCollisionsRequest, KeyCollisionsResult } from '../domain/types';
 import { FetchPageDeps, partitionLabel, pastWindow, readPage } from './fetch-page';
 import { count, logInActivity } from './telemetry';
 

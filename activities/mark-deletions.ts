@@ -9,7 +9,7 @@ import {
   writeDeletionMarkers,
 } from '../clickhouse/deletions';
 import { collidingKeys } from '../clickhouse/sync-state';
-import type { DeletionResult, MarkDeletionsRequest } from '../shared/types';
+import type { DeletionResult, MarkDeletionsRequest } from '../domain/types';
 import { count, logInActivity } from './telemetry';
 
 /** How many of `live` rows one run may mark deleted; at least one. */

@@ -2,8 +2,8 @@
 // The configured stop condition decides first; guards make sure a paginator never loops forever
 // (empty page, no paging object, a count of 0, a page past the count).
 import { evaluateStopCondition, parseStopCondition } from '../config/stop-condition';
-import type { PaginatorConfig } from '../config/source-config-types';
-import { DEFAULT_COUNT_PAGES_PATH } from '../config/validate-source-config';
+import type { PaginatorConfig } from '../domain/source-config';
+import { DEFAULT_COUNT_PAGES_PATH } from '../domain/source-config';
 
 export function readPath(doc: unknown, dotted: string): unknown {
   let value = doc;

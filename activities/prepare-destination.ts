@@ -3,7 +3,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { ensureDatabase, ensureResourceTable, SchemaChange } from '../clickhouse/schema';
 import { dropOldSeenIds, ensureSyncStateTables } from '../clickhouse/sync-state';
-import type { ResourceConfig } from '../config/source-config-types';
+import type { ResourceConfig } from '../domain/source-config';
 
 export async function prepareDestination(
   deps: { ch: ClickHouseClient; database: string; cluster?: string },

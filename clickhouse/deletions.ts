@@ -2,9 +2,9 @@
 // consistent reads did not receive has vanished from the source: it gets a marker, a copy of its newest row with
 // _is_deleted = 1 and a version above it. Safe to run twice: the second run finds the markers.
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { ResourceConfig } from '../config/source-config-types';
-import type { DeletionScope } from '../shared/types';
-import { parseUtc } from '../shared/windows';
+import type { ResourceConfig } from '../domain/source-config';
+import type { DeletionScope } from '../domain/types';
+import { parseUtc } from '../domain/windows';
 import { tableColumns } from './schema';
 import { ident, sqlString } from './sql';
 import { seenIdsSql } from './sync-state';

@@ -3,7 +3,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { QUARANTINE_TABLE } from './schema';
 import { ident, sqlString } from './sql';
 import { CURSOR_TABLE, readCursor } from './sync-state';
-import type { CursorState } from '../shared/types';
+import type { CursorState } from '../domain/types';
 
 export interface TableReport {
   current: number;

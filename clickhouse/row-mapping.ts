@@ -2,8 +2,8 @@
 // record itself as JSON. A value that does not fit its column is kept in _raw, NULL in the column,
 // and named in _shape_errors: an unexpected shape never drops a record.
 import { createHash } from 'crypto';
-import type { ColumnSpec, NestedPath, ResourceConfig } from '../config/source-config-types';
-import { COMPOSITE_KEY_COLUMN } from '../config/record-key';
+import type { ColumnSpec, NestedPath, ResourceConfig } from '../domain/source-config';
+import { COMPOSITE_KEY_COLUMN } from '../domain/record-key';
 
 export interface RowMeta {
   syncedAt: number;

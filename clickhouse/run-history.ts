@@ -4,31 +4,12 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { Cluster, engineSql, onCluster } from './placement';
 import { addMissingColumns } from './schema';
 import { ident } from './sql';
+import type { RunRow } from '../domain/run-rows';
 
-import { RUNS_TABLE } from './table-names';
+import { RUNS_TABLE } from '../domain/table-names';
 
 export { RUNS_TABLE };
-
-export interface RunRow {
-  run_id: string;
-  resource: string;
-  kind: string;
-  trigger: string;
-  /** Epoch seconds. */
-  started: number;
-  finished: number;
-  pages: number;
-  rows_written: number;
-  rows_unchanged: number;
-  rows_deleted: number;
-  held_back: number;
-  /** Records kept in _quarantine instead of the table (no usable key, or a key shared with another). */
-  rows_quarantined: number;
-  retries: number;
-  /** ok, degraded, failed or cancelled. */
-  outcome: string;
-  error: string;
-}
+export type { RunRow };
 
 /** Columns `sync_runs` gained after its first release: added to tables made before. */
 const RUNS_COLUMNS_ADDED = { rows_quarantined: 'UInt64' };

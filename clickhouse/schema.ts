@@ -1,12 +1,17 @@
 // Tables and views for the configured resources. The DDL runs on ClickHouse 18.16 and on current
 // servers alike: ReplacingMergeTree(_version) ORDER BY the primary key, ordinary columns only.
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { ColumnKind, ColumnSpec, ResourceConfig } from '../config/source-config-types';
-import { COMPOSITE_KEY_COLUMN } from '../config/record-key';
+import type { ColumnKind, ColumnSpec, ResourceConfig } from '../domain/source-config';
+import { COMPOSITE_KEY_COLUMN } from '../domain/record-key';
 import { BOOKKEEPING_COLUMNS } from './bookkeeping';
 import { Cluster, engineSql, onCluster } from './placement';
 import { ident, sqlString } from './sql';
-import { currentViewName, QUARANTINE_TABLE, rebuildTableName, replacedTableName } from './table-names';
+import {
+  currentViewName,
+  QUARANTINE_TABLE,
+  rebuildTableName,
+  replacedTableName,
+} from '../domain/table-names';
 
 const CLICKHOUSE_TYPES: Record<ColumnKind, string> = {
   int: 'Int64',

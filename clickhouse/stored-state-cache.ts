@@ -8,9 +8,9 @@
 // - rows written after the load are added to it as they are written (a retried page on this worker
 //   finds its rows); another worker loads its own.
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { ResourceConfig } from '../config/source-config-types';
-import type { ReadTarget } from '../shared/types';
-import { windowScope } from '../shared/windows';
+import type { ResourceConfig } from '../domain/source-config';
+import type { ReadTarget } from '../domain/types';
+import { windowScope } from '../domain/windows';
 import { scopeCondition } from './deletions';
 import type { StoredState } from './merge-order';
 import type { Row } from './row-mapping';

@@ -6,13 +6,13 @@
 //   it covered. Written only after the read and its deletions are in, so a crash before it leaves
 //   the old cursor, and the next run reads that stretch again (unchanged records are not rewritten).
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { CursorState, SeenRecords } from '../shared/types';
+import type { CursorState, SeenRecords } from '../domain/types';
 import { createRunsTableSql } from './run-history';
 import { addMissingColumns } from './schema';
 import { Cluster, engineSql, onCluster } from './placement';
 import { ident, sqlString } from './sql';
 
-import { CURSOR_TABLE, SEEN_TABLE } from './table-names';
+import { CURSOR_TABLE, SEEN_TABLE } from '../domain/table-names';
 
 export { CURSOR_TABLE, SEEN_TABLE };
 /** Seen ids are needed only while their run goes on; a few days leave room for long or stuck runs. */

@@ -12,7 +12,7 @@
 // It runs inside the resource's own sync (whose workflow id is the lock), so no other sync writes to
 // the table meanwhile. A rebuild cut short (a worker that died) is finished or undone by the next call.
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { ResourceConfig } from '../config/source-config-types';
+import type { ResourceConfig } from '../domain/source-config';
 import { Cluster, onCluster } from './placement';
 import { recordToRow, Row } from './row-mapping';
 import {

@@ -2,8 +2,8 @@
 // same rows with the same version is harmless under ReplacingMergeTree.
 import type { ClickHouseClient } from '@clickhouse/client';
 import { createHash } from 'crypto';
-import type { ResourceConfig } from '../config/source-config-types';
-import type { ReadTarget } from '../shared/types';
+import type { ResourceConfig } from '../domain/source-config';
+import type { ReadTarget } from '../domain/types';
 import { decideWrites, WriteDecision } from './merge-order';
 import { rememberWritten, storedStates } from './stored-state-cache';
 import { QUARANTINE_TABLE } from './schema';

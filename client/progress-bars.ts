@@ -1,6 +1,6 @@
 // Live progress of a sync on a terminal: one bar per resource, redrawn in place. (Into a log,
 // start-sync prints plain lines instead.)
-import type { ResourceProgress } from '../shared/types';
+import type { ResourceProgress } from '../domain/types';
 
 const BAR = 20;
 

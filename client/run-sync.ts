@@ -1,9 +1,9 @@
 // Starts a sync workflow and follows it: live per-resource progress, then the summary.
 import { Client, WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { RESOURCES_KEY, SYNC_MODE_KEY } from '../shared/search-attributes';
-import type { ResourceProgress, ResourceSummary, SyncInput, SyncSummary } from '../shared/types';
-import { destinationKey, resourceWorkflowId } from '../shared/workflow-ids';
+import { RESOURCES_KEY, SYNC_MODE_KEY } from '../domain/search-attributes';
+import type { ResourceProgress, ResourceSummary, SyncInput, SyncSummary } from '../domain/types';
+import { destinationKey, resourceWorkflowId } from '../domain/workflow-ids';
 import { syncWorkflow } from '../workflows';
 
 export interface RunSyncOptions {

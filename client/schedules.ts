@@ -9,9 +9,9 @@ import {
   ScheduleOverlapPolicy,
   ScheduleSpec,
 } from '@temporalio/client';
-import { RESOURCES_KEY, SYNC_MODE_KEY } from '../shared/search-attributes';
-import type { SyncMode } from '../shared/types';
-import { destinationKey } from '../shared/workflow-ids';
+import { RESOURCES_KEY, SYNC_MODE_KEY } from '../domain/search-attributes';
+import type { SyncMode } from '../domain/types';
+import { destinationKey } from '../domain/workflow-ids';
 import { syncWorkflow } from '../workflows';
 import { durationSetting, parseScheduleSpec, scheduleIdPrefix } from './schedule-settings';
 import { parseSyncArgs, syncInputFromSettings } from './sync-request';

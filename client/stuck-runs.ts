@@ -1,6 +1,6 @@
 // Open runs of our workflows that cannot make progress: their workflow task keeps failing (a
 // nondeterminism error after an incompatible deploy, a bug in workflow code). Such a run never ends on
-// its own, and as a resource sync its workflow id holds that resource's lock (shared/workflow-ids.ts).
+// its own, and as a resource sync its workflow id holds that resource's lock (domain/workflow-ids.ts).
 // One place for what "stuck" means: `start-sync -- status` shows them, `release-stuck` ends them.
 import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';

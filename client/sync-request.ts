@@ -1,8 +1,8 @@
 // Turns settings and command-line choices into a validated workflow input, before anything starts.
 import { loadSourceConfig } from '../config/load-source-config';
-import type { SourceConfig } from '../config/source-config-types';
+import type { SourceConfig } from '../domain/source-config';
 import { destinationOf, runOptions, runRules } from '../config/settings';
-import type { SyncInput, SyncMode } from '../shared/types';
+import type { SyncInput, SyncMode } from '../domain/types';
 import { quotedValue, shortened } from '../config/settings-error';
 import { UsageError } from './exit-codes';
 

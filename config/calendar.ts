@@ -1,7 +1,7 @@
 // Which dates a setting or configuration may name: ISO dates and datetimes that exist (Date would read
 // 2026-02-30 as March 2nd), in the years 1970 to 2100. One reading for SYNC_START_DATE
 // (config/sync-period.ts) and the configuration's dates (config/validate-source-config.ts).
-import { parseUtc } from '../shared/windows';
+import { parseUtc } from '../domain/windows';
 
 export const YEAR_RANGE = { min: 1970, max: 2100 } as const;
 

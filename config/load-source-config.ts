@@ -3,7 +3,7 @@ import { readFileSync } from 'fs';
 import * as path from 'path';
 import { ConfigError, validateSourceConfig } from './validate-source-config';
 import { PROJECT_ROOT } from './settings';
-import type { SourceConfig } from './source-config-types';
+import type { SourceConfig } from '../domain/source-config';
 
 export function loadSourceConfig(vars: Record<string, string>): SourceConfig {
   const file = path.resolve(PROJECT_ROOT, vars.SOURCE_CONFIG);

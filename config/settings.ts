@@ -2,8 +2,8 @@
 // lacks. Defaults point at the local services and the local API server, so a fresh clone just works.
 import { existsSync, readFileSync } from 'fs';
 import * as path from 'path';
-import { recentYears, recentYearsStart, RunRules } from '../shared/run-rules';
-import type { Destination, RunOptions } from '../shared/types';
+import { recentYears, recentYearsStart, RunRules } from '../domain/run-rules';
+import type { Destination, RunOptions } from '../domain/types';
 import { quotedValue, SettingsError } from './settings-error';
 import { checkStartDate, checkYearList, recentYearsSetting } from './sync-period';
 

@@ -1,6 +1,6 @@
 // What a sync reads: SYNC_YEARS (years, or `recent:N`) and SYNC_START_DATE, checked before anything
 // is computed from them (`recent:999999999` would otherwise build a list of a billion years).
-import { MAX_RECENT_YEARS } from '../shared/run-rules';
+import { MAX_RECENT_YEARS } from '../domain/run-rules';
 import { dateProblem, YEAR_RANGE } from './calendar';
 import { quotedValue, SettingsError } from './settings-error';
 

@@ -4,10 +4,10 @@ import { parseStopCondition, StopConditionSyntaxError } from './stop-condition';
 import { normalizeBaseUrl, secretNames } from './worker-credentials';
 import { referenceRefusal } from './setting-references';
 import { endpointPathProblem } from './request-url';
-import { resourceNameProblem } from '../clickhouse/table-names';
-import { COMPOSITE_KEY_COLUMN } from './record-key';
+import { resourceNameProblem } from '../domain/table-names';
+import { COMPOSITE_KEY_COLUMN } from '../domain/record-key';
 // The same reading of a datetime as the workflow's window (no zone means UTC).
-import { parseUtc } from '../shared/windows';
+import { parseUtc } from '../domain/windows';
 import { isExistingDate, YEAR_RANGE } from './calendar';
 import type {
   AuthConfig,
@@ -20,7 +20,8 @@ import type {
   ResourceConfig,
   RetryConfig,
   SourceConfig,
-} from './source-config-types';
+} from '../domain/source-config';
+import { DEFAULT_COUNT_PAGES_PATH } from '../domain/source-config';
 
 export interface ConfigIssue {
   field: string;
@@ -54,8 +55,6 @@ const MAX_PAGE_LIMIT = 10_000;
 /** An hour: Node's timers overflow past 24.8 days (a request would then abort after 1 ms). */
 const MAX_TIMEOUT_SECONDS = 3600;
 const MAX_INTERVAL_SECONDS = 3600;
-/** Where Clockodo's paged lists say how many pages there are. */
-export const DEFAULT_COUNT_PAGES_PATH = 'paging.count_pages';
 
 export const DEFAULT_RETRY: RetryConfig = {
   retry_on_status: [429, 500, 502, 503, 504],

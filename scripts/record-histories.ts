@@ -24,8 +24,8 @@ import { scheduleDefs, scheduleOptions } from '../client/schedules';
 import { startSync } from '../client/run-sync';
 import { parseSyncArgs, syncInputFromSettings } from '../client/sync-request';
 import { PROJECT_ROOT } from '../config/settings';
-import { RESOURCES_KEY } from '../shared/search-attributes';
-import type { SyncInput } from '../shared/types';
+import { RESOURCES_KEY } from '../domain/search-attributes';
+import type { SyncInput } from '../domain/types';
 import { sourcesBuildId } from '../worker/build-id';
 import { startContinueAsNewTemporal, temporalOf } from '../test/e2e/continue-as-new-server';
 import { CREDENTIALS, Harness, startHarness } from '../test/e2e/harness';
@@ -299,7 +299,7 @@ function check(recorded: RecordedHistory[], forbiddenTexts: string[]): void {
 }
 
 const git = (...args: string[]) => execFileSync('git', args, { cwd: PROJECT_ROOT, encoding: 'utf8' }).trim();
-const CODE = ['workflows', 'shared', 'config', 'activities', 'clickhouse', 'package-lock.json'];
+const CODE = ['workflows', 'domain', 'config', 'activities', 'clickhouse', 'package-lock.json'];
 
 /** Moves the set recorded before out of the way: into kept/, or gone with --drop-previous. */
 function setAsidePrevious(dropPrevious: boolean, workflowSources: string): void {

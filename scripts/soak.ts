@@ -17,7 +17,7 @@ import { runSync } from '../client/run-sync';
 import { parseSyncArgs, syncInputFromSettings } from '../client/sync-request';
 import { connectClickHouse } from '../clickhouse/connection';
 import { clickHouseSettings, readEnv, resolveVariables } from '../config/settings';
-import type { ResourceConfig } from '../config/source-config-types';
+import type { ResourceConfig } from '../domain/source-config';
 import { temporalSettings } from '../config/temporal-settings';
 import { Diff, diffRows, servedRecords } from '../test/e2e/compare';
 

@@ -8,7 +8,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 
 const ROOT = path.resolve(__dirname, '..');
 /** The folders the workflow bundle reads from (workflows and what they import). */
-const SOURCES = ['workflows', 'shared', 'config', 'activities', 'clickhouse'];
+const SOURCES = ['workflows', 'domain', 'config', 'activities', 'clickhouse'];
 /** The line the extra call goes after: the first statement that runs in every resource sync. */
 const ANCHOR = '  const nowMs = Date.now(); // workflow time: the same on replay\n';
 const EXTRA_CALL =

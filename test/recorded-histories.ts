@@ -7,7 +7,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import type { History } from '@temporalio/common/lib/proto-utils';
 import { historyFromJSON } from './history-json';
 import { temporal } from '@temporalio/proto';
-import type { SyncInput, SyncSummary } from '../shared/types';
+import type { SyncInput, SyncSummary } from '../domain/types';
 
 export const HISTORIES_DIR = path.resolve(__dirname, 'histories');
 /** Sets recorded by earlier builds, one folder each, kept while runs of those builds may be open. */

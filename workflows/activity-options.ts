@@ -1,7 +1,7 @@
 // Temporal's retry policy from the configuration's retry rules. HTTP statuses that must fail at once
 // arrive as non-retryable failures from the activity itself; everything else retries with backoff.
 import type { ActivityOptions } from '@temporalio/workflow';
-import type { RetryConfig } from '../config/source-config-types';
+import type { RetryConfig } from '../domain/source-config';
 
 /**
  * Activities heartbeat every 2 s (activities/heartbeat.ts): a worker that dies mid-activity is noticed

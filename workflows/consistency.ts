@@ -1,7 +1,7 @@
 // Whether one read of a list is a faithful snapshot. Page-number paging over a list that changes
 // while it is read shifts records between pages: one is skipped, another comes twice. Such a read
 // shows it in its counts: count_items moves between pages, or the ids received do not add up to it.
-import type { ReadFacts, SeenRecords } from '../shared/types';
+import type { ReadFacts, SeenRecords } from '../domain/types';
 
 /** `collisions`: records that shared a key with another record of the read but not its content. */
 export type Verdict = { consistent: true; collisions: number } | { consistent: false; reason: string };

@@ -14,8 +14,8 @@ import {
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { PageResult, ReadFacts } from '../shared/types';
-import { addPageFacts, emptyFacts } from '../shared/totals';
+import type { PageResult, ReadFacts } from '../domain/types';
+import { addPageFacts, emptyFacts } from '../domain/totals';
 import { pool } from './pool';
 
 export type FetchPage = (page: number) => Promise<PageResult>;

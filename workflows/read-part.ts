@@ -11,9 +11,9 @@ import type {
   ReadContext,
   ReadTarget,
   SeenRecords,
-} from '../shared/types';
-import { emptyTotals, factsTotals, mergeSamples, sumTotals } from '../shared/totals';
-import { DAY_MS, SECOND_MS, splitWindow } from '../shared/windows';
+} from '../domain/types';
+import { emptyTotals, factsTotals, mergeSamples, sumTotals } from '../domain/totals';
+import { DAY_MS, SECOND_MS, splitWindow } from '../domain/windows';
 import { destinationActivityOptions, pageActivityOptions } from './activity-options';
 import { judgeRead } from './consistency';
 import {

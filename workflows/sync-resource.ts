@@ -24,9 +24,9 @@ import type {
   ResourceResult,
   ResourceSyncInput,
   TimeWindow,
-} from '../shared/types';
-import { emptyTotals, mergeSamples, sumTotals } from '../shared/totals';
-import { RESOURCES_KEY } from '../shared/search-attributes';
+} from '../domain/types';
+import { emptyTotals, mergeSamples, sumTotals } from '../domain/totals';
+import { RESOURCES_KEY } from '../domain/search-attributes';
 import {
   fullWindow,
   incrementalWindow,
@@ -37,8 +37,8 @@ import {
   wholeDays,
   windowScope,
   WindowRules,
-} from '../shared/windows';
-import { partWorkflowId } from '../shared/workflow-ids';
+} from '../domain/windows';
+import { partWorkflowId } from '../domain/workflow-ids';
 import {
   destinationActivityOptions,
   keyCollisionActivityOptions,

@@ -17,12 +17,12 @@ import {
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Activities } from '../activities';
-import { RESOURCES_KEY, ROWS_SYNCED_KEY, SYNC_MODE_KEY } from '../shared/search-attributes';
-import type { ResourceSummary, SyncInput, SyncSummary } from '../shared/types';
-import { applyRunRules } from '../shared/run-rules';
-import { runRowsOf } from '../shared/run-rows';
-import { emptyTotals } from '../shared/totals';
-import { destinationKey, resourceWorkflowId } from '../shared/workflow-ids';
+import { RESOURCES_KEY, ROWS_SYNCED_KEY, SYNC_MODE_KEY } from '../domain/search-attributes';
+import type { ResourceSummary, SyncInput, SyncSummary } from '../domain/types';
+import { applyRunRules } from '../domain/run-rules';
+import { runRowsOf } from '../domain/run-rows';
+import { emptyTotals } from '../domain/totals';
+import { destinationKey, resourceWorkflowId } from '../domain/workflow-ids';
 import { destinationActivityOptions, runHistoryActivityOptions } from './activity-options';
 import { syncResourceWorkflow } from './sync-resource';
 

@@ -18,9 +18,9 @@ import { runSync } from '../../client/run-sync';
 import { parseSyncArgs, syncInputFromSettings } from '../../client/sync-request';
 import { connectClickHouse } from '../../clickhouse/connection';
 import { clickHouseSettings, PROJECT_ROOT, readEnv, resolveVariables } from '../../config/settings';
-import type { ResourceConfig } from '../../config/source-config-types';
+import type { ResourceConfig } from '../../domain/source-config';
 import { temporalSettings } from '../../config/temporal-settings';
-import type { SyncSummary } from '../../shared/types';
+import type { SyncSummary } from '../../domain/types';
 import { Diff, diffRows, toServed } from '../../test/e2e/compare';
 import {
   cpuSeconds,

@@ -15,10 +15,10 @@ import { ensureDatabase, ensureResourceTable } from '../../clickhouse/schema';
 import { insertRows } from '../../clickhouse/writer';
 import { loadSourceConfig } from '../../config/load-source-config';
 import { clickHouseSettings, readEnv, resolveVariables } from '../../config/settings';
-import type { ResourceConfig } from '../../config/source-config-types';
+import type { ResourceConfig } from '../../domain/source-config';
 import { workerCredentials } from '../../config/worker-credentials';
-import type { ReadTarget } from '../../shared/types';
-import { fullWindow, planSlices, parseUtc } from '../../shared/windows';
+import type { ReadTarget } from '../../domain/types';
+import { fullWindow, planSlices, parseUtc } from '../../domain/windows';
 
 const arg = (name: string) => {
   const i = process.argv.indexOf(name);

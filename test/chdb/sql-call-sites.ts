@@ -15,7 +15,7 @@ const SOURCE_DIRS = [
   'client',
   'config',
   'scripts',
-  'shared',
+  'domain',
   'worker',
   'workflows',
 ];

@@ -1,7 +1,7 @@
 // The check most end-to-end tests end with: a resource's `_current` view holds exactly what the local
 // API server serves, record for record and field for field, one row per key.
 import { strict as assert } from 'assert';
-import type { ResourceConfig } from '../../config/source-config-types';
+import type { ResourceConfig } from '../../domain/source-config';
 import { keyOf, nearlyEqual, rowToApiShape, servedRecords } from './compare';
 import { Harness, rows } from './harness';
 

@@ -2,7 +2,7 @@
 // of two replicas on ZooKeeper, into which CLICKHOUSE_CLUSTER creates every table ON CLUSTER with a
 // Replicated engine. A sync written through one replica must be read, whole, on the other.
 import { strict as assert } from 'assert';
-import type { SyncInput } from '../../shared/types';
+import type { SyncInput } from '../../domain/types';
 import { createClient } from '@clickhouse/client';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { SettingsError } from '../../config/settings';

@@ -2,7 +2,7 @@
 // with the API server's data field for field.
 import { servedByPartition } from '../../api-server/served';
 import type { Dataset } from '../../api-server/types';
-import type { ColumnKind, ResourceConfig } from '../../config/source-config-types';
+import type { ColumnKind, ResourceConfig } from '../../domain/source-config';
 
 /** '2024-01-31 12:00:00' (a UTC DateTime as ClickHouse prints it) → '2024-01-31T12:00:00Z'. */
 function isoFromClickHouse(value: string): string {

@@ -3,7 +3,7 @@
 // after thousands).
 import * as path from 'path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { RESOURCES_KEY, ROWS_SYNCED_KEY, SYNC_MODE_KEY } from '../../shared/search-attributes';
+import { RESOURCES_KEY, ROWS_SYNCED_KEY, SYNC_MODE_KEY } from '../../domain/search-attributes';
 
 const TEMPORAL_BIN = path.resolve(__dirname, '../../.services/temporal-cli/bin/temporal');
 

@@ -9,8 +9,8 @@ import * as path from 'path';
 import type { DatasetSize } from '../../api-server/types';
 import { parseSyncArgs, syncInputFromSettings } from '../../client/sync-request';
 import { PROJECT_ROOT } from '../../config/settings';
-import type { ResourceConfig } from '../../config/source-config-types';
-import type { ResourceSummary } from '../../shared/types';
+import type { ResourceConfig } from '../../domain/source-config';
+import type { ResourceSummary } from '../../domain/types';
 import { assertCurrentEqualsApi } from './assert-current';
 import { Harness, rows, startHarness } from './harness';
 

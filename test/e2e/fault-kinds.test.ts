@@ -12,10 +12,10 @@ import type { DatasetSize } from '../../api-server/types';
 import { withStatementInErrors } from '../../clickhouse/connection';
 import { SEEN_TABLE } from '../../clickhouse/sync-state';
 import { clickHouseSettings, readEnv, resolveVariables } from '../../config/settings';
-import type { ResourceConfig } from '../../config/source-config-types';
+import type { ResourceConfig } from '../../domain/source-config';
 import { parseSyncArgs, syncInputFromSettings } from '../../client/sync-request';
 import type { RunSyncResult } from '../../client/run-sync';
-import type { SyncInput } from '../../shared/types';
+import type { SyncInput } from '../../domain/types';
 import { recordToExpected, rowToApiShape } from './compare';
 import { CREDENTIALS, Harness, rows, startHarness } from './harness';
 

@@ -13,8 +13,8 @@ import { connectClickHouse } from '../../clickhouse/connection';
 import { clickHouseSettings, destinationOf, readEnv, resolveVariables } from '../../config/settings';
 import { runSync, RunSyncResult } from '../../client/run-sync';
 import { parseSyncArgs, syncInputFromSettings } from '../../client/sync-request';
-import type { Destination, SyncInput } from '../../shared/types';
-import { resourceWorkflowId } from '../../shared/workflow-ids';
+import type { Destination, SyncInput } from '../../domain/types';
+import { resourceWorkflowId } from '../../domain/workflow-ids';
 import { temporalSettings } from '../../config/temporal-settings';
 import { createSyncWorker, SyncWorker } from '../../worker/create-worker';
 

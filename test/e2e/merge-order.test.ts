@@ -13,7 +13,7 @@ import { ensureSyncStateTables } from '../../clickhouse/sync-state';
 import { writeObservedRows } from '../../clickhouse/writer';
 import { parseSyncArgs, syncInputFromSettings } from '../../client/sync-request';
 import { clickHouseSettings, readEnv, resolveVariables } from '../../config/settings';
-import type { ResourceConfig } from '../../config/source-config-types';
+import type { ResourceConfig } from '../../domain/source-config';
 import { rows } from './harness';
 
 describe('merge order under out-of-order completion', function () {

@@ -8,7 +8,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { decidePageStop } from '../../activities/paging';
 import { parseSyncArgs, syncInputFromSettings } from '../../client/sync-request';
-import type { ResourceConfig } from '../../config/source-config-types';
+import type { ResourceConfig } from '../../domain/source-config';
 import { readEnv, resolveVariables } from '../../config/settings';
 import type {
   PageRequest,
@@ -18,8 +18,8 @@ import type {
   ReadTarget,
   SyncInput,
   TimeWindow,
-} from '../../shared/types';
-import { isoSeconds, parseUtc, SECOND_MS, HOUR_MS } from '../../shared/windows';
+} from '../../domain/types';
+import { isoSeconds, parseUtc, SECOND_MS, HOUR_MS } from '../../domain/windows';
 import { readPartWorkflow } from '../../workflows';
 import { MAX_READ_ATTEMPTS } from '../../workflows/read-part';
 // Installs the SDK runtime's quiet logger, as for every e2e test.

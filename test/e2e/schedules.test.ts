@@ -6,7 +6,7 @@ import { spawnSync } from 'child_process';
 import * as path from 'path';
 import { ScheduleNotFoundError } from '@temporalio/client';
 import { applySchedules, scheduleDefs } from '../../client/schedules';
-import type { SyncInput } from '../../shared/types';
+import type { SyncInput } from '../../domain/types';
 import { Harness, rows, startHarness } from './harness';
 
 const year = new Date().getUTCFullYear();

@@ -29,7 +29,7 @@ import { RunningApiServer, startApiServer } from '../../api-server/server';
 import { runSync } from '../../client/run-sync';
 import { parseSyncArgs, syncInputFromSettings } from '../../client/sync-request';
 import { PROJECT_ROOT, resolveVariables } from '../../config/settings';
-import { RESOURCES_KEY, ROWS_SYNCED_KEY, SYNC_MODE_KEY } from '../../shared/search-attributes';
+import { RESOURCES_KEY, ROWS_SYNCED_KEY, SYNC_MODE_KEY } from '../../domain/search-attributes';
 import { startOwnClickHouse } from './restartable-services';
 
 const TEMPORAL_BIN = path.join(PROJECT_ROOT, '.services/temporal-cli/bin/temporal');

@@ -10,8 +10,8 @@ import { storedStates } from '../../clickhouse/stored-state-cache';
 import { insertRows, writeObservedRows } from '../../clickhouse/writer';
 import { parseSyncArgs, syncInputFromSettings } from '../../client/sync-request';
 import { clickHouseSettings, readEnv, resolveVariables } from '../../config/settings';
-import type { ResourceConfig } from '../../config/source-config-types';
-import type { ReadTarget } from '../../shared/types';
+import type { ResourceConfig } from '../../domain/source-config';
+import type { ReadTarget } from '../../domain/types';
 import { rows } from './harness';
 
 describe('stored states of a read, loaded once', function () {

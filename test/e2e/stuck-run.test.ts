@@ -11,7 +11,7 @@ import fetch from 'node-fetch';
 import type { Entry } from '../../api-server/types';
 import { parseSyncArgs, syncInputFromSettings } from '../../client/sync-request';
 import { findStuckRuns, STUCK_TASK_ATTEMPTS, StuckRun } from '../../client/stuck-runs';
-import type { ResourceConfig } from '../../config/source-config-types';
+import type { ResourceConfig } from '../../domain/source-config';
 import { createSyncWorker, SyncWorker } from '../../worker/create-worker';
 import { assertCurrentEqualsApi } from './assert-current';
 import { freePort } from './clickhouse-cluster';

@@ -3,9 +3,9 @@
 // source changes under them, the mass-deletion guard, and a crash between loading and the cursor.
 import { strict as assert } from 'assert';
 import type { DatasetSize, Entry } from '../../api-server/types';
-import type { ResourceConfig } from '../../config/source-config-types';
+import type { ResourceConfig } from '../../domain/source-config';
 import { parseSyncArgs, syncInputFromSettings } from '../../client/sync-request';
-import type { ResourceSummary } from '../../shared/types';
+import type { ResourceSummary } from '../../domain/types';
 import { assertCurrentEqualsApi } from './assert-current';
 import { edited, iso, newEntry } from './entry-edits';
 import { Harness, rows, startHarness } from './harness';

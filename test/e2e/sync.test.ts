@@ -1,8 +1,8 @@
 // End to end against the real parts: the Temporal server, ClickHouse, the local API server.
 import { strict as assert } from 'assert';
 import type { DatasetSize } from '../../api-server/types';
-import type { ResourceConfig } from '../../config/source-config-types';
-import type { ResourceTotals, SyncInput } from '../../shared/types';
+import type { ResourceConfig } from '../../domain/source-config';
+import type { ResourceTotals, SyncInput } from '../../domain/types';
 import { NativeConnection } from '@temporalio/worker';
 import { runSync } from '../../client/run-sync';
 import { parseSyncArgs, syncInputFromSettings } from '../../client/sync-request';

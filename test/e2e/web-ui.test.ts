@@ -8,7 +8,7 @@ import * as path from 'path';
 import type { Browser, Page } from 'playwright-core';
 import { applySchedules, scheduleDefs } from '../../client/schedules';
 import { parseSyncArgs, syncInputFromSettings } from '../../client/sync-request';
-import type { SyncSummary } from '../../shared/types';
+import type { SyncSummary } from '../../domain/types';
 import { columnStyle, launchChromium, poll, shoot, Shot, stackShots, textWhen, webUiUrl } from './browser';
 import { Harness, rows, startHarness } from './harness';
 

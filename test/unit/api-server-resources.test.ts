@@ -14,7 +14,7 @@ import { WORK_TIMES_FIRST_DATE } from '../../api-server/gen-reports';
 import { SERVED } from '../../api-server/served';
 import { RunningApiServer, startApiServer } from '../../api-server/server';
 import { Dataset, DatasetSize, NonbusinessDay, WorkTimeDay } from '../../api-server/types';
-import type { ResourceConfig } from '../../config/source-config-types';
+import type { ResourceConfig } from '../../domain/source-config';
 import { servedRecords } from '../e2e/compare';
 
 const NOW = new Date('2025-06-15T10:30:00Z');

@@ -14,7 +14,7 @@ import {
   SettingsError,
   workerMaxCachedWorkflows,
 } from '../../config/settings';
-import type { ColumnSpec, ResourceConfig } from '../../config/source-config-types';
+import type { ColumnSpec, ResourceConfig } from '../../domain/source-config';
 import { ConfigError, ConfigIssue, validateSourceConfig } from '../../config/validate-source-config';
 
 const NOW = new Date('2025-06-15T10:30:00Z');

@@ -1,7 +1,7 @@
 // judgeRead: a paged read of a changing list may skip or repeat records; only a read whose counts add
 // up may be trusted to mark deletions, so every way the counts can disagree must be caught.
 import { strict as assert } from 'assert';
-import type { ReadFacts, SeenRecords } from '../../shared/types';
+import type { ReadFacts, SeenRecords } from '../../domain/types';
 import { judgeRead } from '../../workflows/consistency';
 
 /** Facts of a complete three-page read of 25 records, each received once. */

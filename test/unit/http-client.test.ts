@@ -7,9 +7,9 @@ import * as path from 'path';
 import { pageUrl, partitionLabel } from '../../activities/fetch-page';
 import { authHeaders, parseRetryAfter, resolveSecret, Secrets } from '../../activities/http-client';
 import { PROJECT_ROOT, resolveVariables } from '../../config/settings';
-import type { ResourceConfig, SourceConfig } from '../../config/source-config-types';
+import type { ResourceConfig, SourceConfig } from '../../domain/source-config';
 import { validateSourceConfig } from '../../config/validate-source-config';
-import type { PageRequest } from '../../shared/types';
+import type { PageRequest } from '../../domain/types';
 
 const NOW = Date.parse('2025-06-15T10:30:00Z');
 const SECRETS: Secrets = { CLOCKODO_EMAIL: 'tester@example.com', CLOCKODO_API_KEY: 'sup3r-s3cret-key' };

@@ -1,7 +1,7 @@
 // The window an incremental run reads (cursor, lookback, horizon, start date) and its splitting for
 // re-reads: bounds are inclusive, so windows must meet one second apart with no gap and no overlap.
 import { strict as assert } from 'assert';
-import type { TimeWindow } from '../../shared/types';
+import type { TimeWindow } from '../../domain/types';
 import {
   DAY_MS,
   HOUR_MS,
@@ -14,7 +14,7 @@ import {
   wholeDays,
   windowScope,
   WindowRules,
-} from '../../shared/windows';
+} from '../../domain/windows';
 
 const NOW = Date.parse('2025-06-15T10:30:12.345Z');
 const RULES: WindowRules = {

@@ -1,8 +1,8 @@
 // Progress on a terminal: one bar per resource, filled by the parts read, redrawn in place.
 import { strict as assert } from 'assert';
 import { progressLines, TerminalBars } from '../../client/progress-bars';
-import type { ResourceProgress } from '../../shared/types';
-import { emptyTotals } from '../../shared/totals';
+import type { ResourceProgress } from '../../domain/types';
+import { emptyTotals } from '../../domain/totals';
 
 const state = (partsDone: number, parts: number, pages: number, rows: number): ResourceProgress => ({
   ...emptyTotals(),

@@ -5,7 +5,7 @@ import { readFileSync } from 'fs';
 import * as path from 'path';
 import { contentHash, recordToRow, Row, RowMeta, toColumnValue } from '../../clickhouse/row-mapping';
 import { PROJECT_ROOT, resolveVariables } from '../../config/settings';
-import type { ResourceConfig } from '../../config/source-config-types';
+import type { ResourceConfig } from '../../domain/source-config';
 import { validateSourceConfig } from '../../config/validate-source-config';
 
 const raw: unknown = JSON.parse(

@@ -6,7 +6,7 @@ import { readFileSync } from 'fs';
 import * as path from 'path';
 import { PROJECT_ROOT, resolveVariables, runRules } from '../../config/settings';
 import { validateSourceConfig } from '../../config/validate-source-config';
-import { applyRunRules, recentYears, recentYearsStart } from '../../shared/run-rules';
+import { applyRunRules, recentYears, recentYearsStart } from '../../domain/run-rules';
 
 const raw: unknown = JSON.parse(
   readFileSync(path.join(PROJECT_ROOT, 'config/sources/clockodo-v2.json'), 'utf8'),

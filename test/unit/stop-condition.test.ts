@@ -2,7 +2,7 @@
 // endless paging.
 import { strict as assert } from 'assert';
 import { decidePageStop, readPath } from '../../activities/paging';
-import type { PaginatorConfig } from '../../config/source-config-types';
+import type { PaginatorConfig } from '../../domain/source-config';
 import {
   evaluateStopCondition,
   parseStopCondition,

@@ -5,7 +5,7 @@ import * as path from 'path';
 import { buildSyncInput, parseSyncArgs, START_SYNC_HELP, UsageError } from '../../client/sync-request';
 import { PROJECT_ROOT, resolveVariables } from '../../config/settings';
 import { validateSourceConfig } from '../../config/validate-source-config';
-import type { Destination, RunOptions } from '../../shared/types';
+import type { Destination, RunOptions } from '../../domain/types';
 
 const raw: unknown = JSON.parse(
   readFileSync(path.join(PROJECT_ROOT, 'config/sources/clockodo-v2.json'), 'utf8'),

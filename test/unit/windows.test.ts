@@ -1,8 +1,8 @@
 // Slicing an incremental window: the API's bounds are inclusive, so slices must tile the window with
 // one-second steps between them, neither overlapping nor leaving a gap.
 import { strict as assert } from 'assert';
-import type { TimeWindow } from '../../shared/types';
-import { fullWindow, isoSeconds, parseUtc, planSlices, WindowRules } from '../../shared/windows';
+import type { TimeWindow } from '../../domain/types';
+import { fullWindow, isoSeconds, parseUtc, planSlices, WindowRules } from '../../domain/windows';
 
 const DAY = 24 * 60 * 60 * 1000;
 const ms = (iso: string) => Date.parse(iso);
@@ -116,7 +116,7 @@ describe('fullWindow', () => {
     ]);
   });
 
-  // A datetime without a zone (accepted by the validator, documented as UTC in source-config-types.ts)
+  // A datetime without a zone (accepted by the validator, documented as UTC in domain/source-config.ts)
   // must not be read as local time, or the window shifts by the worker's UTC offset. Hidden when TZ is
   // UTC, so this test sets another zone.
   it('reads a datetime without a zone as UTC whatever the local zone', () => {

@@ -12,7 +12,7 @@ import * as path from 'path';
 import { checkCredentialUse, CredentialPolicy, untrustedAnswer } from '../../activities/credential-guard';
 import { getJson, resolveSecret } from '../../activities/http-client';
 import { PROJECT_ROOT, resolveVariables, SettingsError } from '../../config/settings';
-import type { ClientConfig, RetryConfig } from '../../config/source-config-types';
+import type { ClientConfig, RetryConfig } from '../../domain/source-config';
 import { ConfigError, validateSourceConfig } from '../../config/validate-source-config';
 import { apiAgent, normalizeBaseUrl, secretNames, workerCredentials } from '../../config/worker-credentials';
 import { base64Forms, formatLogLine, secretValues } from '../../worker/json-logger';

@@ -2,7 +2,7 @@
 // must give one id, whatever task queue started the sync, and credentials must never appear in it.
 import { strict as assert } from 'assert';
 import { destinationOf, resolveVariables } from '../../config/settings';
-import { destinationKey, partWorkflowId, resourceWorkflowId } from '../../shared/workflow-ids';
+import { destinationKey, partWorkflowId, resourceWorkflowId } from '../../domain/workflow-ids';
 
 const NOW = new Date('2025-06-15T10:30:00Z');
 

@@ -149,3 +149,6 @@ export interface SourceConfig {
   retry: RetryConfig;
   resources: ResourceConfig[];
 }
+
+/** Where Clockodo's paged lists say how many pages there are. */
+export const DEFAULT_COUNT_PAGES_PATH = 'paging.count_pages';

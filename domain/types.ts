@@ -1,7 +1,7 @@
 // The contract between workflows, activities and the client: small facts only. Pages of data never
 // pass through here; activities write them to ClickHouse and return counts and cursors.
 // Type-only and dependency-free, because workflow code imports it.
-import type { ClientConfig, ResourceConfig, RetryConfig, SourceConfig } from '../config/source-config-types';
+import type { ClientConfig, ResourceConfig, RetryConfig, SourceConfig } from './source-config';
 import type { RunRules } from './run-rules';
 
 /**

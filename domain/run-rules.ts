@@ -2,7 +2,7 @@
 // the first of those years") travel as rules and are resolved inside the run from its own start time,
 // so a schedule made today still reads the right years in 2028. Pure: workflow code imports it.
 import { ApplicationFailure } from '@temporalio/common';
-import type { SourceConfig } from '../config/source-config-types';
+import type { SourceConfig } from './source-config';
 
 /** The most years `recent:N` may name: settings are checked against it, and so is a run's input. */
 export const MAX_RECENT_YEARS = 50;

@@ -1,7 +1,7 @@
 // Time-window arithmetic shared by configuration checks, workflows and tests. Pure and
 // dependency-free (workflow code imports it). The API's window bounds are inclusive at both ends, so
 // adjacent windows meet one second apart: no record is read twice, none falls between.
-import type { DatetimeIncrementalSync } from '../config/source-config-types';
+import type { DatetimeIncrementalSync } from './source-config';
 import type { DeletionScope, TimeWindow } from './types';
 
 export const SECOND_MS = 1000;
