@@ -758,28 +758,35 @@ describe('configuration features every Clockodo resource needs, as configuration
   });
 });
 
-describe("the README's table of resources and docs/resources.md", () => {
-  // Rows of the table under "## Resources":
-  // | `name` | v2 route | current route | read | key | sources |
-  const cellsOf = (text: string, from: string, to: string) => {
-    const section = text.slice(text.indexOf(from), to ? text.indexOf(to) : undefined);
-    return new Map(
-      section
-        .split('\n')
-        .filter((l) => /^\| `[a-z_]+` /.test(l))
-        .map((l) => {
-          const cells = l.split('|').map((c) => c.trim());
-          return [cells[1].replace(/`/g, ''), cells.slice(2, -1)] as const;
-        }),
-    );
+describe('the resources of docs/resources.md', () => {
+  // One section per resource: "### `name`", then items "- label: text", a long text continued on
+  // lines indented by two spaces (joined again with one space).
+  const entriesOf = (text: string) => {
+    const out = new Map<string, Map<string, string>>();
+    let items: Map<string, string> | undefined;
+    let label: string | undefined;
+    for (const line of text.split('\n')) {
+      const head = /^### `([a-z_]+)`$/.exec(line);
+      const item = /^- ([a-z0-9 ]+): (.*)$/.exec(line);
+      if (head) {
+        items = new Map();
+        out.set(head[1], items);
+        label = undefined;
+      } else if (items && item) {
+        label = item[1];
+        items.set(label, item[2]);
+      } else if (items && label && /^  \S/.test(line)) {
+        items.set(label, `${items.get(label)} ${line.trim()}`);
+      } else label = undefined;
+    }
+    return out;
   };
-  const readme = readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8');
-  const rows = cellsOf(readme, '\n## Resources', '\n## Run kinds');
-  const columnRows = cellsOf(
-    readFileSync(path.join(PROJECT_ROOT, 'docs/resources.md'), 'utf8'),
-    '| table',
-    '',
-  );
+  const entries = entriesOf(readFileSync(path.join(PROJECT_ROOT, 'docs/resources.md'), 'utf8'));
+  const cells = (labels: string[]) =>
+    new Map([...entries].map(([name, items]) => [name, labels.map((l) => items.get(l) ?? '')] as const));
+  // | v2 route | current route | read | key | sources |, and | columns in v2 | columns today |
+  const rows = cells(['route in v2', 'route today', 'read', 'key', 'sources']);
+  const columnRows = cells(['columns in v2', 'columns today']);
   const presets = Object.fromEntries(
     ['clockodo-v2.json', 'clockodo-current.json'].map((file) => {
       const raw: unknown = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'config/sources', file), 'utf8'));
@@ -790,7 +797,7 @@ describe("the README's table of resources and docs/resources.md", () => {
   const v2 = presets['clockodo-v2.json'];
   const current = presets['clockodo-current.json'];
 
-  /** How the table writes a route: `/path?param=` under `key` (or `other`), paged or whole. */
+  /** How the page writes a route: `/path?param=` under `key` (or `other`), paged or whole. */
   function route(r: ResourceConfig | undefined): string {
     if (!r) return '—';
     const e = r.endpoint;
@@ -853,7 +860,7 @@ describe("the README's table of resources and docs/resources.md", () => {
       );
       const inc = now.endpoint.incremental_sync;
       const how = inc ? 'per window' : now.endpoint.partition_router ? 'per year' : 'in full';
-      assert.ok(read.startsWith(how), `${name}: read ${how}, the README says ${read}`);
+      assert.ok(read.startsWith(how), `${name}: read ${how}, docs/resources.md says ${read}`);
       if (inc?.min_datetime) assert.ok(read.includes(`from ${inc.min_datetime}`), `${name}: ${read}`);
       const keyText = now.primary_key.map((k) => `\`${k}\``).join(', ');
       assert.equal(key, keyText, `${name}: key`);
