@@ -1,5 +1,5 @@
 // `npm run deployment -- <command>`: the builds that serve the sync task queue (Temporal's Worker
-// Deployment Versioning; README, "Deploying a new build").
+// Deployment Versioning; docs/operations.md, "Deploying a new build").
 //   status                      every build of the deployment: current, ramping, draining, and the
 //                               open runs pinned to it (a build with none may have its workers stopped)
 //   promote [BUILD_ID]          new runs go to BUILD_ID (default: this checkout's build); runs in

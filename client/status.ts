@@ -28,7 +28,7 @@ export function formatStuckRuns(stuck: StuckRun[], withWayOut = true): string[] 
     ]),
     ...(withWayOut
       ? [
-          '  To end their sync runs and free the locks (the next run recovers; README "A stuck run"):',
+          '  To end their sync runs and free the locks (the next run recovers; docs/operations.md, "A stuck run"):',
           '    npm run start-sync -- release-stuck --yes',
         ]
       : []),

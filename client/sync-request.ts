@@ -26,7 +26,7 @@ export const START_SYNC_HELP = `Usage: npm run start-sync -- [options]
 Starts a sync of the Clockodo API into ClickHouse on the Temporal workers of TEMPORAL_TASK_QUEUE,
 follows it with live progress, and prints a summary. The destination is CLICKHOUSE_URL and
 CLICKHOUSE_DATABASE (sent in the request; workers hold the credentials). Settings come from the
-environment and .env (see README.md).
+environment and .env (see docs/configuration.md).
 
 Run kinds (one at most; default: incremental):
   (none)               incremental: entries starting from the cursor / SYNC_LOOKBACK_DAYS back to

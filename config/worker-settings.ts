@@ -46,8 +46,8 @@ export function workerLogLevel(vars: Record<string, string>): WorkerLogLevel {
 }
 
 /**
- * How a worker takes part in Temporal's Worker Deployment Versioning (README, "Deploying a new
- * build"): `pinned` (the default) keeps every run on the build that started it, `off` runs
+ * How a worker takes part in Temporal's Worker Deployment Versioning (docs/operations.md, "Deploying
+ * a new build"): `pinned` (the default) keeps every run on the build that started it, `off` runs
  * unversioned (every build serves every run: an incompatible change then breaks runs in flight).
  */
 export interface WorkerVersioning {

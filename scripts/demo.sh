@@ -32,7 +32,7 @@ fi
 
 log "starting a worker (log: $DEMO_DIR/worker.log)"
 # The demo's worker is the only one of its task queue: its build becomes current even when an earlier
-# demo ran another build of the sources (README, "Deploying a new build").
+# demo ran another build of the sources (docs/operations.md, "Deploying a new build").
 WORKER_DEPLOYMENT_PROMOTE="${WORKER_DEPLOYMENT_PROMOTE:-always}" bash scripts/worker.sh >"$DEMO_DIR/worker.log" 2>&1 &
 pids+=($!)
 

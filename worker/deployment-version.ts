@@ -1,7 +1,7 @@
 // The worker's place in Temporal's Worker Deployment Versioning: which version it serves, and
 // making that version current on a first install (or on every start, WORKER_DEPLOYMENT_PROMOTE=always).
 // Every workflow type is PINNED: a run stays on the build that started it, so a deploy never replays
-// a run's history on code that did not write it (README, "Deploying a new build").
+// a run's history on code that did not write it (docs/operations.md, "Deploying a new build").
 import type { NativeConnection, WorkerOptions } from '@temporalio/worker';
 import type { WorkerVersioning } from '../config/worker-settings';
 

@@ -1,4 +1,4 @@
-// The upgrade as the README describes it ("Deploying a new build"), with an incompatible workflow
+// The upgrade as docs/operations.md describes it ("Deploying a new build"), with an incompatible workflow
 // change: a reconciliation runs on build A; build B (one more activity call at the top of every
 // resource sync: test/incompatible-change.ts) starts beside it and is promoted with
 // `npm run deployment -- promote`; A is stopped once `deployment -- drained` says no run is pinned to
@@ -20,7 +20,7 @@ const ROOT = path.resolve(__dirname, '../..');
 const RESOURCES = 'projects,user_reports,entries,work_times';
 const SIZE = { customers: 8, projects: 16, absencesPerYear: 3, entries: 1500, users: 4, years: [2024, 2025] };
 
-describe('a deploy of an incompatible workflow change, done as the README says', function () {
+describe('a deploy of an incompatible workflow change, done as docs/operations.md says', function () {
   this.timeout(300_000);
   let h: Harness;
   let connection: NativeConnection;

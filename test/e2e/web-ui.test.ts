@@ -2,7 +2,7 @@
 // schedule started is found in the workflow list by its schedule, and its page shows what an
 // operator looks for: Completed, the summary the schedule set, and the search attributes to filter
 // by. The run's page is saved as a screenshot (WEB_UI_SCREENSHOT, default .services/web-ui.png),
-// which is how docs/web-ui.png in the README is made.
+// which is how docs/web-ui.png in docs/operations.md is made.
 import { strict as assert } from 'assert';
 import * as path from 'path';
 import type { Browser, Page } from 'playwright-core';
