@@ -775,7 +775,7 @@ describe('the resources of docs/resources.md', () => {
       } else if (items && item) {
         label = item[1];
         items.set(label, item[2]);
-      } else if (items && label && /^  \S/.test(line)) {
+      } else if (items && label && /^ {2}\S/.test(line)) {
         items.set(label, `${items.get(label)} ${line.trim()}`);
       } else label = undefined;
     }
