@@ -5,9 +5,9 @@
 // Writes a Markdown report (default .services/soak-report.md; docs/reliability.md holds a long run's).
 import { ChildProcess, spawn } from 'child_process';
 import { randomBytes } from 'crypto';
+import { writeGeneratedDoc } from './generated-doc';
 import { mkdirSync, openSync, readFileSync, writeFileSync } from 'fs';
 import * as path from 'path';
-import { format } from 'prettier';
 import { Client, Connection } from '@temporalio/client';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { generateDataset } from '../api-server/data-generator';
@@ -302,7 +302,7 @@ async function main(): Promise<number> {
   const sum = (k: keyof Diff) => compared.reduce((s, r) => s + (r.diff?.[k] ?? 0), 0);
   const bad = sum('lost') + sum('extra') + sum('duplicated') + sum('different');
   const report = [
-    `# Reliability: soak of ${args.minutes} minutes`,
+    `## A soak of ${args.minutes} minutes`,
     '',
     `Made by \`npm run soak -- --minutes ${args.minutes}\` on ${new Date().toISOString().slice(0, 16)}Z (seed ${args.seed}).`,
     `The local API server (${size.entries} entries at the start, 100 per page) injected random faults into`,
@@ -310,7 +310,7 @@ async function main(): Promise<number> {
     `worker process was killed with SIGKILL every 30–90 s and restarted at once. Request timeout ${REQUEST_TIMEOUT_SECONDS} s,`,
     "second chance after 5 s; otherwise the seed's retry policy (3 retries, backoff ×2, Retry-After honoured).",
     '',
-    '## Outcome',
+    '### Outcome',
     '',
     '| runs | completed ok | degraded | failed | compared exactly | rows lost | rows extra | rows duplicated | rows different |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
@@ -322,7 +322,7 @@ async function main(): Promise<number> {
     `Retries taken by pages: ${runs.reduce((s, r) => s + r.retries, 0)}. Worker kills: ${recoveries.length}; recovery (kill to the next`,
     `page answered): ${recoveries.length ? `median ${median(recoveries).toFixed(1)} s, max ${Math.max(...recoveries).toFixed(1)} s` : 'none'}.`,
     '',
-    '## Faults injected, by kind',
+    '### Faults injected, by kind',
     '',
     '| fault | requests |',
     '| --- | --- |',
@@ -330,7 +330,7 @@ async function main(): Promise<number> {
       .sort((a, b) => b[1] - a[1])
       .map(([k, v]) => `| ${k} | ${v} |`),
     '',
-    '## Runs',
+    '### Runs',
     '',
     '| # | kind | outcome | seconds | retries | kills | rows written | lost/extra/dup/diff | source change |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
@@ -341,8 +341,7 @@ async function main(): Promise<number> {
     '',
   ].join('\n');
   mkdirSync(path.dirname(args.report), { recursive: true });
-  // In the repository's own style, so a regenerated docs/reliability.md passes the lint.
-  writeFileSync(args.report, await format(report, { parser: 'markdown' }));
+  await writeGeneratedDoc(args.report, 'Reliability', 'npm run soak', report);
   console.log(`report: ${args.report}`);
   console.log(
     `${runs.length} runs, ${runs.filter((r) => r.outcome === 'ok').length} ok, ${compared.length} compared; rows lost/extra/duplicated/different: ${sum('lost')}/${sum('extra')}/${sum('duplicated')}/${sum('different')}`,

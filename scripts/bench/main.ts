@@ -33,6 +33,7 @@ import {
   waitForLine,
 } from './processes';
 import { BenchReport, renderReport, SizeResult } from './report';
+import { writeGeneratedDoc } from '../generated-doc';
 import { SIZES, SizeName } from './sizes';
 import { temporalCost } from './temporal-overhead';
 
@@ -460,10 +461,8 @@ async function benchSize(
 /** `--render FILE`: the report again from saved measurements (after editing notes.md, say). */
 async function render(file: string, reportPath: string): Promise<void> {
   const saved = JSON.parse(readFileSync(file, 'utf8')) as BenchReport & { date: string };
-  const markdown = await format(renderReport({ ...saved, date: new Date(saved.date) }), {
-    parser: 'markdown',
-  });
-  writeFileSync(path.resolve(PROJECT_ROOT, reportPath), markdown);
+  const markdown = renderReport({ ...saved, date: new Date(saved.date) });
+  await writeGeneratedDoc(path.resolve(PROJECT_ROOT, reportPath), 'Benchmark', 'npm run bench', markdown);
   console.log(`[bench] ${reportPath} rendered from ${file}`);
 }
 
@@ -498,10 +497,10 @@ async function main(): Promise<void> {
   };
   // The measurements as data too, so the report can be rendered again without measuring again.
   writeFileSync(path.join(PROJECT_ROOT, '.services/bench-results.json'), JSON.stringify(report, null, 1));
-  const markdown = await format(renderReport(report), { parser: 'markdown' });
-  console.log(markdown);
+  const markdown = renderReport(report);
+  console.log(await format(markdown, { parser: 'markdown' }));
   if (args.report) {
-    writeFileSync(path.resolve(PROJECT_ROOT, args.report), markdown);
+    await writeGeneratedDoc(path.resolve(PROJECT_ROOT, args.report), 'Benchmark', 'npm run bench', markdown);
     log(`report written to ${args.report}`);
   }
 }
