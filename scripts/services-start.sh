@@ -30,6 +30,8 @@ start_temporal() {
     node -e 'const a = require(process.argv[1]); for (const [k, t] of Object.entries(a)) console.log(`${k}=${t}`);' \
       "$ROOT/config/search-attributes.json"
   )
+  # The database outlives the server, and each e2e test file's worker is a deployment of its own (its task
+  # queue's name): the default limit of 100 per namespace would refuse pollers after two or three `npm test`s.
   log "starting Temporal dev server on 127.0.0.1:$TEMPORAL_PORT (Web UI http://127.0.0.1:$TEMPORAL_UI_PORT)"
   nohup "$TEMPORAL_BIN" server start-dev \
     --ip 127.0.0.1 --port "$TEMPORAL_PORT" --ui-port "$TEMPORAL_UI_PORT" \
@@ -37,6 +39,7 @@ start_temporal() {
     --namespace "$TEMPORAL_TEST_NAMESPACE" \
     --sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=normal \
     --dynamic-config-value system.enableActivityEagerExecution=true \
+    --dynamic-config-value matching.maxDeployments=5000 \
     >"$TEMPORAL_HOME/server.log" 2>&1 </dev/null &
   echo $! >"$TEMPORAL_HOME/server.pid"
   wait_for "Temporal" 60 temporal_ready || { tail -n 20 "$TEMPORAL_HOME/server.log" >&2; exit 1; }
