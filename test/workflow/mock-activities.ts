@@ -139,6 +139,19 @@ export interface Call {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** `promise`, or a failure naming `what` if it has not settled within `ms`. */
+export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * A paged list behind fetchPage (Clockodo's paging: count_pages, count_items) and a destination that
  * remembers which ids each read received. Tests steer it through the hooks.
@@ -172,6 +185,7 @@ export class FakeSource {
   private seen = new Map<string, Set<number>>();
   private stored = new Set<number>();
   private held: (() => void)[] = [];
+  private cancelled: (() => void)[] = [];
 
   constructor(items: Item[] = [], perPage = 2) {
     this.items = items;
@@ -192,6 +206,14 @@ export class FakeSource {
   /** Resolves once a fetchPage request is being held (see `hold`). */
   whenHeld(): Promise<void> {
     return new Promise((resolve) => this.held.push(resolve));
+  }
+
+  /**
+   * Resolves once a held request saw its activity cancelled. An activity learns of it at a heartbeat,
+   * after the workflow may already have ended (it does not wait for its activities to acknowledge).
+   */
+  whenCancelled(): Promise<void> {
+    return new Promise((resolve) => this.cancelled.push(resolve));
   }
 
   /** The fetchPage calls, in the order they started. */
@@ -262,6 +284,7 @@ export class FakeSource {
       }
     } catch (err) {
       this.cancelledPages.push(req);
+      for (const resolve of this.cancelled.splice(0)) resolve();
       throw err;
     }
   }

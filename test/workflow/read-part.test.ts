@@ -7,7 +7,16 @@ import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import type { ResourceConfig } from '../../domain/source-config';
 import type { PartResult, ReadTarget, SyncInput } from '../../domain/types';
 import { partProgressQuery, ReadPartInput, readPartWorkflow } from '../../workflows/read-part';
-import { FakeSource, items, range, resourceOf, testEnv, testInput, withWorker } from './mock-activities';
+import {
+  FakeSource,
+  items,
+  range,
+  resourceOf,
+  testEnv,
+  testInput,
+  withWorker,
+  within,
+} from './mock-activities';
 
 const HOUR_MS = 3_600_000;
 const RUN_ID = 'wf-test-run';
@@ -180,6 +189,7 @@ describe('readPartWorkflow (mocked activities)', function () {
     fake.incomplete = (req) => (req.readId.endsWith('.1') ? 'page 1 of 2 is empty' : undefined);
     fake.hold = (req) => req.readId.endsWith('.2');
     const held = fake.whenHeld();
+    const cancelled = fake.whenCancelled();
     await withWorker(fake.activities(), async (taskQueue, env) => {
       const handle = await env.client.workflow.start(readPartWorkflow, {
         taskQueue,
@@ -187,12 +197,13 @@ describe('readPartWorkflow (mocked activities)', function () {
         workflowExecutionTimeout: '25 seconds',
         args: [partInput(resourceOf(input, 'entries'), {})],
       });
-      await held;
+      await within(held, 10_000, 'a page held');
       const progress = await handle.query(partProgressQuery);
       assert.equal(progress.pages, 1);
       assert.equal(progress.records, 2);
       await handle.cancel();
       await assert.rejects(handle.result(), WorkflowFailedError);
+      await within(cancelled, 5_000, 'the held page sees its cancellation');
     });
     assert.equal(fake.cancelledPages.length, 1, 'the held page saw its cancellation');
   });
