@@ -46,6 +46,8 @@ export function testEnv(): Promise<TestWorkflowEnvironment> {
     server: {
       executable: { type: 'existing-path', path: TEMPORAL_BIN },
       searchAttributes: [RESOURCES_KEY, SYNC_MODE_KEY, ROWS_SYNCED_KEY],
+      // The server's start-up chatter is noise here: a test that needs the server says so when it fails.
+      log: { format: 'pretty', level: 'never' },
       extraArgs: [
         '--dynamic-config-value',
         `limit.historyCount.suggestContinueAsNew=${SUGGEST_CONTINUE_AS_NEW_AFTER}`,
