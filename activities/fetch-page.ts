@@ -194,20 +194,12 @@ export function describeQuarantined(q: QuarantinedRecord): string {
   return `${q.reason}: ${raw}`;
 }
 
-/** The activity's attempt (1 for the first), or 1 when called outside an activity (plain tests). */
+/** The activity's attempt (1 for the first). */
 function currentAttempt(): number {
-  try {
-    return Context.current().info.attempt;
-  } catch {
-    return 1;
-  }
+  return Context.current().info.attempt;
 }
 
-/** The activity's cancellation signal, or none when called outside an activity (plain tests). */
-function safeCancellationSignal(): AbortSignal | undefined {
-  try {
-    return Context.current().cancellationSignal;
-  } catch {
-    return undefined;
-  }
+/** The activity's cancellation signal: a cancelled run aborts the request in flight. */
+function safeCancellationSignal(): AbortSignal {
+  return Context.current().cancellationSignal;
 }

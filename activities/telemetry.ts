@@ -1,6 +1,6 @@
 // What activities report besides their results: counters the worker exports beside Temporal's own
-// metrics (pages, rows and retries per resource) and log events. Outside an activity (plain tests)
-// both do nothing.
+// metrics (pages, rows and retries per resource) and log events. Called inside an activity only
+// (tests run them in @temporalio/testing's MockActivityEnvironment).
 import { Context } from '@temporalio/activity';
 
 export type CounterName =
@@ -27,21 +27,11 @@ const DESCRIPTIONS: Record<CounterName, string> = {
 
 /** Logs an event through the activity's logger (which adds the workflow and activity ids). */
 export function logInActivity(message: string, meta: Record<string, unknown>): void {
-  try {
-    Context.current().log.info(message, meta);
-  } catch {
-    // Not inside an activity (plain tests): nothing to log to.
-  }
+  Context.current().log.info(message, meta);
 }
 
 /** Adds `value` to a counter tagged with the resource. */
 export function count(name: CounterName, resource: string, value: number): void {
   if (value <= 0) return;
-  let meter;
-  try {
-    meter = Context.current().metricMeter;
-  } catch {
-    return;
-  }
-  meter.createCounter(name, 'records', DESCRIPTIONS[name]).add(value, { resource });
+  Context.current().metricMeter.createCounter(name, 'records', DESCRIPTIONS[name]).add(value, { resource });
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite: type check, lint, unit tests, and end-to-end tests against the real
+# The whole test suite: type check, lint, unit tests, workflow tests (mocked activities, see
+# scripts/test-quick.sh for the quick lane), and end-to-end tests against the real
 # Temporal dev server, ClickHouse and the local API server. Starts the services if they are not
 # running, and then stops them again when it is done.
 set -euo pipefail
@@ -21,7 +22,7 @@ echo "== tests"
 bash scripts/build.sh # the worker as `npm run worker` runs it (compiled)
 # Mocha exits when the run ends ("exit" in package.json): a failed test can leave a connection open,
 # and the suite must end with its verdict rather than wait on it.
-npx mocha 'test/unit/**/*.test.ts' 'test/e2e/**/*.test.ts'
+npx mocha 'test/unit/**/*.test.ts' 'test/workflow/**/*.test.ts' 'test/e2e/**/*.test.ts'
 
 # The benchmark at size S, once, as a smoke test of what it loads: the pipeline and the raw loader
 # against the server's data, field for field (speed lives in docs/benchmark.md, not here).

@@ -63,7 +63,16 @@ describe('run history', function () {
 
   it('records a failure with its error', async () => {
     h.api.injectFault({ status: 502, times: 10, pathPrefix: '/v2/customers' });
-    const result = await h.sync(['--resources', 'customers']);
+    // Retries and the second chance without their waits (1 + 2 + 4 s a series, 30 s between the
+    // two): what is recorded is the point, not the time it takes to give up.
+    const result = await h.sync(['--resources', 'customers'], (input) => {
+      input.config.retry = {
+        ...input.config.retry,
+        initial_interval_seconds: 0.1,
+        max_interval_seconds: 0.1,
+      };
+      input.options.secondChanceDelayMs = 0;
+    });
     h.api.clearFaults();
     assert.equal(result.ok, false);
     const [row] = await runRows(result.ok ? '' : (result.summary?.runId ?? ''));

@@ -206,7 +206,13 @@ describe('sync end to end', function () {
   it('gives up after 3 retries and a second chance, with a readable error', async () => {
     h.api.injectFault({ status: 502, times: 10, pathPrefix: '/v2/customers' });
     const from = h.api.requestLog.length;
+    // The seed's retries without their backoff (1 + 2 + 4 s a series): the attempts are the point.
     const result = await h.sync(['--resources', 'customers'], (input) => {
+      input.config.retry = {
+        ...input.config.retry,
+        initial_interval_seconds: 0.1,
+        max_interval_seconds: 0.1,
+      };
       input.options.secondChanceDelayMs = 1000;
     });
     h.api.clearFaults();
