@@ -115,7 +115,7 @@ export async function fetchPage(deps: FetchPageDeps, req: PageRequest): Promise<
   const { doc, records, observedMs } = await readPage(deps, req);
   const meta = {
     syncedAt: observedMs,
-    runId: req.runId,
+    syncId: req.syncId,
     partition: partitionLabel(req.target),
     partitionValue: req.target.partition,
   };
@@ -150,7 +150,7 @@ export async function fetchPage(deps: FetchPageDeps, req: PageRequest): Promise<
     writeObservedRows(deps.ch, deps.database, req.resource, rows, observedMs, cursorColumn, req),
     insertSeenIds(deps.ch, deps.database, {
       resource: req.resource.name,
-      runId: req.runId,
+      syncId: req.syncId,
       readId: req.readId,
       page: req.page,
       records: rows.map((r) => ({ id: r[key] as number, hash: r._hash as number })),

@@ -37,7 +37,7 @@ export async function quarantineKeyCollisions(
   const { resource } = req;
   const { total, keys } = await collidingKeys(deps.ch, deps.database, {
     resource: resource.name,
-    runId: req.runId,
+    syncId: req.syncId,
     readIds: req.reads.map((r) => r.readId),
     limit: MAX_KEYS,
   });
@@ -59,7 +59,7 @@ export async function quarantineKeyCollisions(
     const where = `${partitionLabel(target) || 'the list'} page ${page}`;
     const meta = {
       syncedAt: observedMs,
-      runId: req.runId,
+      syncId: req.syncId,
       partition: partitionLabel(target),
       partitionValue: target.partition,
     };
@@ -86,7 +86,7 @@ export async function quarantineKeyCollisions(
       result.examples.push(`${key}: ${contents.size} records (${wheres.join(', ')})`);
     }
   }
-  await insertQuarantined(deps.ch, deps.database, quarantine, { runId: req.runId, syncedAt: Date.now() });
+  await insertQuarantined(deps.ch, deps.database, quarantine, { syncId: req.syncId, syncedAt: Date.now() });
   result.quarantined = quarantine.length;
   count('clockodo_key_collisions', resource.name, result.confirmed);
   count('clockodo_rows_quarantined', resource.name, quarantine.length);

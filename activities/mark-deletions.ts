@@ -46,7 +46,7 @@ export async function markDeletions(
     markUnseen(deps, req),
     collidingKeys(deps.ch, deps.database, {
       resource: req.resource.name,
-      runId: req.runId,
+      syncId: req.syncId,
       readIds: req.readIds,
       limit: 0,
     }),
@@ -61,7 +61,7 @@ async function markUnseen(
   const target: DeletionTarget = {
     db: deps.database,
     resource: req.resource,
-    runId: req.runId,
+    syncId: req.syncId,
     scope: req.scope,
     readIds: req.readIds,
   };

@@ -30,7 +30,12 @@ export function columnType(spec: ColumnSpec, isPrimaryKey = false): string {
   return spec.array || spec.nested?.via === 'list' ? `Array(${value})` : value;
 }
 
-/** Every column of a resource's table, in order: a composite key's hash, typed API fields, bookkeeping. */
+/**
+ * Every column of a resource's table, in order: a composite key's hash, typed API fields, bookkeeping.
+ * `_run_id` (and `run_id` in sync_runs and the state tables) holds the sync's id, `syncId` in the code:
+ * the workflow id of the sync run that wrote the row, not Temporal's run id. The columns keep their
+ * first names because users' queries name them.
+ */
 export function tableColumns(resource: ResourceConfig): [string, string][] {
   const typed = Object.entries(resource.columns).map(([name, spec]): [string, string] => [
     name,

@@ -78,7 +78,7 @@ export async function dropOldSeenIds(
 
 export interface SeenPage {
   resource: string;
-  runId: string;
+  syncId: string;
   readId: string;
   page: number;
   /** Each record's key and content hash (`_hash`). */
@@ -93,7 +93,7 @@ export async function insertSeenIds(ch: ClickHouseClient, db: string, seen: Seen
     table: `${db}.${SEEN_TABLE}`,
     values: seen.records.map(({ id, hash }) => ({
       resource: seen.resource,
-      run_id: seen.runId,
+      run_id: seen.syncId,
       read_id: seen.readId,
       id,
       seen_at: seenAt,
@@ -104,14 +104,14 @@ export async function insertSeenIds(ch: ClickHouseClient, db: string, seen: Seen
   });
 }
 
-/** The run id is the read id's first part: reads are `<run id>|<part>|<attempt>`. */
-const runIdOf = (readId: string) => readId.slice(0, readId.indexOf('|'));
+/** The sync's id is the read id's first part: reads are `<sync id>|<part>|<attempt>`. */
+const syncIdOfRead = (readId: string) => readId.slice(0, readId.indexOf('|'));
 
 export async function countSeenIds(ch: ClickHouseClient, db: string, readId: string): Promise<number> {
   const rs = await ch.query({
     query:
       `SELECT uniqExact(id) AS n FROM ${table(db, SEEN_TABLE)} ` +
-      `WHERE run_id = ${sqlString(runIdOf(readId))} AND read_id = ${sqlString(readId)}`,
+      `WHERE run_id = ${sqlString(syncIdOfRead(readId))} AND read_id = ${sqlString(readId)}`,
     format: 'JSONEachRow',
   });
   const [{ n }] = await rs.json<{ n: number | string }>();
@@ -129,7 +129,7 @@ export async function seenRecords(ch: ClickHouseClient, db: string, readId: stri
     query:
       `SELECT count() AS ids, sum(greatest(contents, 1)) AS records FROM (` +
       `SELECT id, uniqExactIf(hash, hash != 0) AS contents FROM ${table(db, SEEN_TABLE)} ` +
-      `WHERE run_id = ${sqlString(runIdOf(readId))} AND read_id = ${sqlString(readId)} GROUP BY id)`,
+      `WHERE run_id = ${sqlString(syncIdOfRead(readId))} AND read_id = ${sqlString(readId)} GROUP BY id)`,
     format: 'JSONEachRow',
   });
   const [r] = await rs.json<{ ids: number | string; records: number | string }>();
@@ -146,11 +146,11 @@ export interface CollidingKey {
 export async function collidingKeys(
   ch: ClickHouseClient,
   db: string,
-  q: { resource: string; runId: string; readIds: string[]; limit: number },
+  q: { resource: string; syncId: string; readIds: string[]; limit: number },
 ): Promise<{ total: number; keys: CollidingKey[] }> {
   const grouped =
     `SELECT id, uniqExactIf(hash, hash != 0) AS contents, groupUniqArray((read_id, page)) AS places ` +
-    `FROM ${table(db, SEEN_TABLE)} WHERE run_id = ${sqlString(q.runId)} AND resource = ${sqlString(q.resource)} ` +
+    `FROM ${table(db, SEEN_TABLE)} WHERE run_id = ${sqlString(q.syncId)} AND resource = ${sqlString(q.resource)} ` +
     `AND read_id IN (${q.readIds.map(sqlString).join(', ') || "''"}) GROUP BY id HAVING contents > 1`;
   const [total] = await (
     await ch.query({ query: `SELECT count() AS n FROM (${grouped})`, format: 'JSONEachRow' })
@@ -168,10 +168,10 @@ export async function collidingKeys(
 }
 
 /** SQL for the ids the given reads of one run received. */
-export function seenIdsSql(db: string, runId: string, readIds: string[]): string {
+export function seenIdsSql(db: string, syncId: string, readIds: string[]): string {
   return (
     `SELECT id FROM ${table(db, SEEN_TABLE)} ` +
-    `WHERE run_id = ${sqlString(runId)} AND read_id IN (${readIds.map(sqlString).join(', ') || "''"})`
+    `WHERE run_id = ${sqlString(syncId)} AND read_id IN (${readIds.map(sqlString).join(', ') || "''"})`
   );
 }
 
@@ -201,7 +201,7 @@ export async function readCursor(
     resource,
     cursor: row.cursor,
     window: { since: row.since, until: row.until },
-    runId: row.run_id,
+    syncId: row.run_id,
     mode: row.mode as CursorState['mode'],
   };
 }
@@ -220,7 +220,7 @@ export async function writeCursor(
         cursor: state.cursor,
         window_since: state.window.since,
         window_until: state.window.until,
-        run_id: state.runId,
+        run_id: state.syncId,
         mode: state.mode,
         recorded_at: Math.floor(nowMs / 1000),
         _version: nowMs,

@@ -131,7 +131,7 @@ async function copyMappedAgain(
   oldKey: string,
 ): Promise<{ rows: number; quarantined: number; why: string }> {
   const { ch, database: db } = deps;
-  const meta = { runId: 'table rebuild', syncedAt: Date.now() };
+  const meta = { syncId: 'table rebuild', syncedAt: Date.now() };
   const partitioned = resource.endpoint.partition_router !== undefined;
   const quarantine: QuarantinedRecord[] = [];
   // The old key of each new key's first row: rows of a key seen twice are fetched again at the end.
@@ -189,7 +189,7 @@ function mapAgain(old: StoredRow, resource: ResourceConfig, partitioned: boolean
   }
   const mapped = recordToRow(record, resource, {
     syncedAt: 0,
-    runId: old._run_id,
+    syncId: old._run_id,
     partition: old._partition,
     // A partition's label is its value (the year read).
     partitionValue: partitioned ? old._partition : undefined,

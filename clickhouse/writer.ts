@@ -51,14 +51,14 @@ export async function insertQuarantined(
   ch: ClickHouseClient,
   db: string,
   records: QuarantinedRecord[],
-  meta: { runId: string; syncedAt: number },
+  meta: { syncId: string; syncedAt: number },
 ): Promise<void> {
   if (records.length === 0) return;
   const values = records.map((r) => ({
     ...r,
     // The same record from a retried page lands on the same key and merges away.
     raw_hash: createHash('sha256').update(r.raw).digest().readBigUInt64BE(0).toString(),
-    _run_id: meta.runId,
+    _run_id: meta.syncId,
     _synced_at: Math.floor(meta.syncedAt / 1000),
     _version: meta.syncedAt,
   }));

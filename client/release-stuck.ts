@@ -217,7 +217,7 @@ async function runRowsBeforeEnd(deps: ReleaseDeps, root: WorkflowExecutionDescri
     };
   });
   const summary = {
-    runId: r.root.workflowId,
+    syncId: r.root.workflowId,
     mode: input.mode,
     destination: input.destination,
     outcome: 'failed' as const,

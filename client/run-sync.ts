@@ -38,7 +38,7 @@ async function poll(
       const t = await client.workflow
         .getHandle(resourceWorkflowId(input.destination, name))
         .query<ResourceProgress>('progress');
-      if (t.runId !== syncId) continue; // still the previous sync's run of this resource
+      if (t.syncId !== syncId) continue; // still the previous sync's run of this resource
       states.set(name, t);
       const parts = t.parts > 1 ? `, ${t.partsDone}/${t.parts} parts` : '';
       const line = `${name}: ${t.pages} page${t.pages === 1 ? '' : 's'}, ${t.rows} rows written, ${t.unchanged} unchanged${parts}`;
@@ -156,7 +156,7 @@ export function formatSummary(summary: SyncSummary): string {
     head,
     ...rows,
     ...details.map((d) => `  ${d}`),
-    `${summary.mode} sync ${summary.runId} into ${destinationKey(summary.destination)}: ` +
+    `${summary.mode} sync ${summary.syncId} into ${destinationKey(summary.destination)}: ` +
       `${summary.resources.reduce((n, r) => n + r.rows, 0)} rows written in ${seconds.toFixed(1)}s, ${summary.outcome}`,
   ].join('\n');
 }

@@ -98,7 +98,7 @@ export async function syncWorkflow(input: SyncInput): Promise<SyncSummary> {
                 resource,
                 mode: input.mode,
                 options: input.options,
-                runId: workflowId,
+                syncId: workflowId,
                 ...(rebuildOf.get(resource.name)?.length
                   ? { rebuildTable: rebuildOf.get(resource.name) }
                   : {}),
@@ -133,7 +133,7 @@ export async function syncWorkflow(input: SyncInput): Promise<SyncSummary> {
   const failed = progress.filter((r) => !r.ok && !r.cancelled);
   const degraded = progress.some((r) => r.degraded.length > 0 || r.heldBack > 0);
   const summary: SyncSummary = {
-    runId: workflowId,
+    syncId: workflowId,
     mode: input.mode,
     destination: input.destination,
     outcome: cancelled ? 'cancelled' : failed.length ? 'failed' : degraded ? 'degraded' : 'ok',

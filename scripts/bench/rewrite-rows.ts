@@ -61,7 +61,7 @@ async function main(): Promise<void> {
         const batch: Row[] = [];
         for (let i = from; i < Math.min(total, from + 10_000); i++) {
           const record = { ...base[i % base.length], id: i + 1 };
-          const m = recordToRow(record, older, { syncedAt: Date.now(), runId: 'bench', partition: '' });
+          const m = recordToRow(record, older, { syncedAt: Date.now(), syncId: 'bench', partition: '' });
           if (m.ok) batch.push({ ...m.row, _version: Date.now() });
         }
         await insertRows(ch, database, 'entries', batch);

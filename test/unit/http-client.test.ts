@@ -147,7 +147,7 @@ describe('pageUrl', () => {
     client: config.client,
     retry: config.retry,
     resource: r,
-    runId: 'run-1',
+    syncId: 'run-1',
     readId: 'run-1/read-1',
     target: {},
     page: 1,
