@@ -25,6 +25,8 @@ import { reachClickHouse } from './clickhouse-reach';
 import { EXIT, UsageError } from './exit-codes';
 import { findStuckRuns, openRunsQuery, StuckRun } from './stuck-runs';
 import { formatStuckRuns } from './status';
+import { queryProgress } from './progress-query';
+import { syncProgressQuery } from '../workflows';
 import { connectTemporal } from './temporal-connection';
 
 export const RELEASE_STUCK_USAGE = `Usage: npm run start-sync -- release-stuck [ID] [--yes]
@@ -194,10 +196,10 @@ async function runRowsBeforeEnd(deps: ReleaseDeps, root: WorkflowExecutionDescri
   // The root answers queries unless it is itself stuck.
   const progress = r.stuck.some((s) => s.workflowId === r.root.workflowId)
     ? undefined
-    : await deps.client.workflow
-        .getHandle(r.root.workflowId, r.root.runId)
-        .query<ResourceSummary[]>('progress')
-        .catch(() => undefined);
+    : await queryProgress(
+        deps.client.workflow.getHandle(r.root.workflowId, r.root.runId),
+        syncProgressQuery,
+      ).catch(() => undefined);
   const resources: ResourceSummary[] = input.resources.map((name) => {
     const known = progress?.find((p) => p.resource === name);
     if (known && known.finishedAt > 0) return known;

@@ -4,7 +4,8 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { RESOURCES_KEY, SYNC_MODE_KEY } from '../domain/search-attributes';
 import type { ResourceProgress, ResourceSummary, SyncInput, SyncSummary } from '../domain/types';
 import { destinationKey, resourceWorkflowId } from '../domain/workflow-ids';
-import { syncWorkflow } from '../workflows';
+import { resourceProgressQuery, syncWorkflow } from '../workflows';
+import { queryProgress } from './progress-query';
 
 export interface RunSyncOptions {
   taskQueue: string;
@@ -35,9 +36,10 @@ async function poll(
 ) {
   for (const name of input.resources) {
     try {
-      const t = await client.workflow
-        .getHandle(resourceWorkflowId(input.destination, name))
-        .query<ResourceProgress>('progress');
+      const t = await queryProgress(
+        client.workflow.getHandle(resourceWorkflowId(input.destination, name)),
+        resourceProgressQuery,
+      );
       if (t.syncId !== syncId) continue; // still the previous sync's run of this resource
       states.set(name, t);
       const parts = t.parts > 1 ? `, ${t.partsDone}/${t.parts} parts` : '';

@@ -2,7 +2,7 @@
 // read is consistent: if the list changed while it was paged, the part is read again (a window in two
 // narrower halves) up to a bound; a part that never reads consistently comes back degraded, so that
 // nothing is marked deleted in it. Long reads continue as new, carrying only where they stand.
-import { continueAsNew, defineQuery, patched, proxyActivities, setHandler } from '@temporalio/workflow';
+import { continueAsNew, patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type {
   PageResult,
@@ -56,8 +56,6 @@ export interface ReadPartInput extends ReadContext, LegacySyncId {
   secondChanceDelayMs?: number;
 }
 
-export const partProgressQuery = defineQuery<PartResult['totals']>('progress');
-
 export function targetLabel(resource: string, t: ReadTarget): string {
   if (t.window) return `${resource} ${t.window.since}..${t.window.until}`;
   if (t.partition !== undefined) return `${resource} ${t.partition}`;
@@ -76,7 +74,6 @@ export async function readPartWorkflow(input: ReadPartInput): Promise<PartResult
     rereads: [],
     totals: emptyTotals(),
   };
-  setHandler(partProgressQuery, () => state.totals);
   const concurrency = resource.endpoint.paginator?.max_concurrency ?? 1;
   // Reads that began before records' contents were counted (their history asks countSeenIds) go on so.
   const seenRecords = async (readId: string): Promise<SeenRecords> => {

@@ -47,7 +47,8 @@ import {
 import { pool } from './pool';
 import { readPartWorkflow, targetLabel } from './read-part';
 
-export const resourceProgressQuery = defineQuery<ResourceProgress>('progress');
+/** The resource's totals so far; start-sync polls it for its live progress. */
+export const resourceProgressQuery = defineQuery<ResourceProgress>('resourceProgress');
 
 /** Windows read at once by default (each a child workflow with its own pages in flight). */
 const DEFAULT_PARALLEL_WINDOWS = 4;

@@ -26,7 +26,8 @@ import { destinationKey, resourceWorkflowId } from '../domain/workflow-ids';
 import { destinationActivityOptions, runHistoryActivityOptions } from './activity-options';
 import { syncResourceWorkflow } from './sync-resource';
 
-export const syncProgressQuery = defineQuery<ResourceSummary[]>('progress');
+/** Each resource's summary so far; release-stuck reads it to record a run it ends. */
+export const syncProgressQuery = defineQuery<ResourceSummary[]>('syncProgress');
 
 export async function syncWorkflow(input: SyncInput): Promise<SyncSummary> {
   const { workflowId } = workflowInfo();
