@@ -187,7 +187,7 @@ export async function rebuildLeftovers(
 
 export interface SchemaChange {
   table: string;
-  created: boolean;
+  /** Columns the configuration gained, added to the stored table (the run's summary notes them). */
   addedColumns: string[];
   /**
    * Why the table must be built anew before this configuration can write to it (another key, a column
@@ -217,16 +217,11 @@ export async function ensureResourceTable(
   cluster?: Cluster,
 ): Promise<SchemaChange> {
   const stored = await storedTable(ch, db, resource.name);
-  const change: SchemaChange = {
-    table: resource.name,
-    created: stored === null,
-    addedColumns: [],
-    rebuild: [],
-  };
+  const change: SchemaChange = { table: resource.name, addedColumns: [], rebuild: [] };
   if (stored === null) {
     // A rebuild cut short between its renames: finishing it is the rebuild's own work, under the lock.
     if ((await rebuildLeftovers(ch, db, resource.name)).some((t) => t.role === 'replaced')) {
-      return { ...change, created: false, rebuild: ['a rebuild of it was cut short'] };
+      return { ...change, rebuild: ['a rebuild of it was cut short'] };
     }
     await ch.command({ query: createTableSql(db, resource, cluster) });
   } else {

@@ -84,6 +84,12 @@ export async function syncWorkflow(input: SyncInput): Promise<SyncSummary> {
   // Tables to build anew are built by their resource's own sync, under its lock. (Results recorded
   // before rebuilds existed have no `rebuild`.)
   const rebuildOf = new Map(schema.map((c) => [c.table, c.rebuild ?? []]));
+  // Columns the configuration gained are added here: the resource's summary says so.
+  for (const r of progress) {
+    const added = schema.find((c) => c.table === r.resource)?.addedColumns ?? [];
+    if (added.length)
+      r.notes.push(`column${added.length === 1 ? '' : 's'} added to the table: ${added.join(', ')}`);
+  }
 
   await Promise.all(
     selected.map(async (resource, i) => {
@@ -108,7 +114,13 @@ export async function syncWorkflow(input: SyncInput): Promise<SyncSummary> {
             staticSummary: `Sync ${resource.name} (${input.mode}) for ${workflowId}`,
           }),
         );
-        progress[i] = { ...progress[i], ...totals, ok: true, finishedAt: Date.now() };
+        progress[i] = {
+          ...progress[i],
+          ...totals,
+          notes: [...progress[i].notes, ...totals.notes],
+          ok: true,
+          finishedAt: Date.now(),
+        };
       } catch (err) {
         if (isCancellation(err)) {
           cancelled = err as Error;

@@ -165,6 +165,11 @@ describe('the statement check on chdb', function () {
     );
     const entries = incremental.summary.resources.find((r) => r.resource === 'entries');
     assert.equal(entries?.deleted, 1, 'the deleted entry is marked');
+    const customersRun = incremental.summary.resources.find((r) => r.resource === 'customers');
+    assert.ok(
+      customersRun?.notes.includes('column added to the table: checked_on_chdb'),
+      customersRun?.notes.join('; '),
+    );
 
     // An old deletion only a reconciliation sees.
     const old = ds.entries.find((e) => Date.parse(e.time_since) < now - 400 * DAY);
