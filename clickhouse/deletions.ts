@@ -6,7 +6,7 @@ import type { ResourceConfig } from '../domain/source-config';
 import type { DeletionScope } from '../domain/types';
 import { parseUtc } from '../domain/windows';
 import { tableColumns } from './schema';
-import { ident, sqlString } from './sql';
+import { ident, qualified, sqlString } from './sql';
 import { seenIdsSql } from './sync-state';
 
 export function scopeCondition(scope: DeletionScope): string {
@@ -43,7 +43,7 @@ function conditions(t: DeletionTarget) {
   return { inScope, unseen };
 }
 
-const tableOf = (t: DeletionTarget) => `${ident(t.db)}.${ident(t.resource.name)}`;
+const tableOf = (t: DeletionTarget) => qualified(t.db, t.resource.name);
 
 /** Live rows in the scope, and those among them that the consistent reads did not receive. */
 export async function countDeletionCandidates(

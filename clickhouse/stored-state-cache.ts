@@ -14,7 +14,7 @@ import { windowScope } from '../domain/windows';
 import { scopeCondition } from './deletions';
 import type { StoredState } from './merge-order';
 import type { Row } from './row-mapping';
-import { ident } from './sql';
+import { ident, qualified } from './sql';
 
 /** Reads whose states are kept at once (a worker runs a few reads in parallel). */
 const MAX_READS = 16;
@@ -44,7 +44,7 @@ const selectStates = (db: string, resource: ResourceConfig, cursorColumn: string
   const changedAt = cursorColumn ? `toUInt32(${ident(cursorColumn)})` : 'NULL';
   return (
     `SELECT ${pk} AS id, _hash AS hash, _is_deleted AS deleted, _version AS version, ${changedAt} AS changed_at ` +
-    `FROM ${ident(db)}.${ident(resource.name)} FINAL`
+    `FROM ${qualified(db, resource.name)} FINAL`
   );
 };
 

@@ -8,6 +8,7 @@ import { decideWrites, WriteDecision } from './merge-order';
 import { rememberWritten, storedStates } from './stored-state-cache';
 import { QUARANTINE_TABLE } from './schema';
 import type { Row } from './row-mapping';
+import { qualified } from './sql';
 
 export async function insertRows(
   ch: ClickHouseClient,
@@ -16,7 +17,7 @@ export async function insertRows(
   rows: Row[],
 ): Promise<void> {
   if (rows.length === 0) return;
-  await ch.insert({ table: `${db}.${table}`, values: rows, format: 'JSONEachRow' });
+  await ch.insert({ table: qualified(db, table), values: rows, format: 'JSONEachRow' });
 }
 
 /**
@@ -62,5 +63,5 @@ export async function insertQuarantined(
     _synced_at: Math.floor(meta.syncedAt / 1000),
     _version: meta.syncedAt,
   }));
-  await ch.insert({ table: `${db}.${QUARANTINE_TABLE}`, values, format: 'JSONEachRow' });
+  await ch.insert({ table: qualified(db, QUARANTINE_TABLE), values, format: 'JSONEachRow' });
 }
