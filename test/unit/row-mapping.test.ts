@@ -296,9 +296,8 @@ describe('toColumnValue', () => {
     assert.equal(toColumnValue('2024-13-01', col('date')), undefined);
   });
 
-  // BUG (clickhouse/row-mapping.ts:35, :38): V8's Date.parse rolls impossible days over (2024-02-30 ->
-  // March 1) instead of failing, so the isNaN check passes them and the value reaches the column unflagged
-  // (ClickHouse 18.16 then stores 2024-03-01; datetimes are shifted the same way).
+  // V8's Date.parse rolls impossible days over (2024-02-30 -> March 1) instead of failing: an isNaN
+  // check alone would store them shifted, unflagged.
   it('flags impossible calendar dates', () => {
     assert.equal(toColumnValue('2024-02-30', col('date')), undefined);
     assert.equal(toColumnValue('2023-02-29', col('date')), undefined);
