@@ -1,6 +1,6 @@
 // The stored state of a read's records, loaded once per read (one scan of its window, or of the table
-// for a list or a year) instead of once per page. Ids are not ordered like start times, so a lookup of
-// one page's ids reads nearly every granule of the table: a thousand pages made a thousand scans.
+// for a list or a year) instead of once per page: ids are not ordered like start times, so a lookup of
+// one page's ids reads nearly every granule of the table.
 //
 // It is a cache in this worker only; what it misses costs a write, never a wrong one:
 // - a record stored outside the scope (it moved from another window) is not in it: the record has

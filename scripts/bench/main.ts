@@ -217,9 +217,8 @@ const cpuLine = (c: Record<string, number>) =>
 const written = (s: SyncSummary, name: string) => s.resources.find((r) => r.resource === name)?.rows ?? 0;
 
 /**
- * Databases are dropped only when the benchmark ends: on this machine's journal-less ext4, creating
- * files (each ClickHouse part is a hundred) slows down for minutes after many were deleted (perf shows
- * the kernel in ext4's recently_deleted), and a drop between runs would slow the runs after it.
+ * Databases are dropped only when the benchmark ends: ext4 creates files slowly for a while after
+ * many were deleted, so a drop between runs would slow the runs after it.
  */
 const databases: string[] = [];
 
