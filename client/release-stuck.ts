@@ -22,7 +22,7 @@ import { connectClickHouse } from '../clickhouse/connection';
 import { clickHouseSettings, destinationOf } from '../config/settings';
 import type { TemporalSettings } from '../config/temporal-settings';
 import { reachClickHouse } from './clickhouse-reach';
-import { EXIT, UsageError } from './exit-codes';
+import { EXIT, printedHelp, UsageError } from './exit-codes';
 import { findStuckRuns, openRunsQuery, StuckRun } from './stuck-runs';
 import { formatStuckRuns } from './status';
 import { queryProgress } from './progress-query';
@@ -245,10 +245,7 @@ export async function releaseStuckCommand(
   temporalSettings: TemporalSettings,
 ): Promise<number> {
   const args = parseReleaseArgs(argv);
-  if (args.help) {
-    console.log(RELEASE_STUCK_USAGE);
-    return EXIT.OK;
-  }
+  if (printedHelp(args, RELEASE_STUCK_USAGE)) return EXIT.OK;
   const settings = clickHouseSettings(vars);
   const connection = await connectTemporal(temporalSettings);
   const ch = connectClickHouse(settings);
