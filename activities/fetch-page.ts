@@ -1,5 +1,6 @@
 // One page (or one unpaged partition) of one resource: fetch it, write its rows to ClickHouse, and
 // return only facts. Safe to run twice: a retry finds its rows stored and writes nothing again.
+import { syncIdOf } from '../domain/workflow-ids';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { recordToRow, Row } from '../clickhouse/row-mapping';
@@ -115,7 +116,7 @@ export async function fetchPage(deps: FetchPageDeps, req: PageRequest): Promise<
   const { doc, records, observedMs } = await readPage(deps, req);
   const meta = {
     syncedAt: observedMs,
-    runId: req.runId,
+    syncId: syncIdOf(req),
     partition: partitionLabel(req.target),
     partitionValue: req.target.partition,
   };
@@ -150,7 +151,7 @@ export async function fetchPage(deps: FetchPageDeps, req: PageRequest): Promise<
     writeObservedRows(deps.ch, deps.database, req.resource, rows, observedMs, cursorColumn, req),
     insertSeenIds(deps.ch, deps.database, {
       resource: req.resource.name,
-      runId: req.runId,
+      syncId: syncIdOf(req),
       readId: req.readId,
       page: req.page,
       records: rows.map((r) => ({ id: r[key] as number, hash: r._hash as number })),

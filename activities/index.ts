@@ -10,9 +10,11 @@ import type {
   CursorState,
   Destination,
   KeyCollisionsRequest,
+  LegacySyncId,
   MarkDeletionsRequest,
   PageRequest,
 } from '../domain/types';
+import { syncIdOf } from '../domain/workflow-ids';
 import { countItems, CountItemsRequest } from './count-items';
 import { destinationDatabase } from './destination';
 import { fetchPage } from './fetch-page';
@@ -49,8 +51,14 @@ export function createActivities(deps: ActivityDeps) {
     markDeletions: (req: MarkDeletionsRequest) => markDeletions(at(req.destination), req),
     readCursor: (req: { destination: Destination; resource: string }) =>
       readCursor(deps.ch, at(req.destination).database, req.resource),
-    recordCursor: (req: { destination: Destination; state: CursorState }) =>
-      writeCursor(deps.ch, at(req.destination).database, req.state, Date.now()),
+    // An unversioned worker may take this from a workflow of an older build, whose state says runId.
+    recordCursor: (req: { destination: Destination; state: CursorState & LegacySyncId }) =>
+      writeCursor(
+        deps.ch,
+        at(req.destination).database,
+        { ...req.state, syncId: syncIdOf(req.state) },
+        Date.now(),
+      ),
     recordRun: (req: { destination: Destination; rows: RunRow[] }) =>
       insertRunRows(deps.ch, at(req.destination).database, req.rows, deps.cluster),
   });

@@ -4,6 +4,7 @@
 // pages; those pages are read again, and every record of a key that really has several contents goes
 // to the quarantine table (the table keeps the newest, as ReplacingMergeTree does). A key whose
 // record merely changed between two reads (it moved from one window to the next) is no collision.
+import { syncIdOf } from '../domain/workflow-ids';
 import { recordToRow } from '../clickhouse/row-mapping';
 import { collidingKeys } from '../clickhouse/sync-state';
 import { insertQuarantined, QuarantinedRecord } from '../clickhouse/writer';
@@ -37,7 +38,7 @@ export async function quarantineKeyCollisions(
   const { resource } = req;
   const { total, keys } = await collidingKeys(deps.ch, deps.database, {
     resource: resource.name,
-    runId: req.runId,
+    syncId: syncIdOf(req),
     readIds: req.reads.map((r) => r.readId),
     limit: MAX_KEYS,
   });
@@ -59,7 +60,7 @@ export async function quarantineKeyCollisions(
     const where = `${partitionLabel(target) || 'the list'} page ${page}`;
     const meta = {
       syncedAt: observedMs,
-      runId: req.runId,
+      syncId: syncIdOf(req),
       partition: partitionLabel(target),
       partitionValue: target.partition,
     };
@@ -86,7 +87,10 @@ export async function quarantineKeyCollisions(
       result.examples.push(`${key}: ${contents.size} records (${wheres.join(', ')})`);
     }
   }
-  await insertQuarantined(deps.ch, deps.database, quarantine, { runId: req.runId, syncedAt: Date.now() });
+  await insertQuarantined(deps.ch, deps.database, quarantine, {
+    syncId: syncIdOf(req),
+    syncedAt: Date.now(),
+  });
   result.quarantined = quarantine.length;
   count('clockodo_key_collisions', resource.name, result.confirmed);
   count('clockodo_rows_quarantined', resource.name, quarantine.length);

@@ -1,6 +1,7 @@
 // After the parts of a resource were read consistently: mark what vanished inside them, unless it
 // is more than the mass-deletion guard lets one run delete (an empty or cut-short read, an API key
 // that lost its rights): then nothing is marked, and the run says what it held back.
+import { syncIdOf } from '../domain/workflow-ids';
 import type { ClickHouseClient } from '@clickhouse/client';
 import {
   countDeletionCandidates,
@@ -46,7 +47,7 @@ export async function markDeletions(
     markUnseen(deps, req),
     collidingKeys(deps.ch, deps.database, {
       resource: req.resource.name,
-      runId: req.runId,
+      syncId: syncIdOf(req),
       readIds: req.readIds,
       limit: 0,
     }),
@@ -61,7 +62,7 @@ async function markUnseen(
   const target: DeletionTarget = {
     db: deps.database,
     resource: req.resource,
-    runId: req.runId,
+    syncId: syncIdOf(req),
     scope: req.scope,
     readIds: req.readIds,
   };

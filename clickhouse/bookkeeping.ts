@@ -12,7 +12,7 @@ export const BOOKKEEPING_COLUMNS = {
   /** Hash of the record and of the columns it maps to: an unchanged record is not written again. */
   _hash: 'UInt64',
   _synced_at: "DateTime('UTC')",
-  /** Workflow id of the sync that wrote the row (the sync run's id, not Temporal's run id). */
+  /** The sync's id (`syncId`, see tableColumns in schema.ts). */
   _run_id: 'String',
   /** Partition value (e.g. the year) or window slice the row was read under. */
   _partition: 'String',

@@ -6,7 +6,7 @@ import type { ResourceConfig } from '../domain/source-config';
 import type { DeletionScope } from '../domain/types';
 import { parseUtc } from '../domain/windows';
 import { tableColumns } from './schema';
-import { ident, sqlString } from './sql';
+import { ident, qualified, sqlString } from './sql';
 import { seenIdsSql } from './sync-state';
 
 export function scopeCondition(scope: DeletionScope): string {
@@ -31,7 +31,7 @@ export function scopeCondition(scope: DeletionScope): string {
 export interface DeletionTarget {
   db: string;
   resource: ResourceConfig;
-  runId: string;
+  syncId: string;
   scope: DeletionScope;
   /** The consistent reads covering the scope. */
   readIds: string[];
@@ -39,11 +39,11 @@ export interface DeletionTarget {
 
 function conditions(t: DeletionTarget) {
   const inScope = `_is_deleted = 0 AND (${scopeCondition(t.scope)})`;
-  const unseen = `${inScope} AND ${ident(t.resource.key_column)} NOT IN (${seenIdsSql(t.db, t.runId, t.readIds)})`;
+  const unseen = `${inScope} AND ${ident(t.resource.key_column)} NOT IN (${seenIdsSql(t.db, t.syncId, t.readIds)})`;
   return { inScope, unseen };
 }
 
-const tableOf = (t: DeletionTarget) => `${ident(t.db)}.${ident(t.resource.name)}`;
+const tableOf = (t: DeletionTarget) => qualified(t.db, t.resource.name);
 
 /** Live rows in the scope, and those among them that the consistent reads did not receive. */
 export async function countDeletionCandidates(
@@ -72,7 +72,7 @@ export async function writeDeletionMarkers(
   const overrides: Record<string, string> = {
     _version: `greatest(toUInt64(${nowMs}), _version + 1)`,
     _synced_at: 'now()',
-    _run_id: sqlString(t.runId),
+    _run_id: sqlString(t.syncId),
     _is_deleted: '1',
   };
   const select = columns.map((c) => (overrides[c] ? `${overrides[c]} AS ${ident(c)}` : ident(c)));
@@ -90,7 +90,7 @@ export async function countMarkersOfRun(ch: ClickHouseClient, t: DeletionTarget)
   const rs = await ch.query({
     query:
       `SELECT count() AS n FROM ${tableOf(t)} FINAL ` +
-      `WHERE _is_deleted = 1 AND _run_id = ${sqlString(t.runId)} AND (${scopeCondition(t.scope)})`,
+      `WHERE _is_deleted = 1 AND _run_id = ${sqlString(t.syncId)} AND (${scopeCondition(t.scope)})`,
     format: 'JSONEachRow',
   });
   const [{ n }] = await rs.json<{ n: number | string }>();

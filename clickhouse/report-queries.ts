@@ -1,7 +1,7 @@
 // The statements behind `npm run report`: what a destination holds per resource, and its cursors.
 import type { ClickHouseClient } from '@clickhouse/client';
 import { QUARANTINE_TABLE } from './schema';
-import { ident, sqlString } from './sql';
+import { qualified, sqlString } from './sql';
 import { CURSOR_TABLE, readCursor } from './sync-state';
 import type { CursorState } from '../domain/types';
 
@@ -28,7 +28,7 @@ export async function tableReport(
   table: string,
 ): Promise<TableReport | null> {
   if (!(await tableExists(ch, db, table))) return null;
-  const t = `${ident(db)}.${ident(table)}`;
+  const t = qualified(db, table);
   const rs = await ch.query({
     query:
       `SELECT countIf(_is_deleted = 0) AS current, (SELECT count() FROM ${t}) AS stored, ` +
@@ -47,7 +47,7 @@ export async function quarantineReport(
 ): Promise<{ resource: string; n: number }[]> {
   if (!(await tableExists(ch, db, QUARANTINE_TABLE))) return [];
   const rs = await ch.query({
-    query: `SELECT resource, count() AS n FROM ${ident(db)}.${ident(QUARANTINE_TABLE)} FINAL GROUP BY resource`,
+    query: `SELECT resource, count() AS n FROM ${qualified(db, QUARANTINE_TABLE)} FINAL GROUP BY resource`,
     format: 'JSONEachRow',
   });
   return rs.json<{ resource: string; n: number }>();

@@ -7,7 +7,7 @@ import { COMPOSITE_KEY_COLUMN } from '../domain/record-key';
 
 export interface RowMeta {
   syncedAt: number;
-  runId: string;
+  syncId: string;
   partition: string;
   /** The partition value read (a year), for a partition router's record_field. */
   partitionValue?: string;
@@ -231,7 +231,7 @@ export function recordToRow(record: unknown, resource: ResourceConfig, meta: Row
   row._hash = contentHash(row._raw as string, resource);
   row._version = 0; // set when the write is decided (clickhouse/merge-order.ts)
   row._synced_at = Math.floor(meta.syncedAt / 1000);
-  row._run_id = meta.runId;
+  row._run_id = meta.syncId;
   row._partition = meta.partition;
   row._is_deleted = 0;
   row._shape_errors = shapeErrors;

@@ -3,7 +3,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { Cluster, engineSql, onCluster } from './placement';
 import { addMissingColumns } from './schema';
-import { ident } from './sql';
+import { qualified } from './sql';
 import type { RunRow } from '../domain/run-rows';
 
 import { RUNS_TABLE } from '../domain/table-names';
@@ -16,7 +16,7 @@ const RUNS_COLUMNS_ADDED = { rows_quarantined: 'UInt64' };
 
 export function createRunsTableSql(db: string, cluster?: Cluster): string {
   return [
-    `CREATE TABLE IF NOT EXISTS ${ident(db)}.${ident(RUNS_TABLE)}${onCluster(cluster)} (`,
+    `CREATE TABLE IF NOT EXISTS ${qualified(db, RUNS_TABLE)}${onCluster(cluster)} (`,
     "  run_id String, resource String, kind String, trigger String, started DateTime('UTC'),",
     "  finished DateTime('UTC'), pages UInt64, rows_written UInt64, rows_unchanged UInt64, rows_deleted UInt64,",
     '  held_back UInt64, retries UInt64, outcome String, error String, rows_quarantined UInt64',
@@ -33,7 +33,7 @@ export async function insertRunRows(
 ): Promise<void> {
   await ch.command({ query: createRunsTableSql(db, cluster) });
   await addMissingColumns(ch, db, RUNS_TABLE, RUNS_COLUMNS_ADDED, cluster);
-  if (rows.length) await ch.insert({ table: `${db}.${RUNS_TABLE}`, values: rows, format: 'JSONEachRow' });
+  if (rows.length) await ch.insert({ table: qualified(db, RUNS_TABLE), values: rows, format: 'JSONEachRow' });
 }
 
 export interface RecentRun {
@@ -58,7 +58,7 @@ export async function recentRuns(ch: ClickHouseClient, db: string, limit: number
       // Not aliased "outcome": ClickHouse would read the alias inside its own countIf.
       `countIf(outcome = 'degraded') > 0, 'degraded', 'ok') AS run_outcome, ` +
       `arrayStringConcat(groupArray(concat(resource, ':', outcome)), ' ') AS resources ` +
-      `FROM ${ident(db)}.${ident(RUNS_TABLE)} FINAL GROUP BY run_id ORDER BY started DESC LIMIT ${Math.floor(limit)}`,
+      `FROM ${qualified(db, RUNS_TABLE)} FINAL GROUP BY run_id ORDER BY started DESC LIMIT ${Math.floor(limit)}`,
     format: 'JSONEachRow',
   });
   const runs = await rs.json<Omit<RecentRun, 'outcome'> & { run_outcome: string }>();

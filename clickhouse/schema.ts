@@ -5,7 +5,7 @@ import type { ColumnKind, ColumnSpec, ResourceConfig } from '../domain/source-co
 import { COMPOSITE_KEY_COLUMN } from '../domain/record-key';
 import { BOOKKEEPING_COLUMNS } from './bookkeeping';
 import { Cluster, engineSql, onCluster } from './placement';
-import { ident, sqlString } from './sql';
+import { ident, qualified, sqlString } from './sql';
 import {
   currentViewName,
   QUARANTINE_TABLE,
@@ -30,7 +30,12 @@ export function columnType(spec: ColumnSpec, isPrimaryKey = false): string {
   return spec.array || spec.nested?.via === 'list' ? `Array(${value})` : value;
 }
 
-/** Every column of a resource's table, in order: a composite key's hash, typed API fields, bookkeeping. */
+/**
+ * Every column of a resource's table, in order: a composite key's hash, typed API fields, bookkeeping.
+ * `_run_id` (and `run_id` in sync_runs and the state tables) holds the sync's id, `syncId` in the code:
+ * the workflow id of the sync run that wrote the row, not Temporal's run id. The columns keep their
+ * first names because users' queries name them.
+ */
 export function tableColumns(resource: ResourceConfig): [string, string][] {
   const typed = Object.entries(resource.columns).map(([name, spec]): [string, string] => [
     name,
@@ -52,7 +57,7 @@ export function createTableSql(
 ): string {
   const cols = tableColumns(resource).map(([n, t]) => `  ${ident(n)} ${t}`);
   return [
-    `CREATE TABLE IF NOT EXISTS ${ident(db)}.${ident(table)}${onCluster(cluster)} (`,
+    `CREATE TABLE IF NOT EXISTS ${qualified(db, table)}${onCluster(cluster)} (`,
     cols.join(',\n'),
     `) ${engineSql(cluster, db, table, 'ReplacingMergeTree', '_version')} ORDER BY ${ident(resource.key_column)}`,
   ].join('\n');
@@ -66,15 +71,15 @@ export function createCurrentViewSql(
   view = currentViewName(resource),
 ): string {
   return (
-    `CREATE VIEW IF NOT EXISTS ${ident(db)}.${ident(view)}${onCluster(cluster)} AS ` +
-    `SELECT * FROM ${ident(db)}.${ident(resource.name)} FINAL WHERE _is_deleted = 0`
+    `CREATE VIEW IF NOT EXISTS ${qualified(db, view)}${onCluster(cluster)} AS ` +
+    `SELECT * FROM ${qualified(db, resource.name)} FINAL WHERE _is_deleted = 0`
   );
 }
 
 /** Records whose shape could not be stored at all (no usable primary key): kept here, not dropped. */
 export function createQuarantineSql(db: string, cluster?: Cluster): string {
   return [
-    `CREATE TABLE IF NOT EXISTS ${ident(db)}.${ident(QUARANTINE_TABLE)}${onCluster(cluster)} (`,
+    `CREATE TABLE IF NOT EXISTS ${qualified(db, QUARANTINE_TABLE)}${onCluster(cluster)} (`,
     '  resource String, reason String, raw String, raw_hash UInt64,',
     "  _run_id String, _synced_at DateTime('UTC'), _version UInt64",
     `) ${engineSql(cluster, db, QUARANTINE_TABLE, 'ReplacingMergeTree', '_version')} ORDER BY (resource, raw_hash)`,
@@ -156,7 +161,7 @@ export async function addMissingColumns(
   for (const [name, type] of Object.entries(columns)) {
     if (stored.has(name)) continue;
     await ch.command({
-      query: `ALTER TABLE ${ident(db)}.${ident(table)}${onCluster(cluster)} ADD COLUMN ${ident(name)} ${type}`,
+      query: `ALTER TABLE ${qualified(db, table)}${onCluster(cluster)} ADD COLUMN ${ident(name)} ${type}`,
     });
     added.push(name);
   }
@@ -182,7 +187,7 @@ export async function rebuildLeftovers(
 
 export interface SchemaChange {
   table: string;
-  created: boolean;
+  /** Columns the configuration gained, added to the stored table (the run's summary notes them). */
   addedColumns: string[];
   /**
    * Why the table must be built anew before this configuration can write to it (another key, a column
@@ -212,16 +217,11 @@ export async function ensureResourceTable(
   cluster?: Cluster,
 ): Promise<SchemaChange> {
   const stored = await storedTable(ch, db, resource.name);
-  const change: SchemaChange = {
-    table: resource.name,
-    created: stored === null,
-    addedColumns: [],
-    rebuild: [],
-  };
+  const change: SchemaChange = { table: resource.name, addedColumns: [], rebuild: [] };
   if (stored === null) {
     // A rebuild cut short between its renames: finishing it is the rebuild's own work, under the lock.
     if ((await rebuildLeftovers(ch, db, resource.name)).some((t) => t.role === 'replaced')) {
-      return { ...change, created: false, rebuild: ['a rebuild of it was cut short'] };
+      return { ...change, rebuild: ['a rebuild of it was cut short'] };
     }
     await ch.command({ query: createTableSql(db, resource, cluster) });
   } else {
@@ -264,7 +264,7 @@ export async function unfilledColumns(
   const missing = [...table.columns.keys()].filter((c) => !view.columns.has(c));
   if (!missing.length) return [];
   const rs = await ch.query({
-    query: `SELECT 1 AS any FROM ${ident(db)}.${ident(resource.name)} LIMIT 1`,
+    query: `SELECT 1 AS any FROM ${qualified(db, resource.name)} LIMIT 1`,
     format: 'JSONEachRow',
   });
   return (await rs.json()).length ? missing : [];
@@ -283,9 +283,8 @@ export async function ensureCurrentView(
   cluster: Cluster,
 ): Promise<void> {
   const name = currentViewName(resource);
-  const q = (n: string) => `${ident(db)}.${ident(n)}`;
   for (const t of await rebuildLeftovers(ch, db, name)) {
-    await ch.command({ query: `DROP TABLE IF EXISTS ${q(t.name)}${onCluster(cluster)}` });
+    await ch.command({ query: `DROP TABLE IF EXISTS ${qualified(db, t.name)}${onCluster(cluster)}` });
   }
   const [view, table] = await Promise.all([storedTable(ch, db, name), storedTable(ch, db, resource.name)]);
   if (!view) {
@@ -297,9 +296,9 @@ export async function ensureCurrentView(
   const [fresh, old] = [rebuildTableName(name, stamp), replacedTableName(name, stamp)];
   await ch.command({ query: createCurrentViewSql(db, resource, cluster, fresh) });
   await ch.command({
-    query: `RENAME TABLE ${q(name)} TO ${q(old)}, ${q(fresh)} TO ${q(name)}${onCluster(cluster)}`,
+    query: `RENAME TABLE ${qualified(db, name)} TO ${qualified(db, old)}, ${qualified(db, fresh)} TO ${qualified(db, name)}${onCluster(cluster)}`,
   });
-  await ch.command({ query: `DROP TABLE IF EXISTS ${q(old)}${onCluster(cluster)}` });
+  await ch.command({ query: `DROP TABLE IF EXISTS ${qualified(db, old)}${onCluster(cluster)}` });
 }
 
 function sameColumns(a: Map<string, string>, b: Map<string, string>): boolean {

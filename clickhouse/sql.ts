@@ -15,3 +15,8 @@ export function ident(name: string): string {
     throw new Error(`not a safe SQL identifier: ${JSON.stringify(name)}`);
   return `\`${name}\``;
 }
+
+/** A table or view of a database, both names back-quoted: `db`.`table`. In statements and inserts. */
+export function qualified(db: string, table: string): string {
+  return `${ident(db)}.${ident(table)}`;
+}

@@ -1,6 +1,6 @@
 // The stored state of a read's records, loaded once per read (one scan of its window, or of the table
-// for a list or a year) instead of once per page. Ids are not ordered like start times, so a lookup of
-// one page's ids reads nearly every granule of the table: a thousand pages made a thousand scans.
+// for a list or a year) instead of once per page: ids are not ordered like start times, so a lookup of
+// one page's ids reads nearly every granule of the table.
 //
 // It is a cache in this worker only; what it misses costs a write, never a wrong one:
 // - a record stored outside the scope (it moved from another window) is not in it: the record has
@@ -14,7 +14,7 @@ import { windowScope } from '../domain/windows';
 import { scopeCondition } from './deletions';
 import type { StoredState } from './merge-order';
 import type { Row } from './row-mapping';
-import { ident } from './sql';
+import { ident, qualified } from './sql';
 
 /** Reads whose states are kept at once (a worker runs a few reads in parallel). */
 const MAX_READS = 16;
@@ -44,7 +44,7 @@ const selectStates = (db: string, resource: ResourceConfig, cursorColumn: string
   const changedAt = cursorColumn ? `toUInt32(${ident(cursorColumn)})` : 'NULL';
   return (
     `SELECT ${pk} AS id, _hash AS hash, _is_deleted AS deleted, _version AS version, ${changedAt} AS changed_at ` +
-    `FROM ${ident(db)}.${ident(resource.name)} FINAL`
+    `FROM ${qualified(db, resource.name)} FINAL`
   );
 };
 

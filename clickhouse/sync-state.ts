@@ -10,7 +10,7 @@ import type { CursorState, SeenRecords } from '../domain/types';
 import { createRunsTableSql } from './run-history';
 import { addMissingColumns } from './schema';
 import { Cluster, engineSql, onCluster } from './placement';
-import { ident, sqlString } from './sql';
+import { qualified, sqlString } from './sql';
 
 import { CURSOR_TABLE, SEEN_TABLE } from '../domain/table-names';
 
@@ -18,11 +18,9 @@ export { CURSOR_TABLE, SEEN_TABLE };
 /** Seen ids are needed only while their run goes on; a few days leave room for long or stuck runs. */
 const SEEN_KEEP_DAYS = 7;
 
-const table = (db: string, name: string) => `${ident(db)}.${ident(name)}`;
-
 export function createSeenTableSql(db: string, cluster?: Cluster): string {
   return [
-    `CREATE TABLE IF NOT EXISTS ${table(db, SEEN_TABLE)}${onCluster(cluster)} (`,
+    `CREATE TABLE IF NOT EXISTS ${qualified(db, SEEN_TABLE)}${onCluster(cluster)} (`,
     "  resource String, run_id String, read_id String, id UInt64, seen_at DateTime('UTC'), hash UInt64, page UInt32",
     `) ${engineSql(cluster, db, SEEN_TABLE, 'MergeTree')} PARTITION BY toYYYYMMDD(seen_at) ORDER BY (run_id, read_id, id)`,
   ].join('\n');
@@ -30,7 +28,7 @@ export function createSeenTableSql(db: string, cluster?: Cluster): string {
 
 export function createCursorTableSql(db: string, cluster?: Cluster): string {
   return [
-    `CREATE TABLE IF NOT EXISTS ${table(db, CURSOR_TABLE)}${onCluster(cluster)} (`,
+    `CREATE TABLE IF NOT EXISTS ${qualified(db, CURSOR_TABLE)}${onCluster(cluster)} (`,
     '  resource String, cursor String, window_since String, window_until String, run_id String, mode String,',
     "  recorded_at DateTime('UTC'), _version UInt64",
     `) ${engineSql(cluster, db, CURSOR_TABLE, 'ReplacingMergeTree', '_version')} ORDER BY resource`,
@@ -70,7 +68,7 @@ export async function dropOldSeenIds(
   for (const { partition } of await rs.json<{ partition: string }>()) {
     if (/^\d{8}$/.test(partition) && Number(partition) < cutoff) {
       await ch.command({
-        query: `ALTER TABLE ${table(db, SEEN_TABLE)}${onCluster(cluster)} DROP PARTITION ${partition}`,
+        query: `ALTER TABLE ${qualified(db, SEEN_TABLE)}${onCluster(cluster)} DROP PARTITION ${partition}`,
       });
     }
   }
@@ -78,7 +76,7 @@ export async function dropOldSeenIds(
 
 export interface SeenPage {
   resource: string;
-  runId: string;
+  syncId: string;
   readId: string;
   page: number;
   /** Each record's key and content hash (`_hash`). */
@@ -90,10 +88,10 @@ export async function insertSeenIds(ch: ClickHouseClient, db: string, seen: Seen
   if (seen.records.length === 0) return;
   const seenAt = Math.floor(seen.at / 1000);
   await ch.insert({
-    table: `${db}.${SEEN_TABLE}`,
+    table: qualified(db, SEEN_TABLE),
     values: seen.records.map(({ id, hash }) => ({
       resource: seen.resource,
-      run_id: seen.runId,
+      run_id: seen.syncId,
       read_id: seen.readId,
       id,
       seen_at: seenAt,
@@ -104,14 +102,14 @@ export async function insertSeenIds(ch: ClickHouseClient, db: string, seen: Seen
   });
 }
 
-/** The run id is the read id's first part: reads are `<run id>|<part>|<attempt>`. */
-const runIdOf = (readId: string) => readId.slice(0, readId.indexOf('|'));
+/** The sync's id is the read id's first part: reads are `<sync id>|<part>|<attempt>`. */
+const syncIdOfRead = (readId: string) => readId.slice(0, readId.indexOf('|'));
 
 export async function countSeenIds(ch: ClickHouseClient, db: string, readId: string): Promise<number> {
   const rs = await ch.query({
     query:
-      `SELECT uniqExact(id) AS n FROM ${table(db, SEEN_TABLE)} ` +
-      `WHERE run_id = ${sqlString(runIdOf(readId))} AND read_id = ${sqlString(readId)}`,
+      `SELECT uniqExact(id) AS n FROM ${qualified(db, SEEN_TABLE)} ` +
+      `WHERE run_id = ${sqlString(syncIdOfRead(readId))} AND read_id = ${sqlString(readId)}`,
     format: 'JSONEachRow',
   });
   const [{ n }] = await rs.json<{ n: number | string }>();
@@ -128,8 +126,8 @@ export async function seenRecords(ch: ClickHouseClient, db: string, readId: stri
   const rs = await ch.query({
     query:
       `SELECT count() AS ids, sum(greatest(contents, 1)) AS records FROM (` +
-      `SELECT id, uniqExactIf(hash, hash != 0) AS contents FROM ${table(db, SEEN_TABLE)} ` +
-      `WHERE run_id = ${sqlString(runIdOf(readId))} AND read_id = ${sqlString(readId)} GROUP BY id)`,
+      `SELECT id, uniqExactIf(hash, hash != 0) AS contents FROM ${qualified(db, SEEN_TABLE)} ` +
+      `WHERE run_id = ${sqlString(syncIdOfRead(readId))} AND read_id = ${sqlString(readId)} GROUP BY id)`,
     format: 'JSONEachRow',
   });
   const [r] = await rs.json<{ ids: number | string; records: number | string }>();
@@ -146,11 +144,11 @@ export interface CollidingKey {
 export async function collidingKeys(
   ch: ClickHouseClient,
   db: string,
-  q: { resource: string; runId: string; readIds: string[]; limit: number },
+  q: { resource: string; syncId: string; readIds: string[]; limit: number },
 ): Promise<{ total: number; keys: CollidingKey[] }> {
   const grouped =
     `SELECT id, uniqExactIf(hash, hash != 0) AS contents, groupUniqArray((read_id, page)) AS places ` +
-    `FROM ${table(db, SEEN_TABLE)} WHERE run_id = ${sqlString(q.runId)} AND resource = ${sqlString(q.resource)} ` +
+    `FROM ${qualified(db, SEEN_TABLE)} WHERE run_id = ${sqlString(q.syncId)} AND resource = ${sqlString(q.resource)} ` +
     `AND read_id IN (${q.readIds.map(sqlString).join(', ') || "''"}) GROUP BY id HAVING contents > 1`;
   const [total] = await (
     await ch.query({ query: `SELECT count() AS n FROM (${grouped})`, format: 'JSONEachRow' })
@@ -168,10 +166,10 @@ export async function collidingKeys(
 }
 
 /** SQL for the ids the given reads of one run received. */
-export function seenIdsSql(db: string, runId: string, readIds: string[]): string {
+export function seenIdsSql(db: string, syncId: string, readIds: string[]): string {
   return (
-    `SELECT id FROM ${table(db, SEEN_TABLE)} ` +
-    `WHERE run_id = ${sqlString(runId)} AND read_id IN (${readIds.map(sqlString).join(', ') || "''"})`
+    `SELECT id FROM ${qualified(db, SEEN_TABLE)} ` +
+    `WHERE run_id = ${sqlString(syncId)} AND read_id IN (${readIds.map(sqlString).join(', ') || "''"})`
   );
 }
 
@@ -185,7 +183,7 @@ export async function readCursor(
     query:
       `SELECT argMax(cursor, _version) AS cursor, argMax(window_since, _version) AS since, ` +
       `argMax(window_until, _version) AS until, argMax(run_id, _version) AS run_id, ` +
-      `argMax(mode, _version) AS mode FROM ${table(db, CURSOR_TABLE)} ` +
+      `argMax(mode, _version) AS mode FROM ${qualified(db, CURSOR_TABLE)} ` +
       `WHERE resource = ${sqlString(resource)} GROUP BY resource`,
     format: 'JSONEachRow',
   });
@@ -201,7 +199,7 @@ export async function readCursor(
     resource,
     cursor: row.cursor,
     window: { since: row.since, until: row.until },
-    runId: row.run_id,
+    syncId: row.run_id,
     mode: row.mode as CursorState['mode'],
   };
 }
@@ -213,14 +211,14 @@ export async function writeCursor(
   nowMs: number,
 ): Promise<void> {
   await ch.insert({
-    table: `${db}.${CURSOR_TABLE}`,
+    table: qualified(db, CURSOR_TABLE),
     values: [
       {
         resource: state.resource,
         cursor: state.cursor,
         window_since: state.window.since,
         window_until: state.window.until,
-        run_id: state.runId,
+        run_id: state.syncId,
         mode: state.mode,
         recorded_at: Math.floor(nowMs / 1000),
         _version: nowMs,

@@ -27,7 +27,7 @@ import {
   storedTable,
   unfilledColumns,
 } from './schema';
-import { ident, sqlString } from './sql';
+import { ident, qualified, sqlString } from './sql';
 import { insertQuarantined, insertRows, QuarantinedRecord } from './writer';
 
 /** Rows inserted at once while copying. */
@@ -66,14 +66,13 @@ export async function prepareResourceTable(deps: Deps, resource: ResourceConfig)
   const fresh = rebuildTableName(resource.name, stamp);
   await ch.command({ query: createTableSql(db, resource, cluster, fresh) });
   const copy = await copyMappedAgain(deps, resource, fresh, stored.sortingKey.replace(/`/g, ''));
-  const table = (name: string) => `${ident(db)}.${ident(name)}`;
   await ch.command({
     query:
-      `RENAME TABLE ${table(resource.name)} TO ${table(replacedTableName(resource.name, stamp))}, ` +
-      `${table(fresh)} TO ${table(resource.name)}${onCluster(cluster)}`,
+      `RENAME TABLE ${qualified(db, resource.name)} TO ${qualified(db, replacedTableName(resource.name, stamp))}, ` +
+      `${qualified(db, fresh)} TO ${qualified(db, resource.name)}${onCluster(cluster)}`,
   });
   await ch.command({
-    query: `DROP TABLE IF EXISTS ${table(replacedTableName(resource.name, stamp))}${onCluster(cluster)}`,
+    query: `DROP TABLE IF EXISTS ${qualified(db, replacedTableName(resource.name, stamp))}${onCluster(cluster)}`,
   });
   await ensureCurrentView(ch, db, resource, cluster);
   const before = resumed ? `${resumed}; ` : '';
@@ -90,7 +89,6 @@ export async function prepareResourceTable(deps: Deps, resource: ResourceConfig)
  */
 async function finishInterruptedRebuild(deps: Deps, name: string): Promise<string | null> {
   const { ch, database: db, cluster } = deps;
-  const table = (n: string) => `${ident(db)}.${ident(n)}`;
   const left = await rebuildLeftovers(ch, db, name);
   const replaced = left.filter((t) => t.role === 'replaced').sort((a, b) => a.stamp - b.stamp);
   let resumed: string | null = null;
@@ -98,14 +96,16 @@ async function finishInterruptedRebuild(deps: Deps, name: string): Promise<strin
     const old = replaced[replaced.length - 1];
     const done = left.find((t) => t.role === 'rebuild' && t.stamp === old.stamp);
     const back = done ?? old;
-    await ch.command({ query: `RENAME TABLE ${table(back.name)} TO ${table(name)}${onCluster(cluster)}` });
+    await ch.command({
+      query: `RENAME TABLE ${qualified(db, back.name)} TO ${qualified(db, name)}${onCluster(cluster)}`,
+    });
     left.splice(left.indexOf(back), 1);
     resumed = done
       ? `a rebuild of table ${name} had stopped before its new table took the name: it has now`
       : `a rebuild of table ${name} had stopped midway: the table it replaced is back`;
   }
   for (const t of left) {
-    await ch.command({ query: `DROP TABLE IF EXISTS ${table(t.name)}${onCluster(cluster)}` });
+    await ch.command({ query: `DROP TABLE IF EXISTS ${qualified(db, t.name)}${onCluster(cluster)}` });
   }
   return resumed;
 }
@@ -131,7 +131,7 @@ async function copyMappedAgain(
   oldKey: string,
 ): Promise<{ rows: number; quarantined: number; why: string }> {
   const { ch, database: db } = deps;
-  const meta = { runId: 'table rebuild', syncedAt: Date.now() };
+  const meta = { syncId: 'table rebuild', syncedAt: Date.now() };
   const partitioned = resource.endpoint.partition_router !== undefined;
   const quarantine: QuarantinedRecord[] = [];
   // The old key of each new key's first row: rows of a key seen twice are fetched again at the end.
@@ -140,7 +140,7 @@ async function copyMappedAgain(
   let batch: Row[] = [];
   let rows = 0;
   const rs = await ch.query({
-    query: `SELECT * FROM ${ident(db)}.${ident(resource.name)} FINAL`,
+    query: `SELECT * FROM ${qualified(db, resource.name)} FINAL`,
     format: 'JSONEachRow',
   });
   for await (const chunk of rs.stream()) {
@@ -189,7 +189,7 @@ function mapAgain(old: StoredRow, resource: ResourceConfig, partitioned: boolean
   }
   const mapped = recordToRow(record, resource, {
     syncedAt: 0,
-    runId: old._run_id,
+    syncId: old._run_id,
     partition: old._partition,
     // A partition's label is its value (the year read).
     partitionValue: partitioned ? old._partition : undefined,
@@ -212,7 +212,7 @@ async function rowsSharingKeys(
   const values = [...oldKeys].map((v) => (typeof v === 'number' ? String(v) : sqlString(String(v))));
   const rs = await deps.ch.query({
     query:
-      `SELECT _raw FROM ${ident(deps.database)}.${ident(resource.name)} FINAL ` +
+      `SELECT _raw FROM ${qualified(deps.database, resource.name)} FINAL ` +
       `WHERE ${ident(oldKey)} IN (${values.join(', ')})`,
     format: 'JSONEachRow',
   });

@@ -8,6 +8,7 @@ import { decideWrites, WriteDecision } from './merge-order';
 import { rememberWritten, storedStates } from './stored-state-cache';
 import { QUARANTINE_TABLE } from './schema';
 import type { Row } from './row-mapping';
+import { qualified } from './sql';
 
 export async function insertRows(
   ch: ClickHouseClient,
@@ -16,7 +17,7 @@ export async function insertRows(
   rows: Row[],
 ): Promise<void> {
   if (rows.length === 0) return;
-  await ch.insert({ table: `${db}.${table}`, values: rows, format: 'JSONEachRow' });
+  await ch.insert({ table: qualified(db, table), values: rows, format: 'JSONEachRow' });
 }
 
 /**
@@ -51,16 +52,16 @@ export async function insertQuarantined(
   ch: ClickHouseClient,
   db: string,
   records: QuarantinedRecord[],
-  meta: { runId: string; syncedAt: number },
+  meta: { syncId: string; syncedAt: number },
 ): Promise<void> {
   if (records.length === 0) return;
   const values = records.map((r) => ({
     ...r,
     // The same record from a retried page lands on the same key and merges away.
     raw_hash: createHash('sha256').update(r.raw).digest().readBigUInt64BE(0).toString(),
-    _run_id: meta.runId,
+    _run_id: meta.syncId,
     _synced_at: Math.floor(meta.syncedAt / 1000),
     _version: meta.syncedAt,
   }));
-  await ch.insert({ table: `${db}.${QUARANTINE_TABLE}`, values, format: 'JSONEachRow' });
+  await ch.insert({ table: qualified(db, QUARANTINE_TABLE), values, format: 'JSONEachRow' });
 }

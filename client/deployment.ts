@@ -14,8 +14,8 @@ import { temporalSettings } from '../config/temporal-settings';
 import { workerVersioning } from '../config/worker-settings';
 import { describeDeployment } from '../worker/deployment-version';
 import { sourcesBuildId } from '../worker/build-id';
-import { EXIT, runCommand, UsageError } from './exit-codes';
-import { connectTemporal } from './temporal-connection';
+import { EXIT, printedHelp, runCommand, UsageError } from './exit-codes';
+import { withTemporalClient } from './temporal-connection';
 
 export const DEPLOYMENT_USAGE = `usage: npm run deployment -- <command>
   status                       the deployment's builds and the open runs pinned to each
@@ -151,19 +151,10 @@ async function run(client: Client, args: DeploymentArgs, deploymentName: string)
 
 async function main(): Promise<number> {
   const args = parseDeploymentArgs(process.argv.slice(2));
-  if (args.command === 'help') {
-    console.log(DEPLOYMENT_USAGE);
-    return EXIT.OK;
-  }
+  if (printedHelp(args, DEPLOYMENT_USAGE)) return EXIT.OK;
   const vars = resolveVariables(readEnv());
-  const temporal = temporalSettings(vars);
   const { deploymentName } = workerVersioning(vars);
-  const connection = await connectTemporal(temporal);
-  try {
-    return await run(new Client({ connection, namespace: temporal.namespace }), args, deploymentName);
-  } finally {
-    await connection.close();
-  }
+  return withTemporalClient(temporalSettings(vars), (client) => run(client, args, deploymentName));
 }
 
 if (require.main === module) runCommand('deployment', main);

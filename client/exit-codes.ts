@@ -51,6 +51,13 @@ function fail(command: string, err: unknown): never {
   process.exit(exitCodeOf(err));
 }
 
+/** Whether the arguments ask for help (`help`, `--help`): then the usage is printed, and the command is done. */
+export function printedHelp(args: { command?: string; help?: boolean }, usage: string): boolean {
+  if (args.command !== 'help' && !args.help) return false;
+  console.log(usage);
+  return true;
+}
+
 /** Runs a command's main and exits with its code, or with the code of what it threw. */
 export function runCommand(command: string, main: () => Promise<number>): void {
   // A reader that stopped reading (`| head`) is no failure of ours.

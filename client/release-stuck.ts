@@ -22,9 +22,11 @@ import { connectClickHouse } from '../clickhouse/connection';
 import { clickHouseSettings, destinationOf } from '../config/settings';
 import type { TemporalSettings } from '../config/temporal-settings';
 import { reachClickHouse } from './clickhouse-reach';
-import { EXIT, UsageError } from './exit-codes';
+import { EXIT, printedHelp, UsageError } from './exit-codes';
 import { findStuckRuns, openRunsQuery, StuckRun } from './stuck-runs';
 import { formatStuckRuns } from './status';
+import { queryProgress } from './progress-query';
+import { syncProgressQuery } from '../workflows';
 import { connectTemporal } from './temporal-connection';
 
 export const RELEASE_STUCK_USAGE = `Usage: npm run start-sync -- release-stuck [ID] [--yes]
@@ -194,10 +196,10 @@ async function runRowsBeforeEnd(deps: ReleaseDeps, root: WorkflowExecutionDescri
   // The root answers queries unless it is itself stuck.
   const progress = r.stuck.some((s) => s.workflowId === r.root.workflowId)
     ? undefined
-    : await deps.client.workflow
-        .getHandle(r.root.workflowId, r.root.runId)
-        .query<ResourceSummary[]>('progress')
-        .catch(() => undefined);
+    : await queryProgress(
+        deps.client.workflow.getHandle(r.root.workflowId, r.root.runId),
+        syncProgressQuery,
+      ).catch(() => undefined);
   const resources: ResourceSummary[] = input.resources.map((name) => {
     const known = progress?.find((p) => p.resource === name);
     if (known && known.finishedAt > 0) return known;
@@ -217,7 +219,7 @@ async function runRowsBeforeEnd(deps: ReleaseDeps, root: WorkflowExecutionDescri
     };
   });
   const summary = {
-    runId: r.root.workflowId,
+    syncId: r.root.workflowId,
     mode: input.mode,
     destination: input.destination,
     outcome: 'failed' as const,
@@ -243,10 +245,7 @@ export async function releaseStuckCommand(
   temporalSettings: TemporalSettings,
 ): Promise<number> {
   const args = parseReleaseArgs(argv);
-  if (args.help) {
-    console.log(RELEASE_STUCK_USAGE);
-    return EXIT.OK;
-  }
+  if (printedHelp(args, RELEASE_STUCK_USAGE)) return EXIT.OK;
   const settings = clickHouseSettings(vars);
   const connection = await connectTemporal(temporalSettings);
   const ch = connectClickHouse(settings);

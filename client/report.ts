@@ -38,7 +38,7 @@ async function main(): Promise<number> {
       const c = await cursorReport(ch, db, r.name);
       console.log(
         c
-          ? `${r.name} cursor: ${c.cursor} (last complete read: ${c.mode} ${c.runId}, window ${c.window.since}..${c.window.until})`
+          ? `${r.name} cursor: ${c.cursor} (last complete read: ${c.mode} ${c.syncId}, window ${c.window.since}..${c.window.until})`
           : `${r.name} cursor: none yet (the next incremental run reads the whole history)`,
       );
     }

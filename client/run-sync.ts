@@ -4,7 +4,8 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { RESOURCES_KEY, SYNC_MODE_KEY } from '../domain/search-attributes';
 import type { ResourceProgress, ResourceSummary, SyncInput, SyncSummary } from '../domain/types';
 import { destinationKey, resourceWorkflowId } from '../domain/workflow-ids';
-import { syncWorkflow } from '../workflows';
+import { resourceProgressQuery, syncWorkflow } from '../workflows';
+import { queryProgress } from './progress-query';
 
 export interface RunSyncOptions {
   taskQueue: string;
@@ -35,10 +36,11 @@ async function poll(
 ) {
   for (const name of input.resources) {
     try {
-      const t = await client.workflow
-        .getHandle(resourceWorkflowId(input.destination, name))
-        .query<ResourceProgress>('progress');
-      if (t.runId !== syncId) continue; // still the previous sync's run of this resource
+      const t = await queryProgress(
+        client.workflow.getHandle(resourceWorkflowId(input.destination, name)),
+        resourceProgressQuery,
+      );
+      if (t.syncId !== syncId) continue; // still the previous sync's run of this resource
       states.set(name, t);
       const parts = t.parts > 1 ? `, ${t.partsDone}/${t.parts} parts` : '';
       const line = `${name}: ${t.pages} page${t.pages === 1 ? '' : 's'}, ${t.rows} rows written, ${t.unchanged} unchanged${parts}`;
@@ -156,7 +158,7 @@ export function formatSummary(summary: SyncSummary): string {
     head,
     ...rows,
     ...details.map((d) => `  ${d}`),
-    `${summary.mode} sync ${summary.runId} into ${destinationKey(summary.destination)}: ` +
+    `${summary.mode} sync ${summary.syncId} into ${destinationKey(summary.destination)}: ` +
       `${summary.resources.reduce((n, r) => n + r.rows, 0)} rows written in ${seconds.toFixed(1)}s, ${summary.outcome}`,
   ].join('\n');
 }

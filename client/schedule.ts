@@ -12,10 +12,10 @@ import { Client, ScheduleNotFoundError, ScheduleOptions } from '@temporalio/clie
 import { readEnv, resolveVariables } from '../config/settings';
 import { quotedValue } from '../config/settings-error';
 import { temporalSettings } from '../config/temporal-settings';
-import { EXIT, runCommand } from './exit-codes';
+import { EXIT, printedHelp, runCommand } from './exit-codes';
 import { parseScheduleArgs, ScheduleArgs, SCHEDULE_USAGE } from './schedule-args';
 import { applySchedules, describeSpec, planSchedules } from './schedules';
-import { connectTemporal, requireNamespaceReady } from './temporal-connection';
+import { requireNamespaceReady, withTemporalClient } from './temporal-connection';
 
 const time = (d?: Date) => (d ? d.toISOString().replace(/\.\d+Z$/, 'Z') : '-');
 
@@ -82,25 +82,19 @@ async function run(client: Client, args: ScheduleArgs, planned: ScheduleOptions[
 async function main(): Promise<number> {
   // Everything that can be wrong with the command or the settings is found before connecting.
   const args = parseScheduleArgs(process.argv.slice(2));
-  if (args.command === 'help') {
-    console.log(SCHEDULE_USAGE);
-    return EXIT.OK;
-  }
+  if (printedHelp(args, SCHEDULE_USAGE)) return EXIT.OK;
   const vars = resolveVariables(readEnv());
   const temporal = temporalSettings(vars);
   // Both schedules, or neither: each one's times, policies and request are checked first.
   const planned = args.command === 'apply' ? planSchedules(vars) : [];
-  const connection = await connectTemporal(temporal);
   try {
-    return await run(new Client({ connection, namespace: temporal.namespace }), args, planned);
+    return await withTemporalClient(temporal, (client) => run(client, args, planned));
   } catch (e) {
     if (!(e instanceof ScheduleNotFoundError)) throw e;
     console.error(
       `no schedule ${quotedValue('id' in args ? args.id : '', 80)} in namespace ${temporal.namespace}`,
     );
     return EXIT.NO_SUCH_SCHEDULE;
-  } finally {
-    await connection.close();
   }
 }
 

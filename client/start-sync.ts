@@ -9,11 +9,11 @@ import { shownUrl } from '../config/shown-url';
 import { temporalSettings, TemporalSettings, temporalUiPort } from '../config/temporal-settings';
 import type { ResourceProgress, SyncInput } from '../domain/types';
 import { destinationKey } from '../domain/workflow-ids';
-import { EXIT, runCommand } from './exit-codes';
+import { EXIT, printedHelp, runCommand } from './exit-codes';
 import { releaseStuckCommand } from './release-stuck';
 import { TerminalBars } from './progress-bars';
 import { checkStatusSettings, printStatus } from './status';
-import { connectTemporal, requireNamespaceReady } from './temporal-connection';
+import { connectTemporal, requireNamespaceReady, withTemporalClient } from './temporal-connection';
 import { formatSummary, newSyncWorkflowId, runSync, startSync } from './run-sync';
 import { parseSyncArgs, START_SYNC_HELP, syncInputFromSettings } from './sync-request';
 
@@ -53,22 +53,14 @@ async function main(): Promise<number> {
     return releaseStuckCommand(argv.slice(1), vars, temporalSettings(vars));
   }
   const args = parseSyncArgs(argv);
-  if (args.help) {
-    console.log(START_SYNC_HELP);
-    return EXIT.OK;
-  }
+  if (printedHelp(args, START_SYNC_HELP)) return EXIT.OK;
   // Every setting, the configuration and the arguments are checked before anything connects.
   const vars = resolveVariables(readEnv());
   const temporal = temporalSettings(vars);
   const uiPort = temporalUiPort(vars);
   if (args.status) {
     checkStatusSettings(vars);
-    const connection = await connectTemporal(temporal);
-    try {
-      await printStatus(new Client({ connection, namespace: temporal.namespace }), vars, temporal.taskQueue);
-    } finally {
-      await connection.close();
-    }
+    await withTemporalClient(temporal, (client) => printStatus(client, vars, temporal.taskQueue));
     return EXIT.OK;
   }
   const input = syncInputFromSettings(vars, args);

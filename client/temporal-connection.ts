@@ -1,5 +1,5 @@
 // The command-line tools' connection to Temporal: one place for its timeout and its messages.
-import { Connection } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { describeProblems, searchAttributeProblemsIfVisible } from '../config/temporal-search-attributes';
 import { SettingsError } from '../config/settings';
 import { TemporalSettings } from '../config/temporal-settings';
@@ -17,6 +17,19 @@ export async function connectTemporal(temporal: TemporalSettings): Promise<Conne
     throw new ServiceUnreachable(
       `cannot reach Temporal at ${temporal.address} (${temporal.security}): ${why}${local}`,
     );
+  }
+}
+
+/** Runs `use` with a client of the settings' namespace on a connection of its own, closed after it. */
+export async function withTemporalClient<T>(
+  temporal: TemporalSettings,
+  use: (client: Client) => Promise<T>,
+): Promise<T> {
+  const connection = await connectTemporal(temporal);
+  try {
+    return await use(new Client({ connection, namespace: temporal.namespace }));
+  } finally {
+    await connection.close();
   }
 }
 

@@ -6,14 +6,13 @@ import { readEnv, resolveVariables, SettingsError } from '../config/settings';
 import { registerSearchAttributes } from '../config/temporal-search-attributes';
 import { temporalSettings } from '../config/temporal-settings';
 import { EXIT, runCommand } from './exit-codes';
-import { connectTemporal } from './temporal-connection';
+import { withTemporalClient } from './temporal-connection';
 
 const NOT_FOUND = 5;
 
 async function main(): Promise<number> {
   const temporal = temporalSettings(resolveVariables(readEnv()));
-  const connection = await connectTemporal(temporal);
-  try {
+  return withTemporalClient(temporal, async ({ connection }) => {
     const { namespace } = temporal;
     try {
       await connection.workflowService.describeNamespace({ namespace });
@@ -28,9 +27,7 @@ async function main(): Promise<number> {
     for (const name of added) console.log(`added search attribute ${name} to namespace ${namespace}`);
     for (const name of present) console.log(`search attribute ${name} already in namespace ${namespace}`);
     return EXIT.OK;
-  } finally {
-    await connection.close();
-  }
+  });
 }
 
 runCommand('temporal:setup', main);

@@ -274,10 +274,9 @@ export function integerSetting(
 }
 
 /**
- * Workflows a worker keeps in its cache. The SDK sizes the cache from the heap (10 under the worker's
- * 192 MB cap), but one sync holds about 50 workflows open at once (the run, 16 resources, their
- * parts): a full cache evicts and replays them all the time, and a run once stuck there for good
- * (the SDK's "Extra buffered run should not have produced an activation").
+ * Workflows a worker keeps in its cache. The SDK's default, sized from the heap, is far below the ~50
+ * workflows one sync holds open (the run, its resources, their parts): it would evict and replay them
+ * all the time.
  */
 export function workerMaxCachedWorkflows(vars: Record<string, string>): number {
   return Math.floor(numberSetting(vars, 'WORKER_MAX_CACHED_WORKFLOWS', 2, 100_000));

@@ -27,7 +27,7 @@ export interface RunRow {
 export function runRowsOf(summary: SyncSummary, trigger: string): RunRow[] {
   const seconds = (ms: number) => Math.floor(ms / 1000);
   return summary.resources.map((r) => ({
-    run_id: summary.runId,
+    run_id: summary.syncId,
     resource: r.resource,
     kind: summary.mode,
     trigger,

@@ -134,7 +134,7 @@ export interface ResourceConfig {
   primary_key: string[];
   /**
    * The table column that holds the key: the primary key itself when it is one int field, else
-   * `_key`, a 52-bit hash of the key fields' values (see clickhouse/record-key.ts).
+   * `_key`, a 52-bit hash of the key fields' values (see domain/record-key.ts).
    */
   key_column: string;
   write_disposition: 'merge';

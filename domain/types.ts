@@ -70,12 +70,21 @@ export interface ReadContext {
   client: ClientConfig;
   retry: RetryConfig;
   resource: ResourceConfig;
-  /** The sync's workflow id: rows and seen ids are stamped with it. */
-  runId: string;
+  /**
+   * The sync's id: the workflow id of the sync run, not Temporal's run id. Rows and seen ids are
+   * stamped with it. Workflows read it from their input through syncIdOf (domain/workflow-ids.ts).
+   */
+  syncId: string;
+}
+
+/** A workflow input that may have been recorded, or sent by an older build, before syncId had its name. */
+export interface LegacySyncId {
+  /** Former name of `syncId`, in such inputs only (then `syncId` is absent): read both via syncIdOf. */
+  runId?: string;
 }
 
 /** What one child workflow needs to sync one resource. */
-export interface ResourceSyncInput extends ReadContext {
+export interface ResourceSyncInput extends ReadContext, LegacySyncId {
   mode: SyncMode;
   options: RunOptions;
   /** Why the table must be built anew before this run writes to it (another key, another column type). */
@@ -209,7 +218,7 @@ export type DeletionScope =
 export interface MarkDeletionsRequest {
   destination: Destination;
   resource: ResourceConfig;
-  runId: string;
+  syncId: string;
   scope: DeletionScope;
   /** The consistent reads that cover the scope: what they did not receive has vanished. */
   readIds: string[];
@@ -240,7 +249,7 @@ export interface CursorState {
   /** Newest `cursor_field` value of the last complete read. */
   cursor: string;
   window: TimeWindow;
-  runId: string;
+  syncId: string;
   mode: SyncMode;
 }
 
@@ -260,9 +269,9 @@ export interface ResourceTotals {
   retries: number;
 }
 
-/** What a resource workflow's `progress` query answers: its sync's id and the totals so far. */
+/** What a resource workflow's progress query answers: its sync's id and the totals so far. */
 export interface ResourceProgress extends ResourceTotals {
-  runId: string;
+  syncId: string;
   partsDone: number;
   parts: number;
 }
@@ -291,7 +300,7 @@ export interface ResourceSummary extends ResourceResult {
 export type SyncOutcome = 'ok' | 'degraded' | 'failed' | 'cancelled';
 
 export interface SyncSummary {
-  runId: string;
+  syncId: string;
   mode: SyncMode;
   destination: Destination;
   outcome: SyncOutcome;

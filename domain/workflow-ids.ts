@@ -1,6 +1,6 @@
 // Workflow ids that act as locks: Temporal allows one running workflow per id, so a second sync of a
 // resource into the same destination cannot start while one runs, whatever task queue it uses.
-import type { Destination } from './types';
+import type { Destination, LegacySyncId } from './types';
 
 /** `host:port/database`, without scheme, credentials, path or query: one name per destination. */
 export function destinationKey(d: Destination): string {
@@ -15,3 +15,10 @@ export const resourceWorkflowId = (d: Destination, resource: string) =>
 
 /** One child per part of a resource's read, named by the part. */
 export const partWorkflowId = (resourceId: string, label: string) => `${resourceId}/${label}`;
+
+/**
+ * The sync's id a workflow input carries: `syncId`, or `runId` in inputs recorded (or continued as
+ * new) before the rename. Histories replay, and runs in flight go on, with either.
+ */
+export const syncIdOf = (input: { syncId?: string } & LegacySyncId): string =>
+  input.syncId ?? input.runId ?? '';

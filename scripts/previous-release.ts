@@ -10,6 +10,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { generateDataset } from '../api-server/data-generator';
 import { startApiServer } from '../api-server/server';
 import { connectClickHouse } from '../clickhouse/connection';
+import { qualified } from '../clickhouse/sql';
 import { runSync } from '../client/run-sync';
 import { parseSyncArgs, syncInputFromSettings } from '../client/sync-request';
 import { clickHouseSettings, readEnv, resolveVariables } from '../config/settings';
@@ -94,13 +95,16 @@ async function dump(ch: ReturnType<typeof connectClickHouse>, outDir: string): P
   const order: string[] = [];
   for (const { name, engine } of objects) {
     const [{ statement }] = await (
-      await ch.query({ query: `SHOW CREATE TABLE ${FIXTURE_DATABASE}.${name}`, format: 'JSONEachRow' })
+      await ch.query({
+        query: `SHOW CREATE TABLE ${qualified(FIXTURE_DATABASE, name)}`,
+        format: 'JSONEachRow',
+      })
     ).json<{ statement: string }>();
     writeFileSync(path.join(outDir, `${name}.sql`), `${statement}\n`);
     if (engine === 'View') continue;
     order.push(name);
     const data = await ch.query({
-      query: `SELECT * FROM ${FIXTURE_DATABASE}.${name}`,
+      query: `SELECT * FROM ${qualified(FIXTURE_DATABASE, name)}`,
       format: 'JSONEachRow',
     });
     writeFileSync(path.join(outDir, `${name}.rows.jsonl`), await data.text());

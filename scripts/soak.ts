@@ -16,6 +16,8 @@ import type { Dataset, Entry } from '../api-server/types';
 import { runSync } from '../client/run-sync';
 import { parseSyncArgs, syncInputFromSettings } from '../client/sync-request';
 import { connectClickHouse } from '../clickhouse/connection';
+import { qualified } from '../clickhouse/sql';
+import { currentViewName } from '../domain/table-names';
 import { clickHouseSettings, readEnv, resolveVariables } from '../config/settings';
 import type { ResourceConfig } from '../domain/source-config';
 import { temporalSettings } from '../config/temporal-settings';
@@ -134,7 +136,10 @@ async function compare(
   ds: Dataset,
   resource: ResourceConfig,
 ): Promise<Diff> {
-  const rs = await ch.query({ query: `SELECT * FROM ${db}.${resource.name}_current`, format: 'JSONEachRow' });
+  const rs = await ch.query({
+    query: `SELECT * FROM ${qualified(db, currentViewName(resource))}`,
+    format: 'JSONEachRow',
+  });
   const stored = await rs.json<Record<string, unknown>>();
   return diffRows(stored, servedRecords(ds, resource), resource, !!process.env.SOAK_DEBUG);
 }

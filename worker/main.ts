@@ -1,6 +1,6 @@
 // `npm run worker`: runs until SIGINT or SIGTERM, then finishes in-flight work and exits.
 // Logs one JSON line per event (LOG_LEVEL, default INFO); serves Prometheus metrics (Temporal's own
-// and ours, activities/metrics.ts) at WORKER_METRICS_ADDRESS (default 127.0.0.1:9464, `off` for none).
+// and ours, activities/telemetry.ts) at WORKER_METRICS_ADDRESS (default 127.0.0.1:9464, `off` for none).
 // Exit codes (client/exit-codes.ts): 0 stopped, 1 failed, 2 bad setting (named), 3 Temporal unreachable.
 import { createServer } from 'net';
 import { Runtime } from '@temporalio/worker';

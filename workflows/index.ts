@@ -1,4 +1,4 @@
 // Every workflow type the worker runs. The worker bundles this file (and only what it imports).
 export { syncWorkflow, syncProgressQuery } from './sync';
 export { syncResourceWorkflow, resourceProgressQuery } from './sync-resource';
-export { readPartWorkflow, partProgressQuery } from './read-part';
+export { readPartWorkflow } from './read-part';

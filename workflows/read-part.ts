@@ -8,12 +8,14 @@ import type {
   PageResult,
   PartOutcome,
   PartResult,
+  LegacySyncId,
   ReadContext,
   ReadTarget,
   SeenRecords,
 } from '../domain/types';
 import { emptyTotals, factsTotals, mergeSamples, sumTotals } from '../domain/totals';
 import { DAY_MS, SECOND_MS, splitWindow } from '../domain/windows';
+import { syncIdOf } from '../domain/workflow-ids';
 import { destinationActivityOptions, pageActivityOptions } from './activity-options';
 import { judgeRead } from './consistency';
 import {
@@ -45,7 +47,7 @@ export interface ReadPartState {
   quarantineSamples?: string[];
 }
 
-export interface ReadPartInput extends ReadContext {
+export interface ReadPartInput extends ReadContext, LegacySyncId {
   target: ReadTarget;
   /** 0 for a resource's first read of the part; n for its n-th re-check (keeps read ids apart). */
   round?: number;
@@ -54,7 +56,9 @@ export interface ReadPartInput extends ReadContext {
   secondChanceDelayMs?: number;
 }
 
-export const partProgressQuery = defineQuery<PartResult['totals']>('progress');
+/** The part's totals so far: for an operator watching a long read (the Web UI's Queries tab, or
+ * `temporal workflow query --name partTotals`); no client of ours asks it. */
+export const partTotalsQuery = defineQuery<PartResult['totals']>('partTotals');
 
 export function targetLabel(resource: string, t: ReadTarget): string {
   if (t.window) return `${resource} ${t.window.since}..${t.window.until}`;
@@ -64,6 +68,7 @@ export function targetLabel(resource: string, t: ReadTarget): string {
 
 export async function readPartWorkflow(input: ReadPartInput): Promise<PartResult> {
   const { resource } = input;
+  const syncId = syncIdOf(input);
   const pageOptions = pageActivityOptions(input.retry, input.client.request_timeout_seconds);
   const pageActs = proxyActivities<Activities>(pageOptions);
   const destActs = proxyActivities<Activities>(destinationActivityOptions);
@@ -73,7 +78,7 @@ export async function readPartWorkflow(input: ReadPartInput): Promise<PartResult
     rereads: [],
     totals: emptyTotals(),
   };
-  setHandler(partProgressQuery, () => state.totals);
+  setHandler(partTotalsQuery, () => state.totals);
   const concurrency = resource.endpoint.paginator?.max_concurrency ?? 1;
   // Reads that began before records' contents were counted (their history asks countSeenIds) go on so.
   const seenRecords = async (readId: string): Promise<SeenRecords> => {
@@ -85,7 +90,7 @@ export async function readPartWorkflow(input: ReadPartInput): Promise<PartResult
   while (state.queue.length > 0) {
     const task = state.queue[0];
     const label = targetLabel(resource.name, task.target);
-    const readId = `${input.runId}|${label}|${input.round ?? 0}.${task.attempt}`;
+    const readId = `${syncId}|${label}|${input.round ?? 0}.${task.attempt}`;
     const fetch = (page: number): Promise<PageResult> =>
       pageActs.fetchPage.executeWithOptions({ ...pageOptions, summary: `${label} page ${page}` }, [
         {
@@ -93,7 +98,7 @@ export async function readPartWorkflow(input: ReadPartInput): Promise<PartResult
           client: input.client,
           retry: input.retry,
           resource,
-          runId: input.runId,
+          syncId,
           readId,
           target: task.target,
           page,

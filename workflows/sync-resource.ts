@@ -38,7 +38,7 @@ import {
   windowScope,
   WindowRules,
 } from '../domain/windows';
-import { partWorkflowId } from '../domain/workflow-ids';
+import { partWorkflowId, syncIdOf } from '../domain/workflow-ids';
 import {
   destinationActivityOptions,
   keyCollisionActivityOptions,
@@ -47,7 +47,8 @@ import {
 import { pool } from './pool';
 import { readPartWorkflow, targetLabel } from './read-part';
 
-export const resourceProgressQuery = defineQuery<ResourceProgress>('progress');
+/** The resource's totals so far; start-sync polls it for its live progress. */
+export const resourceProgressQuery = defineQuery<ResourceProgress>('resourceProgress');
 
 /** Windows read at once by default (each a child workflow with its own pages in flight). */
 const DEFAULT_PARALLEL_WINDOWS = 4;
@@ -56,6 +57,7 @@ const MAX_RECHECK_ROUNDS = 2;
 
 export async function syncResourceWorkflow(input: ResourceSyncInput): Promise<ResourceResult> {
   const { resource, mode, options, destination } = input;
+  const syncId = syncIdOf(input);
   const endpoint = resource.endpoint;
   const acts = proxyActivities<Activities>(destinationActivityOptions);
   const apiActs = proxyActivities<Activities>(
@@ -66,7 +68,7 @@ export async function syncResourceWorkflow(input: ResourceSyncInput): Promise<Re
   let partsDone = 0;
   let targets: ReadTarget[] = [{}];
   setHandler(resourceProgressQuery, () => ({
-    runId: input.runId,
+    syncId,
     ...totals,
     partsDone,
     parts: targets.length,
@@ -96,11 +98,7 @@ export async function syncResourceWorkflow(input: ResourceSyncInput): Promise<Re
         workflowId: partWorkflowId(resourceId, round === 0 ? name : `${name} recheck ${round}`),
         args: [
           {
-            destination,
-            client: input.client,
-            retry: input.retry,
-            resource,
-            runId: input.runId,
+            ...readContext(input),
             target,
             round,
             secondChanceDelayMs: options.secondChanceDelayMs,
@@ -149,7 +147,7 @@ export async function syncResourceWorkflow(input: ResourceSyncInput): Promise<Re
     const deletion = await acts.markDeletions({
       destination,
       resource,
-      runId: input.runId,
+      syncId,
       scope,
       readIds: consistent.map((o) => o.readId),
       recordsRead: consistent.reduce((n, o) => n + o.records, 0),
@@ -185,7 +183,7 @@ export async function syncResourceWorkflow(input: ResourceSyncInput): Promise<Re
       const cursor = (inc.cursor_field ? newest : undefined) ?? isoSeconds(nowMs);
       await acts.recordCursor({
         destination,
-        state: { resource: resource.name, cursor, window, runId: input.runId, mode },
+        state: { resource: resource.name, cursor, window, syncId, mode },
       });
       result.cursor = cursor;
     } else {
@@ -223,8 +221,8 @@ function describeCollisions(c: KeyCollisionsResult): { degraded: string[]; notes
 
 /** What every read of the resource in this run shares. */
 function readContext(input: ResourceSyncInput): ReadContext {
-  const { destination, client, retry, resource, runId } = input;
-  return { destination, client, retry, resource, runId };
+  const { destination, client, retry, resource } = input;
+  return { destination, client, retry, resource, syncId: syncIdOf(input) };
 }
 
 interface PartsPlan {

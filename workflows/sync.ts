@@ -26,7 +26,8 @@ import { destinationKey, resourceWorkflowId } from '../domain/workflow-ids';
 import { destinationActivityOptions, runHistoryActivityOptions } from './activity-options';
 import { syncResourceWorkflow } from './sync-resource';
 
-export const syncProgressQuery = defineQuery<ResourceSummary[]>('progress');
+/** Each resource's summary so far; release-stuck reads it to record a run it ends. */
+export const syncProgressQuery = defineQuery<ResourceSummary[]>('syncProgress');
 
 export async function syncWorkflow(input: SyncInput): Promise<SyncSummary> {
   const { workflowId } = workflowInfo();
@@ -83,6 +84,12 @@ export async function syncWorkflow(input: SyncInput): Promise<SyncSummary> {
   // Tables to build anew are built by their resource's own sync, under its lock. (Results recorded
   // before rebuilds existed have no `rebuild`.)
   const rebuildOf = new Map(schema.map((c) => [c.table, c.rebuild ?? []]));
+  // Columns the configuration gained are added here: the resource's summary says so.
+  for (const r of progress) {
+    const added = schema.find((c) => c.table === r.resource)?.addedColumns ?? [];
+    if (added.length)
+      r.notes.push(`column${added.length === 1 ? '' : 's'} added to the table: ${added.join(', ')}`);
+  }
 
   await Promise.all(
     selected.map(async (resource, i) => {
@@ -98,7 +105,7 @@ export async function syncWorkflow(input: SyncInput): Promise<SyncSummary> {
                 resource,
                 mode: input.mode,
                 options: input.options,
-                runId: workflowId,
+                syncId: workflowId,
                 ...(rebuildOf.get(resource.name)?.length
                   ? { rebuildTable: rebuildOf.get(resource.name) }
                   : {}),
@@ -107,7 +114,13 @@ export async function syncWorkflow(input: SyncInput): Promise<SyncSummary> {
             staticSummary: `Sync ${resource.name} (${input.mode}) for ${workflowId}`,
           }),
         );
-        progress[i] = { ...progress[i], ...totals, ok: true, finishedAt: Date.now() };
+        progress[i] = {
+          ...progress[i],
+          ...totals,
+          notes: [...progress[i].notes, ...totals.notes],
+          ok: true,
+          finishedAt: Date.now(),
+        };
       } catch (err) {
         if (isCancellation(err)) {
           cancelled = err as Error;
@@ -133,7 +146,7 @@ export async function syncWorkflow(input: SyncInput): Promise<SyncSummary> {
   const failed = progress.filter((r) => !r.ok && !r.cancelled);
   const degraded = progress.some((r) => r.degraded.length > 0 || r.heldBack > 0);
   const summary: SyncSummary = {
-    runId: workflowId,
+    syncId: workflowId,
     mode: input.mode,
     destination: input.destination,
     outcome: cancelled ? 'cancelled' : failed.length ? 'failed' : degraded ? 'degraded' : 'ok',

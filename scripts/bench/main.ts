@@ -17,6 +17,8 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { runSync } from '../../client/run-sync';
 import { parseSyncArgs, syncInputFromSettings } from '../../client/sync-request';
 import { connectClickHouse } from '../../clickhouse/connection';
+import { qualified } from '../../clickhouse/sql';
+import { currentViewName } from '../../domain/table-names';
 import { clickHouseSettings, PROJECT_ROOT, readEnv, resolveVariables } from '../../config/settings';
 import type { ResourceConfig } from '../../domain/source-config';
 import { temporalSettings } from '../../config/temporal-settings';
@@ -156,7 +158,7 @@ async function checkFields(
       if (records.length === 0) {
         // Rows outside every slice's id range are extra too.
         const rs = await ch.query({
-          query: `SELECT count() AS n FROM ${db}.${resource.name}_current`,
+          query: `SELECT count() AS n FROM ${qualified(db, currentViewName(resource))}`,
           format: 'JSONEachRow',
         });
         const [{ n }] = await rs.json<{ n: string }>();
@@ -166,7 +168,7 @@ async function checkFields(
       const first = records[0].id;
       const last = records[records.length - 1].id;
       const rs = await ch.query({
-        query: `SELECT * FROM ${db}.${resource.name}_current WHERE id >= ${first} AND id <= ${last}`,
+        query: `SELECT * FROM ${qualified(db, currentViewName(resource))} WHERE id >= ${first} AND id <= ${last}`,
         format: 'JSONEachRow',
       });
       const stored = await rs.json<Record<string, unknown>>();
@@ -216,9 +218,8 @@ const cpuLine = (c: Record<string, number>) =>
 const written = (s: SyncSummary, name: string) => s.resources.find((r) => r.resource === name)?.rows ?? 0;
 
 /**
- * Databases are dropped only when the benchmark ends: on this machine's journal-less ext4, creating
- * files (each ClickHouse part is a hundred) slows down for minutes after many were deleted (perf shows
- * the kernel in ext4's recently_deleted), and a drop between runs would slow the runs after it.
+ * Databases are dropped only when the benchmark ends: ext4 creates files slowly for a while after
+ * many were deleted, so a drop between runs would slow the runs after it.
  */
 const databases: string[] = [];
 
@@ -341,7 +342,10 @@ async function benchSize(
       if (args.loaders.includes('pipeline')) {
         const full = await sync(db, [], 'first');
         // `_current` holds one row per live record, if the load is right.
-        const current = await countsPerResource(ch, (r) => `SELECT count() AS n FROM ${db}.${r}_current`);
+        const current = await countsPerResource(
+          ch,
+          (r) => `SELECT count() AS n FROM ${qualified(db, currentViewName({ name: r }))}`,
+        );
         checkCounts(`${name} pipeline run ${run}`, current, totals);
         const pages = full.summary.resources.reduce((n, r) => n + r.pages, 0);
         result.pipeline.push({ seconds: full.seconds, server: full.server, pages, cpu: full.cpu });
@@ -402,7 +406,10 @@ async function benchSize(
         );
         // Distinct records: the raw loader writes what it reads (an absence spanning two years arrives
         // twice), and its tables merge the copies in their own time, like the pipeline's.
-        const distinct = await countsPerResource(ch, (r) => `SELECT uniqExact(id) AS n FROM ${rawDb}.${r}`);
+        const distinct = await countsPerResource(
+          ch,
+          (r) => `SELECT uniqExact(id) AS n FROM ${qualified(rawDb, r)}`,
+        );
         checkCounts(`${name} raw run ${run}`, distinct, totals);
         const rawCpu = { ...cpuSince(cpuBefore), worker: 0, 'raw loader': raw.cpuSeconds };
         result.raw.push({

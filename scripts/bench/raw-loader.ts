@@ -69,7 +69,7 @@ async function main(): Promise<void> {
         agent: api.apiAgent,
       });
       const records = readRecords(doc, resource.endpoint.data_selector) ?? [];
-      const meta = { syncedAt: Date.now(), runId: 'raw', partition: partitionLabel(target) };
+      const meta = { syncedAt: Date.now(), syncId: 'raw', partition: partitionLabel(target) };
       const mapped: Row[] = [];
       for (const record of records) {
         const m = recordToRow(record, resource, meta);

@@ -71,6 +71,16 @@ function timing(runs: Run[]): string {
   return runs.length === 1 ? `${sec(m)} s` : `${sec(m)} s (${sec(Math.min(...xs))}–${sec(Math.max(...xs))})`;
 }
 
+/** A Markdown table: the header, then one row per list of cells; the first `left` columns align left, the rest right. */
+function markdownTable(header: string[], rows: string[][], left = 1): string[] {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [
+    line(header),
+    `|${header.map((_, i) => (i < left ? '---' : '---:')).join('|')}|`,
+    ...rows.map(line),
+  ];
+}
+
 const rowsOf = (r: SizeResult) => Object.values(r.counts).reduce((a, b) => a + b, 0);
 const med = (runs: Run[]) => median(runs.map((r) => r.seconds));
 
@@ -92,95 +102,114 @@ function machine(clickhouseVersion: string): string[] {
 }
 
 function fullTable(results: SizeResult[]): string[] {
-  const lines = [
-    '| size | rows | pipeline | rows/s | raw limit | pipeline / raw | dlt | dlt / pipeline |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|',
-  ];
-  for (const r of results) {
-    const p = med(r.pipeline);
-    const raw = med(r.raw);
-    const dlt = med(r.dlt);
-    lines.push(
-      `| ${r.size} (${int(r.spec.entries)} entries) | ${int(rowsOf(r))} | ${timing(r.pipeline)} | ${int(rowsOf(r) / p)} | ` +
-        `${timing(r.raw)} | ${ratio(p / raw)} | ${timing(r.dlt)} | ${r.dlt.length ? ratio(dlt / p) : '–'} |`,
-    );
-  }
-  return lines;
+  return markdownTable(
+    ['size', 'rows', 'pipeline', 'rows/s', 'raw limit', 'pipeline / raw', 'dlt', 'dlt / pipeline'],
+    results.map((r) => {
+      const p = med(r.pipeline);
+      return [
+        `${r.size} (${int(r.spec.entries)} entries)`,
+        int(rowsOf(r)),
+        timing(r.pipeline),
+        int(rowsOf(r) / p),
+        timing(r.raw),
+        ratio(p / med(r.raw)),
+        timing(r.dlt),
+        r.dlt.length ? ratio(med(r.dlt) / p) : '–',
+      ];
+    }),
+  );
 }
 
 function incrementalTable(results: SizeResult[]): string[] {
-  const lines = [
-    '| size | entries changed | incremental run | share of the full sync | pages read (full sync) | rows read |',
-    '|---|---:|---:|---:|---:|---:|',
-  ];
-  for (const r of results) {
-    const inc = med(r.incremental);
-    lines.push(
-      `| ${r.size} | ${int(r.incremental[0]?.changed ?? 0)} | ${timing(r.incremental)} | ${pct(inc / med(r.pipeline))} | ` +
-        `${int(median(r.incremental.map((i) => i.pages)))} (${int(median(r.pipeline.map((i) => i.pages)))}) | ` +
-        `${int(median(r.incremental.map((i) => i.server.requests)))} requests |`,
-    );
-  }
-  return lines;
+  return markdownTable(
+    [
+      'size',
+      'entries changed',
+      'incremental run',
+      'share of the full sync',
+      'pages read (full sync)',
+      'rows read',
+    ],
+    results.map((r) => [
+      r.size,
+      int(r.incremental[0]?.changed ?? 0),
+      timing(r.incremental),
+      pct(med(r.incremental) / med(r.pipeline)),
+      `${int(median(r.incremental.map((i) => i.pages)))} (${int(median(r.pipeline.map((i) => i.pages)))})`,
+      `${int(median(r.incremental.map((i) => i.server.requests)))} requests`,
+    ]),
+  );
 }
 
 function costTable(results: SizeResult[]): string[] {
-  const lines = [
-    '| size | API server CPU (pipeline run) | worker peak RSS | Temporal server CPU per page | worker CPU per page, pipeline − raw loader | page dispatch, median (p95) | page activity, median | extra wall time per page vs raw |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|',
+  const header = [
+    'size',
+    'API server CPU (pipeline run)',
+    'worker peak RSS',
+    'Temporal server CPU per page',
+    'worker CPU per page, pipeline − raw loader',
+    'page dispatch, median (p95)',
+    'page activity, median',
+    'extra wall time per page vs raw',
   ];
-  for (const r of results) {
-    const cpu = median(r.pipeline.map((x) => x.server.cpuMs)) / 1000;
-    const t = r.temporal;
-    const pages = median(r.pipeline.map((x) => x.pages));
-    const perPage = (runs: Run[], name: string) =>
-      median(runs.map((x) => ((x.cpu[name] ?? NaN) * 1000) / x.pages));
-    const temporal = perPage(r.pipeline, 'Temporal');
-    const sdk = perPage(r.pipeline, 'worker') - perPage(r.raw, 'raw loader');
-    const extra = ((med(r.pipeline) - med(r.raw)) * 1000) / pages;
-    lines.push(
-      `| ${r.size} | ${sec(cpu)} s (${pct(cpu / med(r.raw))} of the raw wall time) | ${int(r.workerPeakMb ?? NaN)} MB | ` +
-        `${temporal.toFixed(1)} ms | ${sdk.toFixed(1)} ms | ` +
-        `${t ? `${int(t.dispatchMedianMs)} ms (${int(t.dispatchP95Ms)} ms)` : '–'} | ` +
-        `${t ? `${int(t.activityMedianMs)} ms` : '–'} | ${extra.toFixed(1)} ms |`,
-    );
-  }
-  return lines;
+  return markdownTable(
+    header,
+    results.map((r) => {
+      const cpu = median(r.pipeline.map((x) => x.server.cpuMs)) / 1000;
+      const t = r.temporal;
+      const pages = median(r.pipeline.map((x) => x.pages));
+      const perPage = (runs: Run[], name: string) =>
+        median(runs.map((x) => ((x.cpu[name] ?? NaN) * 1000) / x.pages));
+      const sdk = perPage(r.pipeline, 'worker') - perPage(r.raw, 'raw loader');
+      const extra = ((med(r.pipeline) - med(r.raw)) * 1000) / pages;
+      return [
+        r.size,
+        `${sec(cpu)} s (${pct(cpu / med(r.raw))} of the raw wall time)`,
+        `${int(r.workerPeakMb ?? NaN)} MB`,
+        `${perPage(r.pipeline, 'Temporal').toFixed(1)} ms`,
+        `${sdk.toFixed(1)} ms`,
+        t ? `${int(t.dispatchMedianMs)} ms (${int(t.dispatchP95Ms)} ms)` : '–',
+        t ? `${int(t.activityMedianMs)} ms` : '–',
+        `${extra.toFixed(1)} ms`,
+      ];
+    }),
+  );
 }
 
 function cpuTable(results: SizeResult[]): string[] {
   const names = ['worker', 'raw loader', 'API server', 'ClickHouse', 'Temporal'];
-  const lines = [
-    `| size | load | wall | ${names.join(' | ')} | CPU in all |`,
-    `|---|---|---:|${names.map(() => '---:').join('|')}|---:|`,
-  ];
-  for (const r of results) {
-    for (const [load, runs] of [
-      ['pipeline, full', r.pipeline],
-      ['raw limit', r.raw],
-      ['pipeline, incremental', r.incremental],
-    ] as const) {
-      if (runs.length === 0) continue;
-      const cpuOf = (name: string) => median(runs.map((x) => x.cpu[name] ?? 0));
-      const all = names.reduce((n, k) => n + (cpuOf(k) || 0), 0);
-      lines.push(
-        `| ${r.size} | ${load} | ${sec(med(runs))} s | ${names.map((k) => (cpuOf(k) ? `${sec(cpuOf(k))} s` : '–')).join(' | ')} | ${sec(all)} s |`,
-      );
-    }
-  }
-  return lines;
+  const rows = results.flatMap((r) =>
+    (
+      [
+        ['pipeline, full', r.pipeline],
+        ['raw limit', r.raw],
+        ['pipeline, incremental', r.incremental],
+      ] as const
+    )
+      .filter(([, runs]) => runs.length > 0)
+      .map(([load, runs]) => {
+        const cpuOf = (name: string) => median(runs.map((x) => x.cpu[name] ?? 0));
+        const all = names.reduce((n, k) => n + (cpuOf(k) || 0), 0);
+        return [
+          r.size,
+          load,
+          `${sec(med(runs))} s`,
+          ...names.map((k) => (cpuOf(k) ? `${sec(cpuOf(k))} s` : '–')),
+          `${sec(all)} s`,
+        ];
+      }),
+  );
+  return markdownTable(['size', 'load', 'wall', ...names, 'CPU in all'], rows, 2);
 }
 
 function growthTable(results: SizeResult[]): string[] {
-  const lines = [
-    '| size | rows | pipeline, s per 100k rows | raw, s per 100k rows |',
-    '|---|---:|---:|---:|',
-  ];
-  for (const r of results) {
-    const per = (s: number) => ((s * 100_000) / rowsOf(r)).toFixed(2);
-    lines.push(`| ${r.size} | ${int(rowsOf(r))} | ${per(med(r.pipeline))} | ${per(med(r.raw))} |`);
-  }
-  return lines;
+  return markdownTable(
+    ['size', 'rows', 'pipeline, s per 100k rows', 'raw, s per 100k rows'],
+    results.map((r) => {
+      const per = (s: number) => ((s * 100_000) / rowsOf(r)).toFixed(2);
+      return [r.size, int(rowsOf(r)), per(med(r.pipeline)), per(med(r.raw))];
+    }),
+  );
 }
 
 function targets(results: SizeResult[]): string[] {
@@ -265,6 +294,9 @@ function checks(results: SizeResult[]): string[] {
   return lines;
 }
 
+/** A Markdown section: a blank line, its heading, a blank line, its lines. */
+const section = (title: string, ...lines: string[]) => ['', `## ${title}`, '', ...lines];
+
 export function renderReport(report: BenchReport): string {
   const { results } = report;
   const dltVersion = results.find((r) => r.dltVersion)?.dltVersion;
@@ -274,67 +306,52 @@ export function renderReport(report: BenchReport): string {
     `Generated by \`npm run bench -- ${report.args.join(' ')}\` on ${report.date.toISOString().slice(0, 16).replace('T', ' ')} UTC. ` +
       `Each figure is the median of the runs at its size (${results.map((r) => `${r.size}: ${r.pipeline.length || r.raw.length}`).join(', ')}; the range in brackets). ` +
       'The command writes this part of the page; the notes at the end come from `scripts/bench/notes.md`.',
-    '',
-    '## Machine',
-    '',
-    ...machine(report.clickhouseVersion),
-    '',
-    '## Loaders',
-    '',
-    '- **pipeline**: this project as users run it: a worker process (`npm run worker`), a sync started through Temporal into an empty database (a first sync reads the whole history), every page an activity, merge decisions, seen ids, consistency checks and deletions included.',
-    '- **raw limit**: `scripts/bench/raw-loader.ts`, the same source configuration with no orchestration: the same HTTP client with keep-alive, the same page size and requests in flight (16), the same row mapping into tables of the same kind, one insert per page, nothing else.',
-    `- **dlt**: dlt's \`rest_api_source\` with the seed's configuration, into DuckDB (${dltVersion ? `dlt ${dltVersion}` : 'not run'}; \`scripts/bench/dlt_peer.py\`).`,
-    '- All read the same local API server (a process of its own), whose own serving time is measured so that a slow server can neither hide nor fake a result.',
-    '',
-    '## Full sync',
-    '',
-    ...fullTable(results),
-    '',
-    '## Incremental run after 0.1% of the entries changed',
-    '',
-    'The changes are edits of entries from the last three weeks (new text, new `time_last_change`), as people correct recent time. The run reads what an incremental run reads (the lists of projects, customers and absences in full, entries from the cursor minus the lookback) and must write exactly the changed entries.',
-    '',
-    ...incrementalTable(results),
-    '',
-    '## Where the time goes',
-    '',
-    ...costTable(results),
-    '',
-    "- API server CPU: the server's own cost of answering during a pipeline run; the raw loader pays about the same.",
-    "- Temporal's overhead per page activity, in CPU: the Temporal server's CPU during a full sync divided by its pages (scheduling, dispatching and completing the activity, the workflow task that follows, persistence), and what the worker spends beyond the raw loader per page (the SDK's activations and workflow thread, the page's seen ids, the stored-state comparison).",
-    '- Page dispatch: from a page activity being scheduled to a worker starting it; page activity: its start to its completion (the request and its writes); both from the histories of the first run, on a machine with every core busy.',
-    '- Extra wall time per page: (pipeline − raw) / pages.',
-    '',
-    'CPU seconds per process during each load (medians), on a machine with ' + cpus().length + ' cores:',
-    '',
-    ...cpuTable(results),
-    '',
-    '## Growth',
-    '',
-    ...growthTable(results),
-    '',
-    '## Targets',
-    '',
-    ...targets(results),
-    '',
-    '## Checks',
-    '',
-    ...checks(results),
-    '',
-    '## Reproduce',
-    '',
-    '```',
-    `npm run bench -- ${report.args.join(' ')}`,
-    '```',
-    '',
-    '`npm run bench` installs and starts what it needs (the Temporal dev server, ClickHouse, dlt in `.services/dlt`) and stops what it started. Sizes: ' +
-      results
-        .map(
-          (r) =>
-            `${r.size} = ${int(r.spec.entries)} entries, ${int(r.spec.projects)} projects, ${int(r.spec.customers)} customers, ${int(r.spec.absencesPerYear)} absences a year over ${r.spec.years} years`,
-        )
-        .join('; ') +
-      '.',
+    ...section('Machine', ...machine(report.clickhouseVersion)),
+    ...section(
+      'Loaders',
+      '- **pipeline**: this project as users run it: a worker process (`npm run worker`), a sync started through Temporal into an empty database (a first sync reads the whole history), every page an activity, merge decisions, seen ids, consistency checks and deletions included.',
+      '- **raw limit**: `scripts/bench/raw-loader.ts`, the same source configuration with no orchestration: the same HTTP client with keep-alive, the same page size and requests in flight (16), the same row mapping into tables of the same kind, one insert per page, nothing else.',
+      `- **dlt**: dlt's \`rest_api_source\` with the seed's configuration, into DuckDB (${dltVersion ? `dlt ${dltVersion}` : 'not run'}; \`scripts/bench/dlt_peer.py\`).`,
+      '- All read the same local API server (a process of its own), whose own serving time is measured so that a slow server can neither hide nor fake a result.',
+    ),
+    ...section('Full sync', ...fullTable(results)),
+    ...section(
+      'Incremental run after 0.1% of the entries changed',
+      'The changes are edits of entries from the last three weeks (new text, new `time_last_change`), as people correct recent time. The run reads what an incremental run reads (the lists of projects, customers and absences in full, entries from the cursor minus the lookback) and must write exactly the changed entries.',
+      '',
+      ...incrementalTable(results),
+    ),
+    ...section(
+      'Where the time goes',
+      ...costTable(results),
+      '',
+      "- API server CPU: the server's own cost of answering during a pipeline run; the raw loader pays about the same.",
+      "- Temporal's overhead per page activity, in CPU: the Temporal server's CPU during a full sync divided by its pages (scheduling, dispatching and completing the activity, the workflow task that follows, persistence), and what the worker spends beyond the raw loader per page (the SDK's activations and workflow thread, the page's seen ids, the stored-state comparison).",
+      '- Page dispatch: from a page activity being scheduled to a worker starting it; page activity: its start to its completion (the request and its writes); both from the histories of the first run, on a machine with every core busy.',
+      '- Extra wall time per page: (pipeline − raw) / pages.',
+      '',
+      'CPU seconds per process during each load (medians), on a machine with ' + cpus().length + ' cores:',
+      '',
+      ...cpuTable(results),
+    ),
+    ...section('Growth', ...growthTable(results)),
+    ...section('Targets', ...targets(results)),
+    ...section('Checks', ...checks(results)),
+    ...section(
+      'Reproduce',
+      '```',
+      `npm run bench -- ${report.args.join(' ')}`,
+      '```',
+      '',
+      '`npm run bench` installs and starts what it needs (the Temporal dev server, ClickHouse, dlt in `.services/dlt`) and stops what it started. Sizes: ' +
+        results
+          .map(
+            (r) =>
+              `${r.size} = ${int(r.spec.entries)} entries, ${int(r.spec.projects)} projects, ${int(r.spec.customers)} customers, ${int(r.spec.absencesPerYear)} absences a year over ${r.spec.years} years`,
+          )
+          .join('; ') +
+        '.',
+    ),
     ...(notes ? ['', notes] : []),
     '',
   ].join('\n');

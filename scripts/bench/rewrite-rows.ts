@@ -10,6 +10,7 @@ import { recordToRow, Row } from '../../clickhouse/row-mapping';
 import { ensureDatabase, ensureResourceTable } from '../../clickhouse/schema';
 import { prepareResourceTable } from '../../clickhouse/table-rebuild';
 import { insertRows } from '../../clickhouse/writer';
+import { qualified } from '../../clickhouse/sql';
 import { loadSourceConfig } from '../../config/load-source-config';
 import { clickHouseSettings, readEnv, resolveVariables } from '../../config/settings';
 
@@ -61,13 +62,13 @@ async function main(): Promise<void> {
         const batch: Row[] = [];
         for (let i = from; i < Math.min(total, from + 10_000); i++) {
           const record = { ...base[i % base.length], id: i + 1 };
-          const m = recordToRow(record, older, { syncedAt: Date.now(), runId: 'bench', partition: '' });
+          const m = recordToRow(record, older, { syncedAt: Date.now(), syncId: 'bench', partition: '' });
           if (m.ok) batch.push({ ...m.row, _version: Date.now() });
         }
         await insertRows(ch, database, 'entries', batch);
       }
     });
-    await ch.command({ query: `OPTIMIZE TABLE ${database}.entries FINAL` });
+    await ch.command({ query: `OPTIMIZE TABLE ${qualified(database, 'entries')} FINAL` });
     const before = await onDisk();
     // What a worker of the new release does: prepareDestination adds the column, the resource's own
     // sync maps the stored rows again.
@@ -76,14 +77,16 @@ async function main(): Promise<void> {
     const unmerged = await onDisk();
     const viewCount = async () => {
       const rs = await ch.query({
-        query: `SELECT count() AS n FROM ${database}.entries_current`,
+        query: `SELECT count() AS n FROM ${qualified(database, 'entries_current')}`,
         format: 'JSONEachRow',
       });
       return Number((await rs.json<{ n: string }>())[0].n);
     };
     let rows = 0;
     const readUnmerged = await seconds(async () => (rows = await viewCount()));
-    const merge = await seconds(() => ch.command({ query: `OPTIMIZE TABLE ${database}.entries FINAL` }));
+    const merge = await seconds(() =>
+      ch.command({ query: `OPTIMIZE TABLE ${qualified(database, 'entries')} FINAL` }),
+    );
     const merged = await onDisk();
     const readMerged = await seconds(viewCount);
     const [{ version }] = await (

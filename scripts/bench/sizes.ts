@@ -1,5 +1,5 @@
-// The benchmark's dataset sizes (issue 8): S fits CI, M is the 200,000 entries measured before, L is a
-// large account. Years end with the current one.
+// The benchmark's dataset sizes: S fits CI, M is 200,000 entries, L is a large account. Years end
+// with the current one.
 export interface BenchSize {
   entries: number;
   projects: number;

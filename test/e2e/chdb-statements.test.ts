@@ -73,7 +73,7 @@ function ok(result: RunSyncResult): RunSyncResult & { ok: true } {
   return result;
 }
 
-/** Statements with their literals blanked: one per shape, whatever the run ids and values. */
+/** Statements with their literals blanked: one per shape, whatever the sync ids and values. */
 const shapeOf = (sql: string) =>
   sql
     .replace(/'(?:[^'\\]|\\.)*'/g, "'?'")
@@ -127,7 +127,7 @@ describe('the statement check on chdb', function () {
     const ch = recorder.wrap(connectClickHouse(clickHouseSettings(h.vars)));
     await insertSeenIds(ch, h.database, {
       resource: 'entries',
-      runId: 'long-gone',
+      syncId: 'long-gone',
       readId: 'long-gone|x|1',
       page: 1,
       records: [1, 2, 3].map((id) => ({ id, hash: id })),
@@ -165,6 +165,11 @@ describe('the statement check on chdb', function () {
     );
     const entries = incremental.summary.resources.find((r) => r.resource === 'entries');
     assert.equal(entries?.deleted, 1, 'the deleted entry is marked');
+    const customersRun = incremental.summary.resources.find((r) => r.resource === 'customers');
+    assert.ok(
+      customersRun?.notes.includes('column added to the table: checked_on_chdb'),
+      customersRun?.notes.join('; '),
+    );
 
     // An old deletion only a reconciliation sees.
     const old = ds.entries.find((e) => Date.parse(e.time_since) < now - 400 * DAY);

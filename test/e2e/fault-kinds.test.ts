@@ -11,6 +11,7 @@ import type { RequestLogEntry } from '../../api-server/server';
 import type { DatasetSize } from '../../api-server/types';
 import { withStatementInErrors } from '../../clickhouse/connection';
 import { SEEN_TABLE } from '../../clickhouse/sync-state';
+import { qualified } from '../../clickhouse/sql';
 import { clickHouseSettings, readEnv, resolveVariables } from '../../config/settings';
 import type { ResourceConfig } from '../../domain/source-config';
 import { parseSyncArgs, syncInputFromSettings } from '../../client/sync-request';
@@ -309,13 +310,13 @@ describe('ClickHouse faults', function () {
 
   function wrap(ch: ClickHouseClient): ClickHouseClient {
     const insert = (params: Parameters<ClickHouseClient['insert']>[0]) => {
-      if (!fault || fault.times <= 0 || params.table !== `${h.database}.${SEEN_TABLE}`)
+      if (!fault || fault.times <= 0 || params.table !== qualified(h.database, SEEN_TABLE))
         return ch.insert(params);
       fault.times--;
       // Real answers of real servers: nothing listens on port 1; the password is wrong; no such table.
       if (fault.kind === 'away') return away.insert(params);
       if (fault.kind === 'login') return wrongLogin.insert(params);
-      return ch.insert({ ...params, table: `${params.table}_missing` });
+      return ch.insert({ ...params, table: qualified(h.database, `${SEEN_TABLE}_missing`) });
     };
     return Object.assign(Object.create(ch) as ClickHouseClient, { insert });
   }
@@ -355,7 +356,7 @@ describe('ClickHouse faults', function () {
       message,
       new RegExp(
         `ClickHouse at ${host.replace(/\./g, '\\.')} refused the worker's login \\(error 193: Wrong password for user ${settings.user}\\): ` +
-          `check CLICKHOUSE_USER and CLICKHOUSE_PASSWORD \\(in: INSERT INTO ${h.database}\\.${SEEN_TABLE}\\)`,
+          `check CLICKHOUSE_USER and CLICKHOUSE_PASSWORD \\(in: INSERT INTO ${qualified(h.database, SEEN_TABLE).replace('.', '\\.')}\\)`,
       ),
     );
     assert.equal(page1(h, from).length, 1, 'not retried');
@@ -368,7 +369,7 @@ describe('ClickHouse faults', function () {
     assert.ok(
       message.includes(
         `ClickHouse at ${host} rejected the statement (error 60: Table ${h.database}.${SEEN_TABLE}_missing doesn't exist.): ` +
-          `the schema or the SQL does not fit this server, so it is not retried (in: INSERT INTO ${h.database}.${SEEN_TABLE}_missing)`,
+          `the schema or the SQL does not fit this server, so it is not retried (in: INSERT INTO ${qualified(h.database, `${SEEN_TABLE}_missing`)})`,
       ),
       message,
     );

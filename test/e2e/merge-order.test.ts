@@ -52,7 +52,7 @@ describe('merge order under out-of-order completion', function () {
   let reads = 0;
   /** Writes `record` as if its page had arrived at `observedMs`. */
   const observe = (resource: ResourceConfig, record: object, observedMs: number) => {
-    const mapped = recordToRow(record, resource, { syncedAt: observedMs, runId: 'test', partition: '' });
+    const mapped = recordToRow(record, resource, { syncedAt: observedMs, syncId: 'test', partition: '' });
     assert.ok(mapped.ok);
     const cursor = resource.endpoint.incremental_sync ? 'time_last_change' : undefined;
     // Each observation is a read of its own (a page of another run): it sees what is stored now.
@@ -120,7 +120,7 @@ describe('merge order under out-of-order completion', function () {
   });
 
   it('a deletion decided after a read stays; a read after it brings the record back', async () => {
-    const target = { db, resource: entries, runId: 'test', scope: { kind: 'all' as const }, readIds: [] };
+    const target = { db, resource: entries, syncId: 'test', scope: { kind: 'all' as const }, readIds: [] };
     await writeDeletionMarkers(ch, target, 5_000);
     assert.equal((await current('entries')).length, 0);
     const late = await observe(entries, entry('third edit', '2025-03-06T10:00:00Z'), 4_000);

@@ -26,7 +26,7 @@ import { MAX_READ_ATTEMPTS } from '../../workflows/read-part';
 import './harness';
 
 const TEMPORAL_BIN = path.resolve(__dirname, '../../.services/temporal-cli/bin/temporal');
-const RUN_ID = 'sync-under-test';
+const SYNC_ID = 'sync-under-test';
 
 interface Item {
   id: number;
@@ -152,10 +152,10 @@ class FakeList {
   }
 }
 
-/** A read id is `runId|label|...attempt`; what else it holds is the workflow's business. */
+/** A read id is `syncId|label|...attempt`; what else it holds is the workflow's business. */
 function parseReadId(readId: string): { label: string; attempt: number } {
-  const [runId, label, tail] = readId.split('|');
-  assert.equal(runId, RUN_ID);
+  const [syncId, label, tail] = readId.split('|');
+  assert.equal(syncId, SYNC_ID);
   const attempt = /(\d+)$/.exec(tail);
   assert.ok(attempt, readId);
   return { label, attempt: Number(attempt[1]) };
@@ -242,7 +242,7 @@ describe('readPartWorkflow with a fake paged list', function () {
             client: input.config.client,
             retry: input.config.retry,
             resource: entries(concurrency),
-            runId: RUN_ID,
+            syncId: SYNC_ID,
             target,
           },
         ],

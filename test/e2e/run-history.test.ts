@@ -14,10 +14,10 @@ const year = new Date().getUTCFullYear();
 describe('run history', function () {
   this.timeout(180_000);
   let h: Harness;
-  const runRows = (runId: string) =>
+  const runRows = (syncId: string) =>
     rows<Omit<RunRow, 'started' | 'finished'> & { started: string; finished: string }>(
       h.ch,
-      `SELECT * FROM ${h.database}.sync_runs FINAL WHERE run_id = '${runId}' ORDER BY resource`,
+      `SELECT * FROM ${h.database}.sync_runs FINAL WHERE run_id = '${syncId}' ORDER BY resource`,
     );
 
   before(async () => {
@@ -41,7 +41,7 @@ describe('run history', function () {
     h.api.injectFault({ status: 503, times: 1, pathPrefix: '/v2/projects' });
     const result = await h.sync(['--resources', 'projects,customers']);
     assert.ok(result.ok, result.ok ? '' : result.message);
-    const recorded = await runRows(result.summary.runId);
+    const recorded = await runRows(result.summary.syncId);
     assert.deepEqual(
       recorded.map((r) => [
         r.resource,
@@ -75,7 +75,7 @@ describe('run history', function () {
     });
     h.api.clearFaults();
     assert.equal(result.ok, false);
-    const [row] = await runRows(result.ok ? '' : (result.summary?.runId ?? ''));
+    const [row] = await runRows(result.ok ? '' : (result.summary?.syncId ?? ''));
     assert.equal(row.outcome, 'failed');
     assert.match(row.error, /answered 502/);
   });

@@ -38,7 +38,7 @@ describe('stored states of a read, loaded once', function () {
     lumpsum: 10,
   });
   const row = (record: object, at: number) => {
-    const mapped = recordToRow(record, entries, { syncedAt: at, runId: 'test', partition: '' });
+    const mapped = recordToRow(record, entries, { syncedAt: at, syncId: 'test', partition: '' });
     assert.ok(mapped.ok);
     return { ...mapped.row, _version: at };
   };

@@ -110,7 +110,7 @@ describe('a run stuck on nondeterminism', function () {
     const first = await h.sync();
     assert.ok(first.ok && first.summary.outcome === 'ok', first.ok ? first.summary.outcome : first.message);
     const before = await cursor();
-    assert.equal(before.run_id, first.summary.runId);
+    assert.equal(before.run_id, first.summary.syncId);
 
     // Changes only a reconciliation sees: old entries deleted and edited.
     const ds = h.api.dataset;
@@ -223,7 +223,7 @@ describe('a run stuck on nondeterminism', function () {
     assert.equal(entriesSummary?.deleted, 3, 'the three deleted entries are marked, nothing else');
     for (const resource of resources) await assertCurrentEqualsApi(h, resource);
     const after = await cursor();
-    assert.equal(after.run_id, next.summary.runId);
+    assert.equal(after.run_id, next.summary.syncId);
     assert.equal(after.cursor, entriesSummary?.cursor);
     const newest = ds.entries.reduce((m, e) => (e.time_last_change > m ? e.time_last_change : m), '');
     assert.equal(after.cursor, newest, 'the cursor is the newest change read');

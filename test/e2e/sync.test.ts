@@ -2,9 +2,10 @@
 import { strict as assert } from 'assert';
 import type { DatasetSize } from '../../api-server/types';
 import type { ResourceConfig } from '../../domain/source-config';
-import type { ResourceTotals, SyncInput } from '../../domain/types';
+import type { SyncInput } from '../../domain/types';
 import { NativeConnection } from '@temporalio/worker';
 import { runSync } from '../../client/run-sync';
+import { resourceProgressQuery } from '../../workflows';
 import { parseSyncArgs, syncInputFromSettings } from '../../client/sync-request';
 import { temporalSettings } from '../../config/temporal-settings';
 import { createSyncWorker } from '../../worker/create-worker';
@@ -54,9 +55,7 @@ describe('sync end to end', function () {
     assert.ok((byName.get('entries')?.pages ?? 0) > 12, 'entries read in slices of several pages');
     assert.equal(byName.get('entries')?.rows, h.api.dataset.entries.length);
     // The child answers its progress query (start-sync polls it while the run goes on).
-    const progress = await h.client.workflow
-      .getHandle(h.resourceId('entries'))
-      .query<ResourceTotals>('progress');
+    const progress = await h.client.workflow.getHandle(h.resourceId('entries')).query(resourceProgressQuery);
     assert.equal(progress.rows, h.api.dataset.entries.length);
     assert.equal(progress.pages, byName.get('entries')?.pages);
     for (const resource of resources) await assertCurrentEqualsApi(h, resource);

@@ -148,14 +148,14 @@ for (const name of RELEASES) {
 
       // The release's rows stay where this run wrote nothing (a rebuild and a refill keep each row's run
       // and version); this run wrote only what it reports.
-      const runId = result.summary.runId;
+      const syncId = result.summary.syncId;
       for (const r of resources.filter((x) => release.tables.includes(x.name))) {
         const s = summaryOf(result.summary.resources, r.name);
         const keys = async (op: '=' | '!=') =>
           (
             await rows<{ k: string }>(
               h.ch,
-              `SELECT toString(${r.key_column}) AS k FROM ${h.database}.${r.name} FINAL WHERE _run_id ${op} '${runId}'`,
+              `SELECT toString(${r.key_column}) AS k FROM ${h.database}.${r.name} FINAL WHERE _run_id ${op} '${syncId}'`,
             )
           ).map((x) => x.k);
         const mine = await keys('=');

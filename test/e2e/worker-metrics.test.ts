@@ -106,7 +106,9 @@ describe('worker metrics', function () {
       .slice(0, -1)
       .filter((l) => l.trim() !== '');
     const events = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-    const started = events.find((e) => e.message === 'sync started' && e.workflowId === second.summary.runId);
+    const started = events.find(
+      (e) => e.message === 'sync started' && e.workflowId === second.summary.syncId,
+    );
     assert.ok(started, 'the workflow logs its start with its workflow id');
     assert.equal(started.mode, 'incremental');
     const marked = events.find((e) => e.message === 'deletions marked');

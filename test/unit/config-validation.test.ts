@@ -465,8 +465,7 @@ describe('settings', () => {
     });
   });
 
-  // BUG (config/settings.ts:17-19): a quoted value followed by a comment keeps its quotes, because the
-  // quote test needs the quote at the very end of the line and the comment is stripped only when unquoted.
+  // The closing quote need not end the line: a comment may follow it.
   it('strips the quotes of a quoted value followed by a comment', () => {
     assert.deepEqual(parseDotEnv('KEY="value" # comment'), { KEY: 'value' });
   });
@@ -500,8 +499,8 @@ describe('settings', () => {
       assert.deepEqual(env, { A: '1' });
     });
 
-    // BUG (config/settings.ts:28 with :57): an empty environment value counts as unset in resolveVariables,
-    // but readEnv already let it hide the .env value, so the built-in default wins over the .env file.
+    // An empty value counts as unset, so it must not hide the .env value either (the built-in default
+    // would win over the .env file).
     it('lets .env fill in a variable that is set but empty in the environment', () => {
       const vars = resolveVariables(readEnv({ CLOCKODO_BASE_URL: '' }, file), NOW);
       assert.equal(vars.CLOCKODO_BASE_URL, 'http://file/api');

@@ -49,9 +49,8 @@ describe('parseRetryAfter', () => {
     assert.equal(parseRetryAfter(null, NOW), undefined);
   });
 
-  // BUG (activities/http-client.ts:40): anything that is not all digits goes to Date.parse, and V8 reads
-  // numeric-looking junk such as "1.5" or "-1" as dates in 2001, so the result is 0 (retry at once)
-  // instead of undefined (let backoff decide), against the function's contract.
+  // V8's Date.parse reads numeric-looking junk such as "1.5" or "-1" as dates in 2001: it must give
+  // undefined (backoff decides), not 0 (retry at once).
   it('gives undefined for numbers that are not delay-seconds', () => {
     assert.equal(parseRetryAfter('1.5', NOW), undefined);
     assert.equal(parseRetryAfter('-1', NOW), undefined);
@@ -147,7 +146,7 @@ describe('pageUrl', () => {
     client: config.client,
     retry: config.retry,
     resource: r,
-    runId: 'run-1',
+    syncId: 'run-1',
     readId: 'run-1/read-1',
     target: {},
     page: 1,

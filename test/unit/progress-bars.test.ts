@@ -6,7 +6,7 @@ import { emptyTotals } from '../../domain/totals';
 
 const state = (partsDone: number, parts: number, pages: number, rows: number): ResourceProgress => ({
   ...emptyTotals(),
-  runId: 'r',
+  syncId: 'r',
   partsDone,
   parts,
   pages,

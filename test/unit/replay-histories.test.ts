@@ -6,6 +6,9 @@ import { strict as assert } from 'assert';
 import * as path from 'path';
 import { Worker, type ReplayWorkerOptions } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { syncIdOf } from '../../domain/workflow-ids';
+import type { ReadContext, LegacySyncId } from '../../domain/types';
 import * as workflows from '../../workflows';
 import { bundleIncompatibleChange } from '../incompatible-change';
 import {
@@ -55,6 +58,21 @@ describe('recorded workflow histories', function () {
       assert.ok(s.taken(current.filter((h) => h.scenario === s.scenario)), `${s.scenario}: ${s.shows}`);
     }
     assert.match(readManifest(HISTORIES_DIR).recordedWith.commit, /^[0-9a-f]{40}$/);
+  });
+
+  it("give each resource's and part's sync id through syncIdOf, whatever name their input gave it", () => {
+    for (const dir of sets) {
+      const histories = dir === HISTORIES_DIR ? current : loadHistories(dir);
+      const syncIds = new Set(
+        histories.filter((h) => h.workflowType === 'syncWorkflow').map((h) => h.workflowId),
+      );
+      for (const h of histories.filter((x) => x.workflowType !== 'syncWorkflow')) {
+        const payload = h.history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+        assert.ok(payload, h.file);
+        const input = defaultPayloadConverter.fromPayload<Partial<ReadContext> & LegacySyncId>(payload);
+        assert.ok(syncIds.has(syncIdOf(input)), `${h.file}: ${syncIdOf(input)}`);
+      }
+    }
   });
 
   for (const dir of sets) {

@@ -22,7 +22,7 @@ const projects = resource('projects');
 
 const META: RowMeta = {
   syncedAt: 1750000000999,
-  runId: 'clockodo-sync-2025-06-15',
+  syncId: 'clockodo-sync-2025-06-15',
   partition: '2025-01-01T00:00:00Z..2025-04-02T23:59:59Z',
 };
 
@@ -189,7 +189,7 @@ describe('recordToRow', () => {
     const hash = rowOf(ENTRY)._hash as number;
     assert.ok(Number.isSafeInteger(hash) && hash >= 0 && hash < 2 ** 48, String(hash));
     // The same record hashes the same whatever the run, page or time it was read in.
-    const other = rowOf(ENTRY, entries, { syncedAt: 1, runId: 'other-run', partition: '' });
+    const other = rowOf(ENTRY, entries, { syncedAt: 1, syncId: 'other-run', partition: '' });
     assert.equal(other._hash, hash);
     // Any change of the record changes the hash, even one in a field without a column.
     assert.notEqual(rowOf({ ...ENTRY, text: 'Planning meeting.' })._hash, hash);
@@ -296,9 +296,8 @@ describe('toColumnValue', () => {
     assert.equal(toColumnValue('2024-13-01', col('date')), undefined);
   });
 
-  // BUG (clickhouse/row-mapping.ts:35, :38): V8's Date.parse rolls impossible days over (2024-02-30 ->
-  // March 1) instead of failing, so the isNaN check passes them and the value reaches the column unflagged
-  // (ClickHouse 18.16 then stores 2024-03-01; datetimes are shifted the same way).
+  // V8's Date.parse rolls impossible days over (2024-02-30 -> March 1) instead of failing: an isNaN
+  // check alone would store them shifted, unflagged.
   it('flags impossible calendar dates', () => {
     assert.equal(toColumnValue('2024-02-30', col('date')), undefined);
     assert.equal(toColumnValue('2023-02-29', col('date')), undefined);

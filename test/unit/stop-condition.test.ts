@@ -303,8 +303,8 @@ describe('decidePageStop', () => {
     });
   });
 
-  // BUG (activities/paging.ts:38): when count_pages_path does not end in "count_pages", the replace is a
-  // no-op and the page count is reported as the item count (PageResult.countItems).
+  // A count_pages_path that does not end in "count_pages" names no item count: the page count must not
+  // be reported as one (PageResult.countItems).
   it('does not report the page count as the item count for other count paths', () => {
     const custom = {
       ...paginator,

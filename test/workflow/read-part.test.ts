@@ -6,7 +6,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import type { ResourceConfig } from '../../domain/source-config';
 import type { PartResult, ReadTarget, SyncInput } from '../../domain/types';
-import { partProgressQuery, ReadPartInput, readPartWorkflow } from '../../workflows/read-part';
+import { partTotalsQuery, ReadPartInput, readPartWorkflow } from '../../workflows/read-part';
 import {
   FakeSource,
   items,
@@ -67,7 +67,7 @@ describe('readPartWorkflow (mocked activities)', function () {
       client: input.config.client,
       retry: input.config.retry,
       resource,
-      runId: RUN_ID,
+      syncId: RUN_ID,
       target,
       secondChanceDelayMs: input.options.secondChanceDelayMs,
     };
@@ -183,7 +183,7 @@ describe('readPartWorkflow (mocked activities)', function () {
     assert.deepEqual(pagesAsked(fake), [1, 2], 'page 2 once, nothing after it');
   });
 
-  it('answers the progress query with the totals of the reads done so far', async () => {
+  it('answers the partTotals query with the totals of the reads done so far', async () => {
     const fake = new FakeSource(items(4, '2025-01-01T00:00:00Z', HOUR_MS), 2);
     // The first read is incomplete (page 1 ends it), the second is held: the first's totals show.
     fake.incomplete = (req) => (req.readId.endsWith('.1') ? 'page 1 of 2 is empty' : undefined);
@@ -198,7 +198,7 @@ describe('readPartWorkflow (mocked activities)', function () {
         args: [partInput(resourceOf(input, 'entries'), {})],
       });
       await within(held, 10_000, 'a page held');
-      const progress = await handle.query(partProgressQuery);
+      const progress = await handle.query(partTotalsQuery);
       assert.equal(progress.pages, 1);
       assert.equal(progress.records, 2);
       await handle.cancel();

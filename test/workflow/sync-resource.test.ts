@@ -44,7 +44,7 @@ describe('syncResourceWorkflow (mocked activities)', function () {
       client: input.config.client,
       retry: input.config.retry,
       resource,
-      runId: 'wf-test-sync',
+      syncId: 'wf-test-sync',
       mode,
       // A lookback past the start date: an incremental run's windows are the same as a full one's.
       options: { ...input.options, lookbackDays: 3650, horizonDays: 0 },
@@ -98,7 +98,7 @@ describe('syncResourceWorkflow (mocked activities)', function () {
       resource: 'entries',
       cursor: previous,
       window: { since: isoSeconds(START_MS), until: previous },
-      runId: 'an-earlier-run',
+      syncId: 'an-earlier-run',
       mode: 'incremental',
     };
     // Every read of the second window (and of its halves) stops before its declared end.

@@ -116,7 +116,7 @@ describe('syncWorkflow (mocked activities)', function () {
     const fake = new FakeSource(items(5, '2025-01-01T00:00:00Z', 60_000), 2);
     const input = syncInput();
     // Another sync of customers into the same destination, held at its first page.
-    fake.hold = (req) => req.runId === 'the-other-sync';
+    fake.hold = (req) => req.syncId === 'the-other-sync';
     const held = fake.whenHeld();
     await withWorker(fake.activities(), async (taskQueue, env) => {
       const lockId = resourceWorkflowId(input.destination, 'customers');
@@ -130,7 +130,7 @@ describe('syncWorkflow (mocked activities)', function () {
             client: input.config.client,
             retry: input.config.retry,
             resource: input.config.resources.find((r) => r.name === 'customers')!,
-            runId: 'the-other-sync',
+            syncId: 'the-other-sync',
             mode: 'incremental',
             options: input.options,
           },
