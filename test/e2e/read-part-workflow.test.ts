@@ -6,7 +6,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { decidePageStop } from '../../activities/paging';
+import { decidePageStop } from '../../domain/paging';
 import { parseSyncArgs, syncInputFromSettings } from '../../client/sync-request';
 import type { ResourceConfig } from '../../domain/source-config';
 import { readEnv, resolveVariables } from '../../config/settings';

@@ -1,14 +1,15 @@
 // The paginator's stop condition, and the page-stop decision built on it with its guards against
 // endless paging.
 import { strict as assert } from 'assert';
-import { decidePageStop, readPath } from '../../activities/paging';
+import { decidePageStop } from '../../domain/paging';
+import { readPath } from '../../domain/response-paths';
 import type { PaginatorConfig } from '../../domain/source-config';
 import {
   evaluateStopCondition,
   parseStopCondition,
   readOperands,
   StopConditionSyntaxError,
-} from '../../config/stop-condition';
+} from '../../domain/stop-condition';
 
 const SEED = 'response.paging.count_pages == response.paging.current_page';
 
@@ -129,12 +130,14 @@ describe('evaluateStopCondition', () => {
 
 describe('decidePageStop', () => {
   const paginator: PaginatorConfig = {
-    type: 'cursor',
-    cursor_param: 'page',
+    type: 'page_number',
+    page_param: 'page',
+    base_page: 1,
     limit: 10,
     limit_param: 'items_per_page',
     stop_condition: SEED,
-    count_pages_path: 'paging.count_pages',
+    total_path: 'paging.count_pages',
+    total_items_path: 'paging.count_items',
     max_concurrency: 4,
   };
 
@@ -284,10 +287,10 @@ describe('decidePageStop', () => {
     });
   });
 
-  it('follows a custom count_pages_path', () => {
+  it('follows a custom total_path and total_items_path', () => {
     const custom = { ...paginator, stop_condition: 'response.meta.page >= response.meta.count_pages' };
     const stop = decidePageStop(
-      { ...custom, count_pages_path: 'meta.count_pages' },
+      { ...custom, total_path: 'meta.count_pages', total_items_path: 'meta.count_items' },
       {
         meta: { page: 2, count_pages: 5, count_items: 48 },
       },
@@ -303,13 +306,12 @@ describe('decidePageStop', () => {
     });
   });
 
-  // BUG (activities/paging.ts:38): when count_pages_path does not end in "count_pages", the replace is a
-  // no-op and the page count is reported as the item count (PageResult.countItems).
+  // The item count has a path of its own (once derived from the page count's, which could misread it).
   it('does not report the page count as the item count for other count paths', () => {
     const custom = {
       ...paginator,
       stop_condition: 'response.meta.page == response.meta.pages',
-      count_pages_path: 'meta.pages',
+      total_path: 'meta.pages',
     };
     const stop = decidePageStop(custom, { meta: { page: 1, pages: 5 } }, 1, 10);
     assert.equal(stop.countPages, 5);
