@@ -34,7 +34,7 @@ const STRUCTURAL: [string, (c: Raw) => void][] = [
   ['an unknown key (a typo)', (c) => (c.resources[0].endpoint.data_selectr = 'projects')],
   ['an unknown key at the top', (c) => (c.resource = [])],
   ['a missing data_selector', (c) => delete c.resources[0].endpoint.data_selector],
-  ['a missing client', (c) => delete c.client],
+  ['a missing client', (c: Obj) => delete c.client],
   ['no resources', (c) => (c.resources = [])],
   ['a negative page size', (c) => (c.resources[0].endpoint.paginator.limit = -5)],
   ['a page limit of 10^9', (c) => (c.resources[0].endpoint.paginator.limit = 1e9)],
