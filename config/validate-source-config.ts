@@ -3,13 +3,14 @@
 // The shape (types, ranges, enums, patterns, unknown keys) is the zod schema's
 // (domain/source-config-schema.ts); what needs the settings or several fields at once is here.
 import type { z } from 'zod';
+import { Checker } from './config-checker';
+import { ConfigError, schemaIssues } from './config-error';
 import { parseStopCondition, StopConditionSyntaxError } from '../domain/stop-condition';
 import { normalizeBaseUrl, secretNames } from './worker-credentials';
-import { referenceRefusal } from './setting-references';
 import { endpointPathProblem } from './request-url';
 import { resourceNameProblem } from '../domain/table-names';
 import { COMPOSITE_KEY_COLUMN } from '../domain/record-key';
-import { referencesIn, settingOf, WHOLE_REFERENCE } from '../domain/names';
+import { settingOf, WHOLE_REFERENCE } from '../domain/names';
 import { withCurrentKeys } from '../domain/paging';
 // The same reading of a datetime as the workflow's window (no zone means UTC).
 import { parseUtc } from '../domain/windows';
@@ -40,25 +41,8 @@ import type {
   SourceConfig,
 } from '../domain/source-config';
 
-export interface ConfigIssue {
-  field: string;
-  problem: string;
-}
-
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-  constructor(
-    readonly source: string,
-    readonly issues: ConfigIssue[],
-  ) {
-    super(
-      `Invalid source configuration (${source}):\n` +
-        issues.map((i) => `  - ${i.field}: ${i.problem}`).join('\n'),
-    );
-  }
-}
-
-export { isExistingDate, YEAR_RANGE };
+export { ConfigError, isExistingDate, YEAR_RANGE };
+export type { ConfigIssue } from './config-error';
 export const DEFAULT_RETRY: RetryConfig = retrySchema.parse(fileRetrySchema.parse({}));
 
 type Obj = Record<string, unknown>;
@@ -70,33 +54,8 @@ function uncommented<T extends { $comment?: unknown }>(o: T): Omit<T, '$comment'
 }
 const isObject = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-/** How a path is named in messages: `resources[2].endpoint.paginator.limit`; `(root)` for the document. */
-function fieldName(path: readonly PropertyKey[]): string {
-  if (path.length === 0) return '(root)';
-  return path
-    .map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`))
-    .join('');
-}
-
-/** The schema's issues as the validator names them: one per field, with the rule and what was found. */
-function schemaIssues(
-  issues: readonly z.core.$ZodIssue[],
-  prefix: readonly PropertyKey[] = [],
-): ConfigIssue[] {
-  return issues.flatMap((iss): ConfigIssue[] => {
-    const path = [...prefix, ...iss.path];
-    // Of `"int?"` or `{"object": ...}`, report the form the value has (the other cannot match).
-    if (iss.code === 'invalid_union' && iss.errors.length) {
-      const sameType = iss.errors.filter(
-        (b) => !b.some((q) => q.path.length === 0 && q.code === 'invalid_type'),
-      );
-      if (sameType.length === 1) return schemaIssues(sameType[0], path);
-    }
-    if (iss.code === 'unrecognized_keys')
-      return iss.keys.map((key) => ({ field: fieldName([...path, key]), problem: iss.message }));
-    return [{ field: fieldName(path), problem: iss.message }];
-  });
-}
+/** A part of the file as the schema reads it (defaults filled in). */
+type File<T extends z.ZodType> = z.output<T>;
 
 /** The parsed value when it fits the schema, else undefined (its issues are reported by the whole parse). */
 function fitting<T extends z.ZodType>(schema: T, value: unknown): z.output<T> | undefined {
@@ -104,88 +63,8 @@ function fitting<T extends z.ZodType>(schema: T, value: unknown): z.output<T> | 
   return result.success ? result.data : undefined;
 }
 
-/** Collects issues while walking the configuration, so one run reports all of them. */
-class Checker {
-  readonly issues: ConfigIssue[] = [];
-  constructor(
-    private readonly vars: Record<string, string>,
-    /** The worker's secrets: never resolved here (see config/setting-references.ts). */
-    readonly secretNames: readonly string[],
-  ) {}
-
-  /** Fields whose value came from settings, by the variables it came from: errors name them too. */
-  private readonly origins = new Map<string, string[]>();
-
-  fail(field: string, problem: string): undefined {
-    const from = this.origins.get(field);
-    const issue = { field, problem: from ? `${problem} (from ${from.join(', ')})` : problem };
-    // A shared value (resource_defaults) is checked once per resource but reported once.
-    if (!this.issues.some((i) => i.field === issue.field && i.problem === issue.problem))
-      this.issues.push(issue);
-    return undefined;
-  }
-
-  /**
-   * A value for a message: the value itself, or for a field filled from settings only the settings'
-   * names. No message repeats a value that came from a reference.
-   */
-  shown(field: string, value: unknown): string {
-    return this.origins.has(field) ? 'the value of the setting' : describe(value);
-  }
-
-  /** Whether a field's value came from settings (its messages then do not repeat it). */
-  resolved(field: string): boolean {
-    return this.origins.has(field);
-  }
-
-  /** A string with `${VAR}` references replaced; unknown and refused variables are reported. */
-  resolve(value: string, field: string, required = true): string | undefined {
-    let missing: string | undefined;
-    const used: string[] = [];
-    const refused: string[] = [];
-    const out = value.replace(referencesIn(), (_, name: string) => {
-      const refusal = referenceRefusal(name, this.secretNames);
-      if (refusal !== undefined) {
-        refused.push(refusal);
-        return '';
-      }
-      if (this.vars[name] === undefined) missing = name;
-      used.push(name);
-      return this.vars[name] ?? '';
-    });
-    if (refused.length) {
-      for (const refusal of new Set(refused)) this.fail(field, refusal);
-      return undefined;
-    }
-    if (used.length) this.origins.set(field, [...new Set(used)]);
-    if (missing)
-      return this.fail(field, `refers to \${${missing}}, which is not set in the environment or .env`);
-    if (required && out.trim() === '') return this.fail(field, 'must not be empty');
-    return out;
-  }
-
-  /** resolve() for an optional field. */
-  resolveOptional(value: string | undefined, field: string): string | undefined {
-    return value === undefined ? undefined : this.resolve(value, field, false);
-  }
-
-  /** Several fields resolved at once: all of them, or undefined when any failed. */
-  resolveAll<K extends string>(values: Record<K, string>, field: string): Record<K, string> | undefined {
-    const out = {} as Record<K, string>;
-    let ok = true;
-    for (const key of Object.keys(values) as K[]) {
-      const v = this.resolve(values[key], `${field}.${key}`);
-      if (v === undefined) ok = false;
-      else out[key] = v;
-    }
-    return ok ? out : undefined;
-  }
-}
-
 /** Workers resolve only their allow-list: another name is reported here, before anything starts. */
-function checkAuth(c: Checker, raw: unknown): AuthConfig | undefined {
-  const auth = fitting(fileClientSchema.shape.auth, raw);
-  if (!auth) return undefined;
+function checkAuth(c: Checker, auth: File<typeof fileClientSchema>['auth']): AuthConfig | undefined {
   const references = uncommented(auth);
   let ok = true;
   for (const [key, value] of Object.entries(references)) {
@@ -242,11 +121,8 @@ function checkHeaders(c: Checker, headers: Record<string, string>): void {
   }
 }
 
-function checkClient(c: Checker, raw: unknown): SourceConfig['client'] | undefined {
-  if (!isObject(raw)) return undefined;
-  const { shape } = fileClientSchema;
-  const rawUrl = fitting(shape.base_url, raw.base_url);
-  const base_url = rawUrl === undefined ? undefined : c.resolve(rawUrl, 'client.base_url');
+function checkClient(c: Checker, client: File<typeof fileClientSchema>): SourceConfig['client'] | undefined {
+  const base_url = c.resolve(client.base_url, 'client.base_url');
   // The form workers compare against their allowed base URLs (config/worker-credentials.ts).
   if (base_url !== undefined && normalizeBaseUrl(base_url) === undefined) {
     c.fail(
@@ -254,18 +130,14 @@ function checkClient(c: Checker, raw: unknown): SourceConfig['client'] | undefin
       `must be an http(s) URL without user, password, query or fragment, got ${c.shown('client.base_url', base_url)}`,
     );
   }
-  const auth = checkAuth(c, raw.auth);
-  const rawHeaders = fitting(shape.headers, raw.headers);
-  const headers = rawHeaders && checkParams(c, rawHeaders, 'client.headers');
-  if (headers) checkHeaders(c, headers);
-  const timeout = fitting(shape.request_timeout_seconds, raw.request_timeout_seconds);
-  if (!base_url || !auth || !headers || timeout === undefined) return undefined;
-  return { base_url, auth, headers, request_timeout_seconds: timeout };
+  const auth = checkAuth(c, client.auth);
+  const headers = checkParams(c, client.headers, 'client.headers');
+  checkHeaders(c, headers);
+  if (!base_url || !auth) return undefined;
+  return { base_url, auth, headers, request_timeout_seconds: client.request_timeout_seconds };
 }
 
-function checkRetry(c: Checker, raw: unknown): RetryConfig | undefined {
-  const parsed = fitting(fileRetrySchema, raw ?? {});
-  if (!parsed) return undefined;
+function checkRetry(c: Checker, parsed: File<typeof fileRetrySchema>): RetryConfig {
   const retry = uncommented(parsed);
   const both = retry.retry_on_status.filter((s) => retry.fail_fast_on_status.includes(s));
   if (both.length)
@@ -295,9 +167,11 @@ function prepared(c: Checker, raw: unknown, deprecations: string[]): unknown {
   };
 }
 
-function checkPaginator(c: Checker, raw: unknown, field: string): PaginatorConfig | undefined {
-  const parsed = fitting(filePaginatorSchema, raw);
-  if (!parsed) return undefined;
+function checkPaginator(
+  c: Checker,
+  parsed: File<typeof filePaginatorSchema>,
+  field: string,
+): PaginatorConfig | undefined {
   if (parsed.page_param === undefined) return c.fail(`${field}.page_param`, 'is required');
   const strings = c.resolveAll(
     {
@@ -326,9 +200,11 @@ function checkPaginator(c: Checker, raw: unknown, field: string): PaginatorConfi
   return { type: 'page_number', ...strings, base_page, limit, max_concurrency };
 }
 
-function checkPartitionRouter(c: Checker, raw: unknown, field: string): ListPartitionRouter | undefined {
-  const o = fitting(filePartitionRouterSchema, raw);
-  if (!o) return undefined;
+function checkPartitionRouter(
+  c: Checker,
+  o: File<typeof filePartitionRouterSchema>,
+  field: string,
+): ListPartitionRouter | undefined {
   const valuesField = `${field}.values`;
   const values =
     typeof o.values === 'string'
@@ -371,9 +247,11 @@ function checkPartitionRouter(c: Checker, raw: unknown, field: string): ListPart
   };
 }
 
-function checkIncremental(c: Checker, raw: unknown, field: string): DatetimeIncrementalSync | undefined {
-  const o = fitting(fileIncrementalSyncSchema, raw);
-  if (!o) return undefined;
+function checkIncremental(
+  c: Checker,
+  o: File<typeof fileIncrementalSyncSchema>,
+  field: string,
+): DatetimeIncrementalSync | undefined {
   const cursor_field = c.resolveOptional(o.cursor_field, `${field}.cursor_field`);
   const start = c.resolve(o.start_datetime, `${field}.start_datetime`);
   const dates = `a date that exists, ${YEAR_RANGE.min} to ${YEAR_RANGE.max}`;
@@ -447,9 +325,11 @@ function withoutComments(raw: unknown): unknown {
  * The columns, each nested one (`{"object": {...}}` or `{"list": {...}}`) as one column per field, named
  * `<name>.<field>`.
  */
-function checkColumns(c: Checker, raw: unknown, field: string): Record<string, ColumnSpec> | undefined {
-  const parsed = fitting(fileColumnsSchema, raw);
-  if (!parsed) return undefined;
+function checkColumns(
+  c: Checker,
+  parsed: File<typeof fileColumnsSchema>,
+  field: string,
+): Record<string, ColumnSpec> {
   const columns: Record<string, ColumnSpec> = {};
   for (const [name, spec] of Object.entries(parsed)) {
     if (typeof spec === 'string') {
@@ -524,41 +404,26 @@ function primaryKeyOf(c: Checker, given: string | string[] | undefined, field: s
   return names;
 }
 
-type Defaults = z.output<typeof fileResourceDefaultsSchema> | undefined;
-
-function checkEndpoint(c: Checker, raw: unknown, ef: string) {
-  if (!isObject(raw)) return undefined;
-  const { shape } = fileEndpointSchema;
-  const rawPath = fitting(shape.path, raw.path);
-  const path = rawPath === undefined ? undefined : c.resolve(rawPath, `${ef}.path`);
+function checkEndpoint(c: Checker, e: File<typeof fileEndpointSchema>, ef: string) {
+  const path = c.resolve(e.path, `${ef}.path`);
   const pathProblem = path === undefined ? undefined : endpointPathProblem(path);
   if (pathProblem) c.fail(`${ef}.path`, `${pathProblem}, got ${c.shown(`${ef}.path`, path)}`);
-  const selectors = fitting(shape.data_selector, raw.data_selector);
-  const list = typeof selectors === 'string' ? [selectors] : selectors;
-  if (list && new Set(list).size !== list.length)
-    c.fail(`${ef}.data_selector`, `names a path twice: ${describe(selectors)}`);
-  const resolved = list?.map((p, i) =>
-    c.resolve(p, Array.isArray(selectors) ? `${ef}.data_selector[${i}]` : `${ef}.data_selector`),
+  const selectors = typeof e.data_selector === 'string' ? [e.data_selector] : e.data_selector;
+  if (new Set(selectors).size !== selectors.length)
+    c.fail(`${ef}.data_selector`, `names a path twice: ${describe(e.data_selector)}`);
+  const resolved = selectors.map((p, i) =>
+    c.resolve(p, typeof e.data_selector === 'string' ? `${ef}.data_selector` : `${ef}.data_selector[${i}]`),
   );
-  const data_selector = resolved?.every((p): p is string => p !== undefined) ? resolved : undefined;
-  const rawParams = fitting(shape.params, raw.params);
-  const params = rawParams && checkParams(c, rawParams, `${ef}.params`);
-  const paginator = checkPaginator(c, raw.paginator, `${ef}.paginator`);
-  const partition_router = checkPartitionRouter(c, raw.partition_router, `${ef}.partition_router`);
-  const incremental_sync = checkIncremental(c, raw.incremental_sync, `${ef}.incremental_sync`);
-  if (raw.partition_router !== undefined && raw.incremental_sync !== undefined)
+  const params = checkParams(c, e.params, `${ef}.params`);
+  const paginator = e.paginator && checkPaginator(c, e.paginator, `${ef}.paginator`);
+  const partition_router =
+    e.partition_router && checkPartitionRouter(c, e.partition_router, `${ef}.partition_router`);
+  const incremental_sync =
+    e.incremental_sync && checkIncremental(c, e.incremental_sync, `${ef}.incremental_sync`);
+  if (e.partition_router && e.incremental_sync)
     c.fail(ef, 'partition_router and incremental_sync cannot be combined on one resource');
-  const fits = (value: unknown, checked: unknown) => value === undefined || checked !== undefined;
-  if (
-    !path ||
-    pathProblem ||
-    !data_selector ||
-    !params ||
-    !fits(raw.paginator, paginator) ||
-    !fits(raw.partition_router, partition_router) ||
-    !fits(raw.incremental_sync, incremental_sync)
-  )
-    return undefined;
+  const data_selector = resolved.every((p): p is string => p !== undefined) ? resolved : undefined;
+  if (!path || pathProblem || !data_selector) return undefined;
   return {
     path,
     data_selector,
@@ -571,34 +436,26 @@ function checkEndpoint(c: Checker, raw: unknown, ef: string) {
 
 function checkResource(
   c: Checker,
-  raw: unknown,
+  r: File<typeof fileResourceSchema>,
   field: string,
-  defaults: Defaults,
+  defaults: File<typeof fileResourceDefaultsSchema>,
 ): ResourceConfig | undefined {
-  if (!isObject(raw)) return undefined;
-  const { shape } = fileResourceSchema;
-  const name = fitting(shape.name, raw.name);
-  const nameProblem = name === undefined ? undefined : resourceNameProblem(name);
-  if (nameProblem) c.fail(`${field}.name`, `${nameProblem}, got ${describe(name)}`);
+  const nameProblem = resourceNameProblem(r.name);
+  if (nameProblem) c.fail(`${field}.name`, `${nameProblem}, got ${describe(r.name)}`);
   // A value inherited from resource_defaults is reported there, once.
   const inherited = (key: 'primary_key' | 'write_disposition') =>
-    raw[key] === undefined && defaults?.[key] !== undefined ? 'resource_defaults' : field;
-  const givenKey =
-    raw.primary_key === undefined ? defaults?.primary_key : fitting(shape.primary_key, raw.primary_key);
-  const primary_key =
-    raw.primary_key !== undefined && givenKey === undefined
-      ? undefined
-      : primaryKeyOf(c, givenKey, `${inherited('primary_key')}.primary_key`);
-  const write_disposition =
-    raw.write_disposition === undefined
-      ? defaults?.write_disposition
-      : fitting(shape.write_disposition, raw.write_disposition);
-  if (raw.write_disposition === undefined && write_disposition === undefined)
+    r[key] === undefined && defaults[key] !== undefined ? 'resource_defaults' : field;
+  const primary_key = primaryKeyOf(
+    c,
+    r.primary_key ?? defaults.primary_key,
+    `${inherited('primary_key')}.primary_key`,
+  );
+  const write_disposition = r.write_disposition ?? defaults.write_disposition;
+  if (write_disposition === undefined)
     c.fail(`${field}.write_disposition`, 'must be one of "merge", got nothing');
-  const endpoint = checkEndpoint(c, raw.endpoint, `${field}.endpoint`);
-  const columns = checkColumns(c, raw.columns, `${field}.columns`);
+  const endpoint = checkEndpoint(c, r.endpoint, `${field}.endpoint`);
+  const columns = checkColumns(c, r.columns, `${field}.columns`);
   const key_column =
-    columns &&
     primary_key &&
     keyColumnOf(
       c,
@@ -609,18 +466,14 @@ function checkResource(
     );
   const inc = endpoint?.incremental_sync;
   // Deletions in a window are found by this column, so it must hold the window's kind of bound.
-  if (
-    columns &&
-    inc &&
-    (!isPlainColumn(columns[inc.window_field]) || columns[inc.window_field].kind !== inc.type)
-  ) {
+  if (inc && (!isPlainColumn(columns[inc.window_field]) || columns[inc.window_field].kind !== inc.type)) {
     c.fail(
       `${field}.endpoint.incremental_sync.window_field`,
       `"${inc.window_field}" must be a ${inc.type} column in ${field}.columns (incremental_sync.type is "${inc.type}")`,
     );
   }
   const recordField = endpoint?.partition_router?.record_field;
-  if (columns && recordField !== undefined && !isPlainColumn(columns[recordField])) {
+  if (recordField !== undefined && !isPlainColumn(columns[recordField])) {
     c.fail(
       `${field}.endpoint.partition_router.record_field`,
       columns[recordField]
@@ -628,9 +481,8 @@ function checkResource(
         : `"${recordField}" has no column in ${field}.columns`,
     );
   }
-  if (!name || nameProblem || !primary_key || !key_column || !write_disposition || !endpoint || !columns)
-    return undefined;
-  return { name, primary_key, key_column, write_disposition, endpoint, columns };
+  if (nameProblem || !primary_key || !key_column || !write_disposition || !endpoint) return undefined;
+  return { name: r.name, primary_key, key_column, write_disposition, endpoint, columns };
 }
 
 export interface CheckedSourceConfig {
@@ -655,15 +507,19 @@ export function checkSourceConfig(
   const parsed = sourceConfigFileSchema.safeParse(doc);
   if (!parsed.success)
     for (const issue of schemaIssues(parsed.error.issues)) c.fail(issue.field, issue.problem);
-  // Then the rules across fields, on every part whose own shape is right (so one run reports all).
+  // Then the rules across fields, on each part whose own shape is right: the client, the retry block,
+  // each resource (so one run reports the problems of all the others too).
   const root = isObject(doc) ? doc : {};
-  const client = checkClient(c, root.client);
-  const retry = checkRetry(c, root.retry);
+  const fileClient = fitting(fileClientSchema, root.client);
+  const client = fileClient && checkClient(c, fileClient);
+  const fileRetry = fitting(fileRetrySchema, root.retry ?? {});
+  const retry = fileRetry && checkRetry(c, fileRetry);
   const defaults = fitting(fileResourceDefaultsSchema, root.resource_defaults ?? {});
   const resources: ResourceConfig[] = [];
-  if (Array.isArray(root.resources)) {
-    root.resources.forEach((r: unknown, i) => {
-      const resource = checkResource(c, r, `resources[${i}]`, defaults);
+  if (Array.isArray(root.resources) && defaults) {
+    root.resources.forEach((raw: unknown, i) => {
+      const r = fitting(fileResourceSchema, raw);
+      const resource = r && checkResource(c, r, `resources[${i}]`, defaults);
       if (resource) resources.push(resource);
     });
     const names = resources.map((r) => r.name);
