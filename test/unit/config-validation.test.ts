@@ -15,6 +15,7 @@ import {
   workerMaxCachedWorkflows,
 } from '../../config/settings';
 import type { ColumnSpec, ResourceConfig } from '../../domain/source-config';
+import { loadSourceConfig } from '../../config/load-source-config';
 import {
   checkSourceConfig,
   ConfigError,
@@ -242,6 +243,31 @@ describe("validateSourceConfig: the paginator's old keys (before dlt's names)", 
     assert.match(type ?? '', /is deprecated: use "page_number" .*dlt.*token/);
     const paged = rawConfig().resources.filter((r) => r.endpoint.paginator).length;
     assert.equal(old.deprecations.length, 3 * paged);
+  });
+
+  it('are printed once each on stderr by whoever loads the file (start-sync, schedule, report)', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'old-keys-'));
+    const written: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    try {
+      const file = path.join(dir, 'old.json');
+      writeFileSync(file, JSON.stringify(oldKeys()));
+      process.stderr.write = (chunk: string | Uint8Array) => written.push(String(chunk)) > 0;
+      const vars = defaultVars({ SOURCE_CONFIG: file });
+      const first = loadSourceConfig(vars);
+      loadSourceConfig(vars);
+      assert.deepEqual(first, validateSourceConfig(rawConfig(), defaultVars()));
+    } finally {
+      process.stderr.write = write;
+      rmSync(dir, { recursive: true, force: true });
+    }
+    assert.equal(written.length, 3 * rawConfig().resources.filter((r) => r.endpoint.paginator).length);
+    assert.ok(
+      written.includes(
+        `warning: ${path.join(dir, 'old.json')}: resources[3].endpoint.paginator.cursor_param is deprecated: use page_param\n`,
+      ),
+      written.join(''),
+    );
   });
 
   it('refuse an old key beside its new name', () => {
