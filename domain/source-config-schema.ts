@@ -339,7 +339,15 @@ export const filePartitionRouterSchema = fileObject({
   ...partitionShape,
   /** A list, or a comma-separated string such as `${SYNC_YEARS}`. */
   values: z.union(
-    [str(), z.array(z.union([z.string(), z.number()]))],
+    [
+      str(),
+      z.array(
+        z.union(
+          [z.string(), z.number()],
+          reason((v) => `must be a string or a number, got ${describe(v)}`),
+        ),
+      ),
+    ],
     reason((v) => `must be a list or a comma-separated string, got ${describe(v)}`),
   ),
   request_option: fileObject(requestOptionShape),
