@@ -1,22 +1,16 @@
 // How many records a part of a paged list holds now: page 1 with a page size of 1, read for its
-// `count_items`. Cheap enough to check every part once more after all parts were read.
+// item count (the paginator's total_items_path). Cheap enough to check every part once more after all
+// parts were read.
 import type { PageRequest } from '../domain/types';
-import { pageUrl } from './fetch-page';
-import { ApiAccess, getJson } from './http-client';
-import { decidePageStop } from './paging';
+import { paginatorOf, readTotals } from '../domain/paging';
+import { getPage } from './fetch-page';
+import type { ApiAccess } from './http-client';
 
 export type CountItemsRequest = Pick<PageRequest, 'client' | 'retry' | 'resource' | 'target'>;
 
-/** count_items of the part, or null when the response carries none. */
+/** The part's item count, or null when the response carries none (or the list is not paged). */
 export async function countItems(deps: ApiAccess, req: CountItemsRequest): Promise<number | null> {
-  const url = pageUrl({ ...req, page: 1 }, 1);
-  const describe = `GET ${req.resource.endpoint.path}?${url.searchParams.toString()}`;
-  const doc = await getJson(url.toString(), describe, {
-    client: req.client,
-    retry: req.retry,
-    secrets: deps.secrets,
-    policy: deps.credentialPolicy,
-    agent: deps.apiAgent,
-  });
-  return decidePageStop(req.resource.endpoint.paginator, doc, 1, 0).countItems ?? null;
+  const paginator = paginatorOf(req.resource.endpoint.paginator);
+  const { doc } = await getPage(deps, { ...req, page: 1 }, { limit: 1 });
+  return (paginator && readTotals(paginator, doc).countItems) ?? null;
 }

@@ -9,6 +9,7 @@ import { isCertificateError } from '../config/certificate-errors';
 import { isUnderAllowedBase } from '../config/request-url';
 import { shownUrl } from '../config/shown-url';
 import { normalizeBaseUrl } from '../config/worker-credentials';
+import { WHOLE_REFERENCE } from '../domain/names';
 
 export interface CredentialPolicy {
   /** Variables the worker resolves in client.auth (DEFAULT_SECRET_NAMES and WORKER_SECRET_NAMES). */
@@ -16,8 +17,6 @@ export interface CredentialPolicy {
   /** Normalized base URLs the worker sends credentials to (CLOCKODO_BASE_URL or WORKER_API_BASE_URLS). */
   apiBaseUrls: readonly string[];
 }
-
-const REFERENCE = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
 
 export function checkCredentialUse(client: ClientConfig, policy: CredentialPolicy): void {
   const base = normalizeBaseUrl(client.base_url);
@@ -31,7 +30,7 @@ export function checkCredentialUse(client: ClientConfig, policy: CredentialPolic
   }
   for (const [field, value] of Object.entries(client.auth)) {
     if (field === 'type') continue;
-    const name = REFERENCE.exec(value)?.[1];
+    const name = WHOLE_REFERENCE.exec(value)?.[1];
     // The value itself is not repeated: it might be a literal secret.
     if (name === undefined)
       throw ApplicationFailure.nonRetryable(

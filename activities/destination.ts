@@ -5,6 +5,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { Destination } from '../domain/types';
 import { shownUrl } from '../config/shown-url';
 import { destinationKey } from '../domain/workflow-ids';
+import { IDENTIFIER } from '../domain/names';
 
 export interface DestinationDeps {
   ch: ClickHouseClient;
@@ -23,7 +24,7 @@ export function destinationDatabase(deps: DestinationDeps, d: Destination): stri
       'DestinationNotConfigured',
     );
   }
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(d.database)) {
+  if (!IDENTIFIER.test(d.database)) {
     throw ApplicationFailure.nonRetryable(
       `destination database ${JSON.stringify(d.database.slice(0, 64))} is not a plain identifier`,
       'DestinationNotConfigured',

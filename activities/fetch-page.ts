@@ -11,7 +11,8 @@ import { laterIso, outsideWindow, requestedEnd } from '../domain/windows';
 import { endpointPathProblem } from '../config/request-url';
 import { ApiAccess, getJson } from './http-client';
 import { count } from './telemetry';
-import { decidePageStop, readRecords } from './paging';
+import { decidePageStop, pageRequestParams } from '../domain/paging';
+import { readRecords } from '../domain/response-paths';
 
 /** The request for a page; `limit` overrides the configured page size (e.g. 1 to read only counts). */
 export function pageUrl(
@@ -39,8 +40,7 @@ export function pageUrl(
   }
   for (const [k, v] of Object.entries(endpoint.params)) url.searchParams.set(k, v);
   if (endpoint.paginator) {
-    url.searchParams.set(endpoint.paginator.cursor_param, String(page));
-    url.searchParams.set(endpoint.paginator.limit_param, String(limit ?? endpoint.paginator.limit));
+    for (const [k, v] of pageRequestParams(endpoint.paginator, page, limit)) url.searchParams.set(k, v);
   }
   if (target.partition !== undefined && endpoint.partition_router) {
     url.searchParams.set(endpoint.partition_router.request_option.field_name, target.partition);
@@ -76,12 +76,15 @@ export interface PageRead {
   describe: string;
 }
 
-/** Fetches one page of a target and finds its records; a response without them cannot heal. */
-export async function readPage(
+type PageCall = Pick<PageRequest, 'client' | 'retry' | 'resource' | 'page' | 'target'>;
+
+/** GETs one page (`limit` as in pageUrl); the response and the request as messages name it. */
+export async function getPage(
   deps: ApiAccess,
-  req: Pick<PageRequest, 'client' | 'retry' | 'resource' | 'page' | 'target'>,
-): Promise<PageRead> {
-  const url = pageUrl(req);
+  req: PageCall,
+  options: { limit?: number; signal?: AbortSignal } = {},
+): Promise<{ doc: unknown; describe: string }> {
+  const url = pageUrl(req, options.limit);
   const describe = `GET ${req.resource.endpoint.path}?${url.searchParams.toString()}`;
   const doc = await getJson(url.toString(), describe, {
     client: req.client,
@@ -89,8 +92,14 @@ export async function readPage(
     secrets: deps.secrets,
     policy: deps.credentialPolicy,
     agent: deps.apiAgent,
-    signal: safeCancellationSignal(),
+    signal: options.signal,
   });
+  return { doc, describe };
+}
+
+/** Fetches one page of a target and finds its records; a response without them cannot heal. */
+export async function readPage(deps: ApiAccess, req: PageCall): Promise<PageRead> {
+  const { doc, describe } = await getPage(deps, req, { signal: safeCancellationSignal() });
   const observedMs = Date.now();
   const selectors = req.resource.endpoint.data_selector;
   const records = readRecords(doc, selectors);

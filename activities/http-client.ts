@@ -8,6 +8,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { AuthConfig, ClientConfig, RetryConfig } from '../domain/source-config';
 import { ApiAgent, credentialKind } from '../config/worker-credentials';
 import { checkCredentialUse, checkRequestUrl, CredentialPolicy, untrustedAnswer } from './credential-guard';
+import { referencesIn, WHOLE_REFERENCE } from '../domain/names';
 
 export type Secrets = Record<string, string | undefined>;
 
@@ -19,11 +20,9 @@ export interface ApiAccess {
   apiAgent?: ApiAgent;
 }
 
-const REFERENCE = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
-
 /** `secrets` holds only the worker's allow-listed variables (config/worker-credentials.ts). */
 export function resolveSecret(reference: string, secrets: Secrets, field: string): string {
-  const name = REFERENCE.exec(reference)?.[1];
+  const name = WHOLE_REFERENCE.exec(reference)?.[1];
   // A literal is not repeated: it might be the secret itself.
   if (name === undefined)
     throw ApplicationFailure.nonRetryable(
@@ -116,7 +115,7 @@ function reasonOf(e: unknown): string {
 function hintFor(status: number, client: ClientConfig): string {
   if (status === 401) {
     const names = Object.values(client.auth).flatMap((v) =>
-      typeof v === 'string' ? [...v.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]) : [],
+      typeof v === 'string' ? [...v.matchAll(referencesIn())].map((m) => m[1]) : [],
     );
     return ` (the worker's ${names.length ? names.join(' and ') : 'credentials'} were refused)`;
   }

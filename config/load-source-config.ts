@@ -1,11 +1,25 @@
-// Reads the configured source file and validates it against the current settings.
+// Reads the configured source file and validates it against the current settings. Deprecated keys
+// still work: each is reported once per process on stderr (a schedule or a report loads the file
+// more than once), never as an error.
 import { readFileSync } from 'fs';
 import * as path from 'path';
-import { ConfigError, validateSourceConfig } from './validate-source-config';
+import { checkSourceConfig, ConfigError } from './validate-source-config';
 import { PROJECT_ROOT } from './settings';
 import type { SourceConfig } from '../domain/source-config';
 
-export function loadSourceConfig(vars: Record<string, string>): SourceConfig {
+const reported = new Set<string>();
+
+function warnOnce(source: string, deprecation: string): void {
+  const line = `${source}: ${deprecation}`;
+  if (reported.has(line)) return;
+  reported.add(line);
+  process.stderr.write(`warning: ${line}\n`);
+}
+
+export function loadSourceConfig(
+  vars: Record<string, string>,
+  warn: (source: string, deprecation: string) => void = warnOnce,
+): SourceConfig {
   const file = path.resolve(PROJECT_ROOT, vars.SOURCE_CONFIG);
   let raw: unknown;
   try {
@@ -13,5 +27,7 @@ export function loadSourceConfig(vars: Record<string, string>): SourceConfig {
   } catch (e) {
     throw new ConfigError(vars.SOURCE_CONFIG, [{ field: '(file)', problem: (e as Error).message }]);
   }
-  return validateSourceConfig(raw, vars, vars.SOURCE_CONFIG);
+  const { config, deprecations } = checkSourceConfig(raw, vars, vars.SOURCE_CONFIG);
+  for (const deprecation of deprecations) warn(vars.SOURCE_CONFIG, deprecation);
+  return config;
 }

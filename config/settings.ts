@@ -6,6 +6,7 @@ import { recentYears, recentYearsStart, RunRules } from '../domain/run-rules';
 import type { Destination, RunOptions } from '../domain/types';
 import { quotedValue, SettingsError } from './settings-error';
 import { checkStartDate, checkYearList, recentYearsSetting } from './sync-period';
+import { IDENTIFIER } from '../domain/names';
 
 export { SettingsError } from './settings-error';
 
@@ -220,7 +221,7 @@ function urlCredentials(vars: Record<string, string>): Pick<ClickHouseSettings, 
 export function clickHouseSettings(vars: Record<string, string>): ClickHouseSettings {
   const database = vars.CLICKHOUSE_DATABASE;
   // The name goes into SQL text (18.16 has no query parameters), so it must be a plain identifier.
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database)) {
+  if (!IDENTIFIER.test(database)) {
     throw new SettingsError(
       `CLICKHOUSE_DATABASE: must be a plain identifier (letters, digits, underscore), got ${JSON.stringify(database)}`,
     );
@@ -232,7 +233,7 @@ export function clickHouseSettings(vars: Record<string, string>): ClickHouseSett
     );
   }
   const cluster = vars.CLICKHOUSE_CLUSTER;
-  if (cluster !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(cluster)) {
+  if (cluster !== undefined && !IDENTIFIER.test(cluster)) {
     throw new SettingsError(
       `CLICKHOUSE_CLUSTER: must be a cluster name from the server's remote_servers, got ${JSON.stringify(cluster)}`,
     );

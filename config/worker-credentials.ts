@@ -8,12 +8,11 @@ import * as path from 'path';
 import { rootCertificates } from 'tls';
 import { apiBaseUrlSettings, isLoopbackUrl, PROJECT_ROOT, SettingsError } from './settings';
 import { shownUrl } from './shown-url';
+import { IDENTIFIER, WHOLE_REFERENCE } from '../domain/names';
 
 /** What a source configuration's client.auth refers to by default. */
 export const DEFAULT_SECRET_NAMES: readonly string[] = ['CLOCKODO_EMAIL', 'CLOCKODO_API_KEY'];
 
-const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const REFERENCE = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
 /** The worker's own credentials (ClickHouse, Temporal) are never sent to an API, whatever the list says. */
 const NEVER_SENT = /^(CLICKHOUSE|TEMPORAL)_/;
 
@@ -24,7 +23,7 @@ export function secretNames(vars: Record<string, string>): string[] {
     .map((s) => s.trim())
     .filter((s) => s !== '');
   for (const name of extra) {
-    if (!NAME.test(name))
+    if (!IDENTIFIER.test(name))
       throw new SettingsError(`WORKER_SECRET_NAMES: ${JSON.stringify(name)} is not a variable name`);
     if (NEVER_SENT.test(name))
       throw new SettingsError(
@@ -87,7 +86,7 @@ export function sourceAuthReferences(vars: Record<string, string>): { field: str
   }
   if (auth === null || typeof auth !== 'object') return defaults;
   return Object.entries(auth as Record<string, unknown>).flatMap(([field, value]) => {
-    const name = typeof value === 'string' && field !== 'type' ? REFERENCE.exec(value)?.[1] : undefined;
+    const name = typeof value === 'string' && field !== 'type' ? WHOLE_REFERENCE.exec(value)?.[1] : undefined;
     return name === undefined ? [] : [{ field, name }];
   });
 }

@@ -16,6 +16,7 @@ import {
 } from '@temporalio/workflow';
 import type { PageResult, ReadFacts } from '../domain/types';
 import { addPageFacts, emptyFacts } from '../domain/totals';
+import { knownPages, nextPages } from '../domain/paging';
 import { pool } from './pool';
 
 export type FetchPage = (page: number) => Promise<PageResult>;
@@ -105,8 +106,7 @@ export async function readPages(
       return { done: false, progress: { nextPage: page, known, facts, previousFingerprint, previousPage } };
     }
     // Page 1 alone (it tells the count); then concurrently up to the known count; one at a time beyond it.
-    const end = page === 1 ? 1 : known >= page ? Math.min(known, page + PAGES_PER_CHUNK - 1) : page;
-    const pages = Array.from({ length: end - page + 1 }, (_, i) => page + i);
+    const pages = nextPages(page, known, PAGES_PER_CHUNK);
     // New pages stop being scheduled once the history is large; those in flight finish first.
     const outcomes = await pool(pages, page === 1 ? 1 : concurrency, fetchTwice, pause);
     const failed = outcomes.filter((o) => !o.ok);
@@ -129,7 +129,7 @@ export async function readPages(
       facts = addPageFacts(facts, r);
       previousFingerprint = r.fingerprint;
       previousPage = r.page;
-      known = Math.max(known, r.countPages ?? 0);
+      known = knownPages(known, r.countPages);
       stop ??= r.last ? r : undefined;
     }
     if (stop) {

@@ -14,6 +14,7 @@ import type {
   SeenRecords,
 } from '../domain/types';
 import { emptyTotals, factsTotals, mergeSamples, sumTotals } from '../domain/totals';
+import { pageConcurrency } from '../domain/paging';
 import { DAY_MS, SECOND_MS, splitWindow } from '../domain/windows';
 import { syncIdOf } from '../domain/workflow-ids';
 import { destinationActivityOptions, pageActivityOptions } from './activity-options';
@@ -79,7 +80,8 @@ export async function readPartWorkflow(input: ReadPartInput): Promise<PartResult
     totals: emptyTotals(),
   };
   setHandler(partTotalsQuery, () => state.totals);
-  const concurrency = resource.endpoint.paginator?.max_concurrency ?? 1;
+  // Through domain/paging.ts: an input written by an older client names the paginator's keys the old way.
+  const concurrency = pageConcurrency(resource.endpoint.paginator);
   // Reads that began before records' contents were counted (their history asks countSeenIds) go on so.
   const seenRecords = async (readId: string): Promise<SeenRecords> => {
     if (patched(SEEN_RECORDS_PATCH)) return destActs.seenRecords({ destination: input.destination, readId });

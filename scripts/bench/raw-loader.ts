@@ -8,7 +8,8 @@
 // Prints one JSON line: {"seconds": ..., "rows": {resource: n}, "pages": n}.
 import { pageUrl, partitionLabel } from '../../activities/fetch-page';
 import { getJson } from '../../activities/http-client';
-import { readRecords, decidePageStop } from '../../activities/paging';
+import { decidePageStop } from '../../domain/paging';
+import { readRecords } from '../../domain/response-paths';
 import { connectClickHouse } from '../../clickhouse/connection';
 import { recordToRow, Row } from '../../clickhouse/row-mapping';
 import { ensureDatabase, ensureResourceTable } from '../../clickhouse/schema';

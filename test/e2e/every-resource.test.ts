@@ -198,7 +198,7 @@ describe('a resource added to the configuration file', function () {
         params: { 'filter[active]': 1 },
         paginator: {
           type: 'page_number',
-          cursor_param: 'page',
+          page_param: 'page',
           limit: 40,
           stop_condition: 'response.paging.count_pages == response.paging.current_page',
         },

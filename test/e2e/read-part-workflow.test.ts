@@ -6,7 +6,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { decidePageStop } from '../../activities/paging';
+import { decidePageStop } from '../../domain/paging';
 import { parseSyncArgs, syncInputFromSettings } from '../../client/sync-request';
 import type { ResourceConfig } from '../../domain/source-config';
 import { readEnv, resolveVariables } from '../../config/settings';
@@ -220,6 +220,7 @@ describe('readPartWorkflow with a fake paged list', function () {
     fake: FakeList,
     target: ReadTarget,
     concurrency = 2,
+    resource: ResourceConfig = entries(concurrency),
   ): Promise<{ result: PartResult; workflowId: string }> {
     const taskQueue = `read-part-${randomBytes(4).toString('hex')}`;
     const workflowId = `${taskQueue}-wf`;
@@ -241,7 +242,7 @@ describe('readPartWorkflow with a fake paged list', function () {
             destination: input.destination,
             client: input.config.client,
             retry: input.config.retry,
-            resource: entries(concurrency),
+            resource,
             syncId: SYNC_ID,
             target,
           },
@@ -273,6 +274,30 @@ describe('readPartWorkflow with a fake paged list', function () {
       },
     ]);
     assert.deepEqual(result.rereads, []);
+    assert.deepEqual(result.totals, { pages: 3, records: 5, rows: 5, unchanged: 0, ...zeroTotals });
+  });
+
+  // The client that started a run may be older than the worker: its input names the paginator's keys
+  // as before dlt's names (type "cursor", cursor_param, count_pages_path). The same pages are read.
+  it("reads the same pages from an input with the paginator's old keys", async () => {
+    const { paginator, ...endpoint } = entries(2).endpoint;
+    assert.ok(paginator);
+    const { page_param, total_path, limit, limit_param, stop_condition, max_concurrency } = paginator;
+    const legacy = { type: 'cursor', cursor_param: page_param, count_pages_path: total_path };
+    const old = {
+      ...entries(2),
+      endpoint: {
+        ...endpoint,
+        paginator: { ...legacy, limit, limit_param, stop_condition, max_concurrency },
+      },
+    };
+    const fake = new FakeList(items(5, '2025-01-01T08:00:00Z', HOUR_MS), 2);
+    const { result } = await readPart(fake, { window: WINDOW }, 2, old as unknown as ResourceConfig);
+    const readId = fake.readId(WINDOW_LABEL, 1);
+    assert.deepEqual(
+      fake.pagesOf(readId).sort((a, b) => a - b),
+      [1, 2, 3],
+    );
     assert.deepEqual(result.totals, { pages: 3, records: 5, rows: 5, unchanged: 0, ...zeroTotals });
   });
 

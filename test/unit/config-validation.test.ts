@@ -15,7 +15,13 @@ import {
   workerMaxCachedWorkflows,
 } from '../../config/settings';
 import type { ColumnSpec, ResourceConfig } from '../../domain/source-config';
-import { ConfigError, ConfigIssue, validateSourceConfig } from '../../config/validate-source-config';
+import { loadSourceConfig } from '../../config/load-source-config';
+import {
+  checkSourceConfig,
+  ConfigError,
+  ConfigIssue,
+  validateSourceConfig,
+} from '../../config/validate-source-config';
 
 const NOW = new Date('2025-06-15T10:30:00Z');
 const CONFIG_PATH = path.join(PROJECT_ROOT, 'config/sources/clockodo-v2.json');
@@ -161,12 +167,14 @@ describe('validateSourceConfig: the default configuration', () => {
   it('fills in paginator defaults', () => {
     const p = byName('projects').endpoint.paginator;
     assert.deepEqual(p, {
-      type: 'cursor',
-      cursor_param: 'page',
+      type: 'page_number',
+      page_param: 'page',
+      base_page: 1,
       limit: 1000,
       limit_param: 'items_per_page',
       stop_condition: 'response.paging.count_pages == response.paging.current_page',
-      count_pages_path: 'paging.count_pages',
+      total_path: 'paging.count_pages',
+      total_items_path: 'paging.count_items',
       max_concurrency: 4,
     });
     // entries has no limit in the file: it gets 1000 (servers answer small pages without one).
@@ -200,6 +208,78 @@ describe('validateSourceConfig: the default configuration', () => {
     assert.equal(config.retry.max_retries, 3);
     assert.deepEqual(config.retry.fail_fast_on_status, [400, 401, 403, 404]);
     assert.equal(config.client.request_timeout_seconds, 60);
+  });
+});
+
+describe("validateSourceConfig: the paginator's old keys (before dlt's names)", () => {
+  /** The preset written the old way: type "cursor", cursor_param, count_pages_path. */
+  const oldKeys = () => {
+    const raw = rawConfig();
+    for (const r of raw.resources) {
+      const p = r.endpoint.paginator as Record<string, unknown> | undefined;
+      if (!p) continue;
+      p.type = 'cursor';
+      p.cursor_param = p.page_param;
+      delete p.page_param;
+      p.count_pages_path = 'paging.count_pages';
+    }
+    return raw;
+  };
+
+  it('validate to the same configuration, with one deprecation line per old key', () => {
+    const current = checkSourceConfig(rawConfig(), defaultVars());
+    assert.deepEqual(current.deprecations, []);
+    const old = checkSourceConfig(oldKeys(), defaultVars());
+    assert.deepEqual(old.config, current.config);
+    assert.ok(
+      old.deprecations.includes('resources[3].endpoint.paginator.cursor_param is deprecated: use page_param'),
+    );
+    assert.ok(
+      old.deprecations.includes(
+        'resources[3].endpoint.paginator.count_pages_path is deprecated: use total_path',
+      ),
+    );
+    const type = old.deprecations.find((d) => d.startsWith('resources[3].endpoint.paginator.type '));
+    assert.match(type ?? '', /is deprecated: use "page_number" .*dlt.*token/);
+    const paged = rawConfig().resources.filter((r) => r.endpoint.paginator).length;
+    assert.equal(old.deprecations.length, 3 * paged);
+  });
+
+  it('are printed once each on stderr by whoever loads the file (start-sync, schedule, report)', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'old-keys-'));
+    const written: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    try {
+      const file = path.join(dir, 'old.json');
+      writeFileSync(file, JSON.stringify(oldKeys()));
+      process.stderr.write = (chunk: string | Uint8Array) => written.push(String(chunk)) > 0;
+      const vars = defaultVars({ SOURCE_CONFIG: file });
+      const first = loadSourceConfig(vars);
+      loadSourceConfig(vars);
+      assert.deepEqual(first, validateSourceConfig(rawConfig(), defaultVars()));
+    } finally {
+      process.stderr.write = write;
+      rmSync(dir, { recursive: true, force: true });
+    }
+    assert.equal(written.length, 3 * rawConfig().resources.filter((r) => r.endpoint.paginator).length);
+    assert.ok(
+      written.includes(
+        `warning: ${path.join(dir, 'old.json')}: resources[3].endpoint.paginator.cursor_param is deprecated: use page_param\n`,
+      ),
+      written.join(''),
+    );
+  });
+
+  it('refuse an old key beside its new name', () => {
+    const raw = rawConfig();
+    raw.resources[0].endpoint.paginator.cursor_param = 'p';
+    assertIssue(configError(raw), 'resources[0].endpoint.paginator.cursor_param', /deprecated name/);
+  });
+
+  it('still need a page parameter under one name or the other', () => {
+    const raw = rawConfig();
+    delete raw.resources[0].endpoint.paginator.page_param;
+    assertIssue(configError(raw), 'resources[0].endpoint.paginator.page_param', /is required/);
   });
 });
 
@@ -675,8 +755,8 @@ describe('configuration features every Clockodo resource needs, as configuration
             request_option: { inject_into: 'request_parameter', field_name: 'filter[year]' },
           },
           paginator: {
-            type: 'cursor',
-            cursor_param: 'page',
+            type: 'page_number',
+            page_param: 'page',
             stop_condition: 'response.paging.count_pages == response.paging.current_page',
           },
         },
@@ -699,8 +779,8 @@ describe('configuration features every Clockodo resource needs, as configuration
         slice_days: 31,
       },
       paginator: {
-        type: 'cursor',
-        cursor_param: 'page',
+        type: 'page_number',
+        page_param: 'page',
         stop_condition: 'response.paging.count_pages == response.paging.current_page',
       },
     });

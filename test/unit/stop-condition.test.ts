@@ -1,14 +1,21 @@
 // The paginator's stop condition, and the page-stop decision built on it with its guards against
 // endless paging.
 import { strict as assert } from 'assert';
-import { decidePageStop, readPath } from '../../activities/paging';
+import {
+  decidePageStop,
+  LegacyPaginatorConfig,
+  nextPages,
+  pageRequestParams,
+  paginatorOf,
+} from '../../domain/paging';
+import { readPath } from '../../domain/response-paths';
 import type { PaginatorConfig } from '../../domain/source-config';
 import {
   evaluateStopCondition,
   parseStopCondition,
   readOperands,
   StopConditionSyntaxError,
-} from '../../config/stop-condition';
+} from '../../domain/stop-condition';
 
 const SEED = 'response.paging.count_pages == response.paging.current_page';
 
@@ -129,12 +136,14 @@ describe('evaluateStopCondition', () => {
 
 describe('decidePageStop', () => {
   const paginator: PaginatorConfig = {
-    type: 'cursor',
-    cursor_param: 'page',
+    type: 'page_number',
+    page_param: 'page',
+    base_page: 1,
     limit: 10,
     limit_param: 'items_per_page',
     stop_condition: SEED,
-    count_pages_path: 'paging.count_pages',
+    total_path: 'paging.count_pages',
+    total_items_path: 'paging.count_items',
     max_concurrency: 4,
   };
 
@@ -284,10 +293,10 @@ describe('decidePageStop', () => {
     });
   });
 
-  it('follows a custom count_pages_path', () => {
+  it('follows a custom total_path and total_items_path', () => {
     const custom = { ...paginator, stop_condition: 'response.meta.page >= response.meta.count_pages' };
     const stop = decidePageStop(
-      { ...custom, count_pages_path: 'meta.count_pages' },
+      { ...custom, total_path: 'meta.count_pages', total_items_path: 'meta.count_items' },
       {
         meta: { page: 2, count_pages: 5, count_items: 48 },
       },
@@ -303,13 +312,12 @@ describe('decidePageStop', () => {
     });
   });
 
-  // A count_pages_path that does not end in "count_pages" names no item count: the page count must not
-  // be reported as one (PageResult.countItems).
+  // The item count has a path of its own (once derived from the page count's, which could misread it).
   it('does not report the page count as the item count for other count paths', () => {
     const custom = {
       ...paginator,
       stop_condition: 'response.meta.page == response.meta.pages',
-      count_pages_path: 'meta.pages',
+      total_path: 'meta.pages',
     };
     const stop = decidePageStop(custom, { meta: { page: 1, pages: 5 } }, 1, 10);
     assert.equal(stop.countPages, 5);
@@ -320,5 +328,66 @@ describe('decidePageStop', () => {
     assert.equal(readPath({ a: { b: { c: 7 } } }, 'a.b.c'), 7);
     assert.equal(readPath({ a: 1 }, 'a.b'), undefined);
     assert.deepEqual(readPath({ entries: [1] }, 'entries'), [1]);
+  });
+});
+
+// A worker may get a paginator written before dlt's names: a run started by an older client, or a
+// recorded history replayed. It must ask for the same pages and stop at the same one.
+describe('a paginator with the old keys, as older inputs hold it', () => {
+  const legacy: LegacyPaginatorConfig = {
+    type: 'cursor',
+    cursor_param: 'page',
+    limit: 10,
+    limit_param: 'items_per_page',
+    stop_condition: SEED,
+    count_pages_path: 'paging.count_pages',
+    max_concurrency: 4,
+  };
+  const current = {
+    type: 'page_number' as const,
+    page_param: 'page',
+    base_page: 1,
+    limit: 10,
+    limit_param: 'items_per_page',
+    stop_condition: SEED,
+    total_path: 'paging.count_pages',
+    total_items_path: 'paging.count_items',
+    max_concurrency: 4,
+  };
+
+  it('reads as the current form', () => {
+    assert.deepEqual(paginatorOf(legacy), current);
+    assert.deepEqual(paginatorOf(current), current);
+    assert.equal(paginatorOf(undefined), undefined);
+  });
+
+  it('asks for the same page with the same parameters', () => {
+    assert.deepEqual(pageRequestParams(legacy, 3), [
+      ['page', '3'],
+      ['items_per_page', '10'],
+    ]);
+    assert.deepEqual(pageRequestParams(legacy, 1, 1), pageRequestParams(current, 1, 1));
+    // A server that numbers pages from 0 gets one less.
+    assert.deepEqual(pageRequestParams({ ...current, base_page: 0 }, 1)[0], ['page', '0']);
+  });
+
+  it('stops at the same page, for the same reason', () => {
+    const responses = [paging(1, 3, 25), paging(3, 3, 25), { items: [] }, paging(2, 3)];
+    for (const r of responses)
+      for (const [page, records] of [
+        [1, 10],
+        [3, 0],
+        [2, 5],
+      ])
+        assert.deepEqual(decidePageStop(legacy, r, page, records), decidePageStop(current, r, page, records));
+  });
+});
+
+describe('nextPages', () => {
+  it('reads page 1 alone, then up to the known count in chunks, then one at a time', () => {
+    assert.deepEqual(nextPages(1, 1, 50), [1]);
+    assert.deepEqual(nextPages(2, 4, 50), [2, 3, 4]);
+    assert.deepEqual(nextPages(2, 100, 3), [2, 3, 4]);
+    assert.deepEqual(nextPages(5, 4, 50), [5]);
   });
 });

@@ -1,6 +1,11 @@
 // The paginator's stop condition: a single comparison between paths into the response and
 // literals, e.g. `response.paging.count_pages == response.paging.current_page`.
-// Parsed once when the configuration is validated, evaluated for every page.
+// Parsed once when the configuration is validated, evaluated for every page. Pure: the page decision
+// (domain/paging.ts) runs it.
+import { dottedPathAfter } from './names';
+import { readPath } from './response-paths';
+
+const RESPONSE_PATH = dottedPathAfter('response');
 
 type Operand = { path: string[] } | { literal: string | number | boolean | null };
 const OPERATORS = ['==', '!=', '>=', '<=', '>', '<'] as const;
@@ -24,7 +29,7 @@ function parseOperand(text: string, source: string): Operand {
   if (t === 'null') return { literal: null };
   const quoted = /^(['"])(.*)\1$/.exec(t);
   if (quoted) return { literal: quoted[2] };
-  if (/^response(\.[A-Za-z_][A-Za-z0-9_]*)+$/.test(t)) return { path: t.split('.').slice(1) };
+  if (RESPONSE_PATH.test(t)) return { path: t.split('.').slice(1) };
   throw new StopConditionSyntaxError(
     `cannot read ${JSON.stringify(t)} in ${JSON.stringify(source)}: expected response.<field>[.<field>...], a number, a quoted string, true, false or null`,
   );
@@ -48,13 +53,7 @@ export function parseStopCondition(source: string): StopCondition {
 }
 
 function resolve(operand: Operand, response: unknown): unknown {
-  if ('literal' in operand) return operand.literal;
-  let value: unknown = response;
-  for (const key of operand.path) {
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<string, unknown>)[key];
-  }
-  return value;
+  return 'literal' in operand ? operand.literal : readPath(response, operand.path);
 }
 
 /** Values the condition compares; `undefined` where the response lacks the path. */
