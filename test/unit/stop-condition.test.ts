@@ -134,19 +134,20 @@ describe('evaluateStopCondition', () => {
   });
 });
 
-describe('decidePageStop', () => {
-  const paginator: PaginatorConfig = {
-    type: 'page_number',
-    page_param: 'page',
-    base_page: 1,
-    limit: 10,
-    limit_param: 'items_per_page',
-    stop_condition: SEED,
-    total_path: 'paging.count_pages',
-    total_items_path: 'paging.count_items',
-    max_concurrency: 4,
-  };
+/** dlt's page-number paginator with the seed's stop condition, every default spelled out. */
+const paginator: PaginatorConfig = {
+  type: 'page_number',
+  page_param: 'page',
+  base_page: 1,
+  limit: 10,
+  limit_param: 'items_per_page',
+  stop_condition: SEED,
+  total_path: 'paging.count_pages',
+  total_items_path: 'paging.count_items',
+  max_concurrency: 4,
+};
 
+describe('decidePageStop', () => {
   it('stops when the condition holds, reporting the counts', () => {
     const stop = decidePageStop(paginator, { ...paging(3, 3, 25), items: [] }, 3, 5);
     assert.equal(stop.last, true);
@@ -343,17 +344,7 @@ describe('a paginator with the old keys, as older inputs hold it', () => {
     count_pages_path: 'paging.count_pages',
     max_concurrency: 4,
   };
-  const current = {
-    type: 'page_number' as const,
-    page_param: 'page',
-    base_page: 1,
-    limit: 10,
-    limit_param: 'items_per_page',
-    stop_condition: SEED,
-    total_path: 'paging.count_pages',
-    total_items_path: 'paging.count_items',
-    max_concurrency: 4,
-  };
+  const current = paginator;
 
   it('reads as the current form', () => {
     assert.deepEqual(paginatorOf(legacy), current);
