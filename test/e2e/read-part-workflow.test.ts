@@ -24,6 +24,7 @@ import { readPartWorkflow } from '../../workflows';
 import { MAX_READ_ATTEMPTS } from '../../workflows/read-part';
 // Installs the SDK runtime's quiet logger, as for every e2e test.
 import './harness';
+import { takePage } from '../fake-destination';
 
 const TEMPORAL_BIN = path.resolve(__dirname, '../../.services/temporal-cli/bin/temporal');
 const SYNC_ID = 'sync-under-test';
@@ -95,14 +96,7 @@ class FakeList {
         },
       };
       const stop = decidePageStop(req.resource.endpoint.paginator, doc, req.page, onPage.length);
-      const seen = this.seen.get(req.readId) ?? new Set<number>();
-      this.seen.set(req.readId, seen);
-      let written = 0;
-      for (const { id } of onPage) {
-        seen.add(id);
-        if (!this.stored.has(id)) written++;
-        this.stored.add(id);
-      }
+      const written = takePage(this.seen, this.stored, req.readId, onPage);
       this.afterPage(request);
       const ats = onPage.map((x) => x.at).sort();
       return Promise.resolve({

@@ -10,6 +10,7 @@ import { Context } from '@temporalio/activity';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Activities } from '../../activities';
+import { takePage } from '../fake-destination';
 import type { RunRow } from '../../clickhouse/run-history';
 import type { ResourceConfig } from '../../domain/source-config';
 import type {
@@ -245,14 +246,7 @@ export class FakeSource {
     const countItems = all.length;
     const countPages = Math.max(1, Math.ceil(countItems / this.perPage));
     const onPage = paged ? all.slice((req.page - 1) * this.perPage, req.page * this.perPage) : all;
-    const seen = this.seen.get(req.readId) ?? new Set<number>();
-    this.seen.set(req.readId, seen);
-    let written = 0;
-    for (const { id } of onPage) {
-      seen.add(id);
-      if (!this.stored.has(id)) written++;
-      this.stored.add(id);
-    }
+    const written = takePage(this.seen, this.stored, req.readId, onPage);
     const reason = this.incomplete(req);
     this.afterPage(req);
     const changed = onPage.flatMap((x) => (x.changed ? [x.changed] : [])).sort();
