@@ -17,3 +17,15 @@ export function takePage(
   }
   return written;
 }
+
+/** The counts of a page result whose every record was kept: written (new) or unchanged. */
+export const pageCounts = (page: number, records: number, written: number, retries: number) => ({
+  page,
+  records,
+  written,
+  unchanged: records - written,
+  stale: 0,
+  quarantined: 0,
+  shapeWarnings: 0,
+  retries,
+});

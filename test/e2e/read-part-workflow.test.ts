@@ -24,7 +24,7 @@ import { readPartWorkflow } from '../../workflows';
 import { MAX_READ_ATTEMPTS } from '../../workflows/read-part';
 // Installs the SDK runtime's quiet logger, as for every e2e test.
 import './harness';
-import { takePage } from '../fake-destination';
+import { pageCounts, takePage } from '../fake-destination';
 
 const TEMPORAL_BIN = path.resolve(__dirname, '../../.services/temporal-cli/bin/temporal');
 const SYNC_ID = 'sync-under-test';
@@ -100,14 +100,7 @@ class FakeList {
       this.afterPage(request);
       const ats = onPage.map((x) => x.at).sort();
       return Promise.resolve({
-        page: req.page,
-        records: onPage.length,
-        written,
-        unchanged: onPage.length - written,
-        stale: 0,
-        quarantined: 0,
-        shapeWarnings: 0,
-        retries: 0,
+        ...pageCounts(req.page, onPage.length, written, 0),
         countPages: stop.countPages,
         countItems: stop.countItems,
         last: stop.last,

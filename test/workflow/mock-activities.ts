@@ -10,7 +10,7 @@ import { Context } from '@temporalio/activity';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Activities } from '../../activities';
-import { takePage } from '../fake-destination';
+import { pageCounts, takePage } from '../fake-destination';
 import type { RunRow } from '../../clickhouse/run-history';
 import type { ResourceConfig } from '../../domain/source-config';
 import type {
@@ -252,14 +252,7 @@ export class FakeSource {
     const changed = onPage.flatMap((x) => (x.changed ? [x.changed] : [])).sort();
     const attempt = Context.current().info.attempt;
     return {
-      page: req.page,
-      records: onPage.length,
-      written,
-      unchanged: onPage.length - written,
-      stale: 0,
-      quarantined: 0,
-      shapeWarnings: 0,
-      retries: attempt - 1,
+      ...pageCounts(req.page, onPage.length, written, attempt - 1),
       ...(paged ? { countPages, countItems } : {}),
       last: reason !== undefined || !paged || req.page >= countPages,
       complete: reason === undefined,
