@@ -1,12 +1,20 @@
-// One page (or one unpaged partition) of one resource: fetch it, write its rows to ClickHouse, and
-// return only facts. Safe to run twice: a retry finds its rows stored and writes nothing again.
+// One page (or one unpaged partition) of one resource: fetch it, map and decide its rows (preparePage),
+// and write them (writePreparedPages: a page run writes several pages at once). Safe to run twice: a
+// retry finds its rows stored and writes nothing again.
 import { syncIdOf } from '../domain/workflow-ids';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { recordToRow, Row } from '../clickhouse/row-mapping';
-import { insertSeenIds } from '../clickhouse/sync-state';
-import { insertQuarantined, QuarantinedRecord, writeObservedRows } from '../clickhouse/writer';
-import type { PageRequest, PageResult, ReadTarget } from '../domain/types';
+import { insertSeenIds, SeenRecord } from '../clickhouse/sync-state';
+import { rememberWritten } from '../clickhouse/stored-state-cache';
+import {
+  cursorColumnOf,
+  decideObservedRows,
+  insertQuarantined,
+  insertRows,
+  QuarantinedRecord,
+} from '../clickhouse/writer';
+import type { LegacySyncId, PageRequest, PageResult, ReadTarget } from '../domain/types';
 import { laterIso, outsideWindow, requestedEnd } from '../domain/windows';
 import { endpointPathProblem } from '../config/request-url';
 import { ApiAccess, getJson } from './http-client';
@@ -121,7 +129,19 @@ export function pastWindow(req: Pick<PageRequest, 'resource' | 'target'>, record
   return outsideWindow(inc, window, (record as Record<string, unknown>)[inc.window_field]);
 }
 
-export async function fetchPage(deps: FetchPageDeps, req: PageRequest): Promise<PageResult> {
+/** A page read and decided, with its writes not yet made: a page run buffers several before it writes. */
+export interface PreparedPage {
+  result: PageResult;
+  /** New and changed rows, with their versions (merge-order.ts). */
+  rows: Row[];
+  seen: SeenRecord[];
+  quarantined: QuarantinedRecord[];
+  /** When the page was observed (the seen ids' time). */
+  observedMs: number;
+}
+
+/** Reads one page, maps its records and decides which rows to write; writes nothing. */
+export async function preparePage(deps: FetchPageDeps, req: PageRequest): Promise<PreparedPage> {
   const { doc, records, observedMs } = await readPage(deps, req);
   const meta = {
     syncedAt: observedMs,
@@ -134,9 +154,6 @@ export async function fetchPage(deps: FetchPageDeps, req: PageRequest): Promise<
   let shapeWarnings = 0;
   const inc = req.resource.endpoint.incremental_sync;
   const cursorField = inc?.cursor_field;
-  // The cursor field orders states by the source's own clock when it is a datetime column.
-  const cursorColumn =
-    cursorField && req.resource.columns[cursorField]?.kind === 'datetime' ? cursorField : undefined;
   let cursorMax: string | undefined;
   let outside = 0;
   for (const record of records) {
@@ -155,29 +172,9 @@ export async function fetchPage(deps: FetchPageDeps, req: PageRequest): Promise<
     if (typeof cursor === 'string') cursorMax = laterIso(cursorMax, cursor);
   }
   const key = req.resource.key_column;
-  // Three independent writes: at once. A retry after any of them failed redoes all harmlessly.
-  const [decision] = await Promise.all([
-    writeObservedRows(deps.ch, deps.database, req.resource, rows, observedMs, cursorColumn, req),
-    insertSeenIds(deps.ch, deps.database, {
-      resource: req.resource.name,
-      syncId: syncIdOf(req),
-      readId: req.readId,
-      page: req.page,
-      records: rows.map((r) => ({ id: r[key] as number, hash: r._hash as number })),
-      at: observedMs,
-    }),
-    insertQuarantined(deps.ch, deps.database, quarantined, meta),
-  ]);
-
-  const name = req.resource.name;
-  count('clockodo_pages', name, 1);
-  count('clockodo_rows_written', name, decision.write.length);
-  count('clockodo_rows_unchanged', name, decision.unchanged);
-  const retries = currentAttempt() - 1;
-  count('clockodo_page_retries', name, retries);
-  count('clockodo_rows_quarantined', name, quarantined.length);
+  const decision = await decideObservedRows(deps.ch, deps.database, req.resource, rows, observedMs, req);
   const stop = decidePageStop(req.resource.endpoint.paginator, doc, req.page, records.length);
-  return {
+  const result: PageResult = {
     page: req.page,
     records: records.length,
     written: decision.write.length,
@@ -187,7 +184,7 @@ export async function fetchPage(deps: FetchPageDeps, req: PageRequest): Promise<
     ...(quarantined.length ? { quarantineSamples: quarantined.slice(0, 2).map(describeQuarantined) } : {}),
     shapeWarnings,
     outside,
-    retries,
+    retries: 0,
     countPages: stop.countPages,
     countItems: stop.countItems,
     last: stop.last,
@@ -196,6 +193,56 @@ export async function fetchPage(deps: FetchPageDeps, req: PageRequest): Promise<
     fingerprint: `${records.length}:${String(rows[0]?.[key])}:${String(rows[rows.length - 1]?.[key])}`,
     cursorMax,
   };
+  const seen = rows.map((r) => ({ id: r[key] as number, hash: r._hash as number, page: req.page }));
+  return { result, rows: decision.write, seen, quarantined, observedMs };
+}
+
+/** Writes prepared pages of one read: rows, the ids seen and the quarantined records, each in one insert. */
+export async function writePreparedPages(
+  deps: FetchPageDeps,
+  req: Pick<PageRequest, 'resource' | 'readId' | 'target'> & LegacySyncId & { syncId?: string },
+  pages: PreparedPage[],
+): Promise<void> {
+  if (pages.length === 0) return;
+  const syncId = syncIdOf(req);
+  const { resource } = req;
+  const rows = pages.flatMap((p) => p.rows);
+  const at = pages[pages.length - 1].observedMs;
+  // Three independent writes: at once. A retry after any of them failed redoes all harmlessly.
+  await Promise.all([
+    insertRows(deps.ch, deps.database, resource.name, rows),
+    insertSeenIds(deps.ch, deps.database, {
+      resource: resource.name,
+      syncId,
+      readId: req.readId,
+      records: pages.flatMap((p) => p.seen),
+      at,
+    }),
+    insertQuarantined(
+      deps.ch,
+      deps.database,
+      pages.flatMap((p) => p.quarantined),
+      { syncId, syncedAt: at },
+    ),
+  ]);
+  // Only once written: a retry on this worker must not take unwritten rows for stored ones.
+  await rememberWritten({ db: deps.database, resource, readId: req.readId, cursorColumn: cursorColumnOf(resource) }, rows);
+  const name = resource.name;
+  count('clockodo_pages', name, pages.length);
+  count('clockodo_rows_written', name, rows.length);
+  count('clockodo_rows_unchanged', name, sum(pages, (p) => p.result.unchanged));
+  count('clockodo_rows_quarantined', name, sum(pages, (p) => p.result.quarantined));
+}
+
+const sum = <T>(xs: T[], f: (x: T) => number) => xs.reduce((n, x) => n + f(x), 0);
+
+/** One page as one activity (reads that began before page runs): read, decide, write, return facts. */
+export async function fetchPage(deps: FetchPageDeps, req: PageRequest): Promise<PageResult> {
+  const prepared = await preparePage(deps, req);
+  await writePreparedPages(deps, req, [prepared]);
+  const retries = currentAttempt() - 1;
+  count('clockodo_page_retries', req.resource.name, retries);
+  return { ...prepared.result, retries };
 }
 
 /** A quarantined record as a run's summary names it: why, and the record itself, shortened. */

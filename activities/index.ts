@@ -13,11 +13,13 @@ import type {
   LegacySyncId,
   MarkDeletionsRequest,
   PageRequest,
+  PageRunRequest,
 } from '../domain/types';
 import { syncIdOf } from '../domain/workflow-ids';
 import { countItems, CountItemsRequest } from './count-items';
 import { destinationDatabase } from './destination';
 import { fetchPage } from './fetch-page';
+import { readPageRun } from './page-run';
 import { quarantineKeyCollisions } from './key-collisions';
 import { withHeartbeats } from './heartbeat';
 import type { ApiAccess } from './http-client';
@@ -38,7 +40,9 @@ export function createActivities(deps: ActivityDeps) {
   return atActivityBoundary({
     prepareDestination: (req: { destination: Destination; resources: ResourceConfig[] }) =>
       prepareDestination(at(req.destination), req.resources),
+    /** Kept for reads that started before page runs (their history asks one page at a time). */
     fetchPage: (req: PageRequest) => fetchPage(at(req.destination), req),
+    readPageRun: (req: PageRunRequest) => readPageRun(at(req.destination), req),
     countItems: (req: CountItemsRequest) => countItems(deps, req),
     /** Kept for reads that started before seenRecords existed (their history calls this). */
     countSeenIds: (req: { destination: Destination; readId: string }) =>

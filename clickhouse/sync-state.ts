@@ -74,29 +74,35 @@ export async function dropOldSeenIds(
   }
 }
 
-export interface SeenPage {
+/** A record a read received: its key, content hash (`_hash`) and page. */
+export interface SeenRecord {
+  id: number;
+  hash: number;
+  page: number;
+}
+
+/** The records one read received on one or more of its pages. */
+export interface SeenBatch {
   resource: string;
   syncId: string;
   readId: string;
-  page: number;
-  /** Each record's key and content hash (`_hash`). */
-  records: { id: number; hash: number }[];
+  records: SeenRecord[];
   at: number;
 }
 
-export async function insertSeenIds(ch: ClickHouseClient, db: string, seen: SeenPage): Promise<void> {
+export async function insertSeenIds(ch: ClickHouseClient, db: string, seen: SeenBatch): Promise<void> {
   if (seen.records.length === 0) return;
   const seenAt = Math.floor(seen.at / 1000);
   await ch.insert({
     table: qualified(db, SEEN_TABLE),
-    values: seen.records.map(({ id, hash }) => ({
+    values: seen.records.map(({ id, hash, page }) => ({
       resource: seen.resource,
       run_id: seen.syncId,
       read_id: seen.readId,
       id,
       seen_at: seenAt,
       hash,
-      page: seen.page,
+      page,
     })),
     format: 'JSONEachRow',
   });

@@ -20,25 +20,46 @@ export async function insertRows(
   await ch.insert({ table: qualified(db, table), values: rows, format: 'JSONEachRow' });
 }
 
+/** The column that orders states by the source's own clock: the cursor field, when a datetime column. */
+export function cursorColumnOf(resource: ResourceConfig): string | undefined {
+  const field = resource.endpoint.incremental_sync?.cursor_field;
+  return field && resource.columns[field]?.kind === 'datetime' ? field : undefined;
+}
+
 /**
- * Writes what an observation of the source (at `observedMs`) changes: new and changed rows, with
- * versions that keep the newest state on top (merge-order.ts). Returns what it did and did not write.
+ * Decides what an observation of the source (at `observedMs`) changes: new and changed rows, with
+ * versions that keep the newest state on top (merge-order.ts). Writes nothing.
  */
+export async function decideObservedRows(
+  ch: ClickHouseClient,
+  db: string,
+  resource: ResourceConfig,
+  rows: Row[],
+  observedMs: number,
+  read: { readId: string; target: ReadTarget },
+): Promise<WriteDecision> {
+  const pk = resource.key_column;
+  const cursorColumn = cursorColumnOf(resource);
+  const at = { ch, db, resource, cursorColumn, readId: read.readId, target: read.target };
+  const stored = await storedStates({ ...at, ids: rows.map((r) => r[pk] as number) });
+  return decideWrites(rows, pk, cursorColumn, stored, observedMs);
+}
+
+/** Decides and writes what an observation changes (decideObservedRows, then the insert). */
 export async function writeObservedRows(
   ch: ClickHouseClient,
   db: string,
   resource: ResourceConfig,
   rows: Row[],
   observedMs: number,
-  cursorColumn: string | undefined,
   read: { readId: string; target: ReadTarget },
 ): Promise<WriteDecision> {
-  const pk = resource.key_column;
-  const at = { ch, db, resource, cursorColumn, readId: read.readId, target: read.target };
-  const stored = await storedStates({ ...at, ids: rows.map((r) => r[pk] as number) });
-  const decision = decideWrites(rows, pk, cursorColumn, stored, observedMs);
+  const decision = await decideObservedRows(ch, db, resource, rows, observedMs, read);
   await insertRows(ch, db, resource.name, decision.write);
-  await rememberWritten(at, decision.write);
+  await rememberWritten(
+    { db, resource, readId: read.readId, cursorColumn: cursorColumnOf(resource) },
+    decision.write,
+  );
   return decision;
 }
 

@@ -5,6 +5,8 @@
 import { evaluateStopCondition, parseStopCondition } from './stop-condition';
 import { readPath } from './response-paths';
 import type { PaginatorConfig } from './source-config';
+import type { ReadProgress } from './types';
+import { emptyFacts } from './totals';
 
 /** Where Clockodo's paged lists say how many pages and how many items there are. */
 export const DEFAULT_TOTAL_PATH = 'paging.count_pages';
@@ -186,3 +188,6 @@ export function nextPages(page: number, known: number, chunk: number): number[] 
 /** The largest page count declared so far, after a page said `countPages`. */
 export const knownPages = (known: number, countPages: number | undefined): number =>
   Math.max(known, countPages ?? 0);
+
+/** A read before its first page. */
+export const startOfRead = (): ReadProgress => ({ nextPage: 1, known: 1, facts: emptyFacts() });

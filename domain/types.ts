@@ -154,6 +154,52 @@ export interface ReadFacts extends RecordCounts {
   cursorMax?: string;
 }
 
+/** Where a read stands: enough to resume it (in a new workflow run, or a new page run). */
+export interface ReadProgress {
+  nextPage: number;
+  /** Largest page count any page declared so far. */
+  known: number;
+  facts: ReadFacts;
+  previousFingerprint?: string;
+  previousPage?: number;
+}
+
+/** How much one page run may read before it ends, so that a later run goes on. */
+export interface PageRunBudget {
+  /** Records; the run ends after the page that reaches it. */
+  records: number;
+  /** Seconds from the run's start after which it requests no more pages. */
+  seconds: number;
+}
+
+/** A run of pages of one read attempt in one activity: from where the read stands, in order. */
+export interface PageRunRequest extends ReadContext {
+  readId: string;
+  target: ReadTarget;
+  from: ReadProgress;
+  /** Requests in flight at once (the paginator's max_concurrency). */
+  concurrency: number;
+  budget: PageRunBudget;
+}
+
+/** What a page run did: where the read stands now, and, once it is done, the distinct records it saw. */
+export interface PageRunResult {
+  progress: ReadProgress;
+  /** The read reached its last page. */
+  done: boolean;
+  /** Pages this run read (its retries' included). */
+  pages: number;
+  /** Distinct keys and records the read received (only when done and complete). */
+  seen?: SeenRecords;
+}
+
+/** Heartbeat details of a page run: the progress written so far, and the last page read. */
+export interface PageRunHeartbeat {
+  written: ReadProgress;
+  /** The last page read (its rows may still wait in the run's buffer). */
+  readThrough: number;
+}
+
 /** How one target was read in the end: consistently, or not within the bound (degraded). */
 export interface PartOutcome {
   target: ReadTarget;

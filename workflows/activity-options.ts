@@ -24,6 +24,16 @@ export function pageActivityOptions(retry: RetryConfig, requestTimeoutSeconds = 
   };
 }
 
+/** A page run: its budget of seconds, then the pages in flight (each within the request timeout) and one insert. */
+export function pageRunActivityOptions(
+  retry: RetryConfig,
+  requestTimeoutSeconds = 60,
+  budgetSeconds = 30,
+): ActivityOptions {
+  const page = pageActivityOptions(retry, requestTimeoutSeconds);
+  return { ...page, startToCloseTimeout: (budgetSeconds + requestTimeoutSeconds + 120) * 1000 };
+}
+
 /** Reading again the pages where keys collided: the page's retry policy, with time for several pages. */
 export function keyCollisionActivityOptions(retry: RetryConfig, requestTimeoutSeconds = 60): ActivityOptions {
   return { ...pageActivityOptions(retry, requestTimeoutSeconds), startToCloseTimeout: '15 minutes' };

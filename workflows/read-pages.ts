@@ -14,8 +14,9 @@ import {
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { PageResult, ReadFacts } from '../domain/types';
-import { addPageFacts, emptyFacts } from '../domain/totals';
+import type { PageResult, PageRunResult, ReadFacts, ReadProgress, SeenRecords } from '../domain/types';
+import { resumePointOf } from '../domain/page-runs';
+import { addPageFacts } from '../domain/totals';
 import { knownPages, nextPages } from '../domain/paging';
 import { pool } from './pool';
 
@@ -69,18 +70,6 @@ export function historyIsLarge(): boolean {
   const info = workflowInfo();
   return info.continueAsNewSuggested || info.historyLength > HISTORY_EVENTS_LIMIT;
 }
-
-/** Where a read stands: enough to resume it in a new run. */
-export interface ReadProgress {
-  nextPage: number;
-  /** Largest page count any page declared so far. */
-  known: number;
-  facts: ReadFacts;
-  previousFingerprint?: string;
-  previousPage?: number;
-}
-
-export const startOfRead = (): ReadProgress => ({ nextPage: 1, known: 1, facts: emptyFacts() });
 
 export type PagesRead = { done: true; facts: ReadFacts } | { done: false; progress: ReadProgress };
 
@@ -138,5 +127,61 @@ export async function readPages(
         : { done: true, facts: { ...facts, complete: false, incompleteReason: stop.lastReason } };
     }
     page += results.length;
+  }
+}
+
+/** One page run from where the read stands (activities/page-run.ts). */
+export type RunPages = (from: ReadProgress) => Promise<PageRunResult>;
+
+/** A finished read, with the distinct records its last run counted (when it was complete). */
+export type RunsRead = { done: true; facts: ReadFacts; seen?: SeenRecords } | { done: false; progress: ReadProgress };
+
+/** The run's own failures that name a paging problem: the read fails with them, under its label. */
+const PAGING_FAILURES = new Set(['PagingRepeats', 'PagingRunaway']);
+
+/**
+ * Reads a read attempt's pages in page runs, one after another, each from where the last left off.
+ * A run whose retries ran out says where it stopped: if it got further than it started, the next run
+ * starts there with a new series of retries; if not, the page it stopped at gets its second chance
+ * (a pause, then a new series), and only if that fails too does the read fail, naming the page.
+ */
+export async function readPageRuns(
+  run: RunPages,
+  label: string,
+  from: ReadProgress,
+  canPause: boolean,
+  chance: SecondChance = { delayMs: DEFAULT_SECOND_CHANCE_DELAY_MS },
+): Promise<RunsRead> {
+  let progress = from;
+  let secondChanceFor: number | undefined;
+  for (;;) {
+    if (progress.nextPage > 1 && canPause && historyIsLarge()) return { done: false, progress };
+    let result: PageRunResult;
+    try {
+      result = await run(progress);
+    } catch (e) {
+      const cause = e instanceof ActivityFailure ? e.cause : undefined;
+      if (cause instanceof ApplicationFailure && cause.nonRetryable && PAGING_FAILURES.has(cause.type ?? '')) {
+        throw ApplicationFailure.nonRetryable(`${label}: ${cause.message}`, cause.type);
+      }
+      const at = (cause instanceof ApplicationFailure ? resumePointOf(cause.details) : undefined) ?? progress;
+      if (at.nextPage > progress.nextPage && deservesSecondChance(e)) {
+        progress = at;
+        continue;
+      }
+      if (!deservesSecondChance(e)) throw e;
+      if (secondChanceFor === at.nextPage) {
+        throw ApplicationFailure.nonRetryable(
+          `${label}: 1 page failed after their retries and a second chance: page ${at.nextPage}: ${lastError(e)}`,
+          'PagesFailed',
+        );
+      }
+      await sleep(chance.delayMs);
+      secondChanceFor = at.nextPage;
+      progress = at;
+      continue;
+    }
+    progress = result.progress;
+    if (result.done) return { done: true, facts: progress.facts, ...(result.seen ? { seen: result.seen } : {}) };
   }
 }

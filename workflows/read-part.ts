@@ -2,7 +2,14 @@
 // read is consistent: if the list changed while it was paged, the part is read again (a window in two
 // narrower halves) up to a bound; a part that never reads consistently comes back degraded, so that
 // nothing is marked deleted in it. Long reads continue as new, carrying only where they stand.
-import { continueAsNew, defineQuery, patched, proxyActivities, setHandler } from '@temporalio/workflow';
+import {
+  continueAsNew,
+  defineQuery,
+  patched,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type {
   PageResult,
@@ -10,25 +17,30 @@ import type {
   PartResult,
   LegacySyncId,
   ReadContext,
+  ReadProgress,
   ReadTarget,
   SeenRecords,
 } from '../domain/types';
 import { emptyTotals, factsTotals, mergeSamples, sumTotals } from '../domain/totals';
-import { pageConcurrency } from '../domain/paging';
+import { pageConcurrency, startOfRead } from '../domain/paging';
 import { DAY_MS, SECOND_MS, splitWindow } from '../domain/windows';
 import { syncIdOf } from '../domain/workflow-ids';
-import { destinationActivityOptions, pageActivityOptions } from './activity-options';
+import { PAGE_RUN_BUDGET } from '../domain/page-runs';
+import { destinationActivityOptions, pageActivityOptions, pageRunActivityOptions } from './activity-options';
 import { judgeRead } from './consistency';
 import {
   DEFAULT_SECOND_CHANCE_DELAY_MS,
   historyIsLarge,
+  readPageRuns,
   readPages,
-  ReadProgress,
-  startOfRead,
+  RunsRead,
 } from './read-pages';
 
 /** The patch that judges a read by its distinct records, not only its distinct ids (key collisions). */
 export const SEEN_RECORDS_PATCH = 'seen-records';
+
+/** The patch that reads pages in page runs (many pages per activity) instead of one activity per page. */
+export const PAGE_RUNS_PATCH = 'page-runs';
 
 /** Reads of one lineage of a part (the first and its re-reads) before it counts as degraded. */
 export const MAX_READ_ATTEMPTS = 3;
@@ -61,6 +73,12 @@ export interface ReadPartInput extends ReadContext, LegacySyncId {
  * `temporal workflow query --name partTotals`); no client of ours asks it. */
 export const partTotalsQuery = defineQuery<PartResult['totals']>('partTotals');
 
+/** The read's progress as the Web UI shows it (the workflow's current details). */
+function describeProgress(label: string, at: ReadProgress): string {
+  const of = at.known > 1 ? ` of ${at.known}` : '';
+  return `${label}: reading from page ${at.nextPage}${of}; ${at.facts.records} records read, ${at.facts.written} written`;
+}
+
 export function targetLabel(resource: string, t: ReadTarget): string {
   if (t.window) return `${resource} ${t.window.since}..${t.window.until}`;
   if (t.partition !== undefined) return `${resource} ${t.partition}`;
@@ -72,6 +90,14 @@ export async function readPartWorkflow(input: ReadPartInput): Promise<PartResult
   const syncId = syncIdOf(input);
   const pageOptions = pageActivityOptions(input.retry, input.client.request_timeout_seconds);
   const pageActs = proxyActivities<Activities>(pageOptions);
+  const runOptions = pageRunActivityOptions(
+    input.retry,
+    input.client.request_timeout_seconds,
+    PAGE_RUN_BUDGET.seconds,
+  );
+  const runActs = proxyActivities<Activities>(runOptions);
+  // Reads begun one activity per page (their history says so) go on so; new ones read in page runs.
+  const pageRuns = patched(PAGE_RUNS_PATCH);
   const destActs = proxyActivities<Activities>(destinationActivityOptions);
   const state: ReadPartState = input.state ?? {
     queue: [{ target: input.target, attempt: 1 }],
@@ -93,22 +119,34 @@ export async function readPartWorkflow(input: ReadPartInput): Promise<PartResult
     const task = state.queue[0];
     const label = targetLabel(resource.name, task.target);
     const readId = `${syncId}|${label}|${input.round ?? 0}.${task.attempt}`;
-    const fetch = (page: number): Promise<PageResult> =>
-      pageActs.fetchPage.executeWithOptions({ ...pageOptions, summary: `${label} page ${page}` }, [
-        {
-          destination: input.destination,
-          client: input.client,
-          retry: input.retry,
-          resource,
-          syncId,
-          readId,
-          target: task.target,
-          page,
-        },
-      ]);
-    const read = await readPages(fetch, label, concurrency, state.current ?? startOfRead(), true, {
-      delayMs: input.secondChanceDelayMs ?? DEFAULT_SECOND_CHANCE_DELAY_MS,
-    });
+    const request = {
+      destination: input.destination,
+      client: input.client,
+      retry: input.retry,
+      resource,
+      syncId,
+      readId,
+      target: task.target,
+    };
+    const chance = { delayMs: input.secondChanceDelayMs ?? DEFAULT_SECOND_CHANCE_DELAY_MS };
+    const from = state.current ?? startOfRead();
+    let read: RunsRead;
+    if (pageRuns) {
+      const run = (at: ReadProgress) => {
+        setCurrentDetails(describeProgress(label, at));
+        return runActs.readPageRun.executeWithOptions(
+          { ...runOptions, summary: `${label} from page ${at.nextPage}` },
+          [{ ...request, from: at, concurrency, budget: PAGE_RUN_BUDGET }],
+        );
+      };
+      read = await readPageRuns(run, label, from, true, chance);
+    } else {
+      const fetch = (page: number): Promise<PageResult> =>
+        pageActs.fetchPage.executeWithOptions({ ...pageOptions, summary: `${label} page ${page}` }, [
+          { ...request, page },
+        ]);
+      read = await readPages(fetch, label, concurrency, from, true, chance);
+    }
     if (!read.done) {
       return continueAsNew<typeof readPartWorkflow>({
         ...input,
@@ -120,7 +158,8 @@ export async function readPartWorkflow(input: ReadPartInput): Promise<PartResult
     const { facts } = read;
     state.totals = sumTotals(state.totals, factsTotals(facts));
     state.quarantineSamples = mergeSamples(state.quarantineSamples, facts.quarantineSamples);
-    const seen = facts.complete ? await seenRecords(readId) : { ids: 0, records: 0 };
+    // A page run counts what its read saw as it ends; reads in the older shape ask once more.
+    const seen = !facts.complete ? { ids: 0, records: 0 } : (read.seen ?? (await seenRecords(readId)));
     const verdict = judgeRead(facts, seen);
     if (verdict.consistent) {
       state.outcomes.push({

@@ -129,8 +129,7 @@ describe('the statement check on chdb', function () {
       resource: 'entries',
       syncId: 'long-gone',
       readId: 'long-gone|x|1',
-      page: 1,
-      records: [1, 2, 3].map((id) => ({ id, hash: id })),
+      records: [1, 2, 3].map((id) => ({ id, hash: id, page: 1 })),
       at: Date.now() - 10 * DAY,
     });
     // Counted the way reads begun before records' contents were counted still ask.

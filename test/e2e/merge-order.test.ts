@@ -54,9 +54,9 @@ describe('merge order under out-of-order completion', function () {
   const observe = (resource: ResourceConfig, record: object, observedMs: number) => {
     const mapped = recordToRow(record, resource, { syncedAt: observedMs, syncId: 'test', partition: '' });
     assert.ok(mapped.ok);
-    const cursor = resource.endpoint.incremental_sync ? 'time_last_change' : undefined;
     // Each observation is a read of its own (a page of another run): it sees what is stored now.
-    return writeObservedRows(ch, db, resource, [mapped.row], observedMs, cursor, {
+    // The cursor column (time_last_change, for entries) orders states: see cursorColumnOf.
+    return writeObservedRows(ch, db, resource, [mapped.row], observedMs, {
       readId: `test|${resource.name}|${++reads}`,
       target: {},
     });

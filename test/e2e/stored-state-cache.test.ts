@@ -49,7 +49,6 @@ describe('stored states of a read, loaded once', function () {
       entries,
       records.map((r) => row(r, at)),
       at,
-      'time_last_change',
       { readId, target },
     );
   const states = (readId: string, target: ReadTarget, ids: number[], maxCachedRows?: number) =>

@@ -1,0 +1,184 @@
+// A page run: one activity reads the pages of one read attempt in order, from where the read stands,
+// with up to `concurrency` requests in flight, until its last page or its budget. Rows wait in a
+// buffer and are written in inserts of FLUSH_RECORDS records or more (ClickHouse makes one part per
+// insert, and parts are its cost), each before the heartbeat that records its pages as written.
+//
+// Durable per page as one activity per page was: a retry (a crash, a lost worker, a failed request)
+// resumes from the last heartbeat, so it reads again at most the pages since then, which are
+// harmless to write twice. A run that fails says in its failure's details where the read stands,
+// so that the workflow goes on from there (a second chance) rather than from the run's start.
+import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
+import { clickHouseFailure } from '../clickhouse/errors';
+import { seenRecords } from '../clickhouse/sync-state';
+import { knownPages } from '../domain/paging';
+import { resumedFrom, ResumeAt } from '../domain/page-runs';
+import { addPageFacts } from '../domain/totals';
+import type {
+  PageRunBudget,
+  PageRunHeartbeat,
+  PageRunRequest,
+  PageRunResult,
+  ReadProgress,
+  SeenRecords,
+} from '../domain/types';
+import { FetchPageDeps, PreparedPage, preparePage, writePreparedPages } from './fetch-page';
+import { recordProgress } from './heartbeat';
+import { count } from './telemetry';
+
+/** Records buffered before an insert: ClickHouse's advice is inserts of 10,000 rows or more. */
+export const FLUSH_RECORDS = 10_000;
+/** A server that keeps answering non-empty pages past this is broken; stop rather than loop. */
+export const MAX_PAGES = 100_000;
+
+/** What a page run needs from the world: pages, the destination, heartbeats and a clock. */
+export interface PageRunIo {
+  prepare(page: number): Promise<PreparedPage>;
+  write(pages: PreparedPage[]): Promise<void>;
+  progress(details: PageRunHeartbeat): void;
+  seen(): Promise<SeenRecords>;
+  now(): number;
+}
+
+export interface PageRunPlan {
+  from: ReadProgress;
+  concurrency: number;
+  budget: PageRunBudget;
+  /** Retries this run is (its attempt − 1): counted on its first page. */
+  retries?: number;
+}
+
+export async function runPages(io: PageRunIo, plan: PageRunPlan): Promise<PageRunResult> {
+  const { concurrency, budget } = plan;
+  const startedMs = io.now();
+  /** The read as far as it is written, and as far as it is read (buffered pages included). */
+  let written = plan.from;
+  let read = plan.from;
+  let buffer: PreparedPage[] = [];
+  let buffered = 0;
+  let pages = 0;
+  let records = 0;
+  let retries = plan.retries ?? 0;
+  let done = false;
+  let stopRequesting = false;
+  const inFlight = new Map<number, Promise<PreparedPage>>();
+  let requested = read.nextPage - 1;
+
+  // Page 1 alone (it tells the count); then up to `concurrency` pages within the known count, and
+  // beyond it only the next page (the count may have grown while reading).
+  const mayRequest = (page: number) =>
+    !stopRequesting && (page === read.nextPage || (read.nextPage > 1 && page <= read.known));
+  const request = () => {
+    while (inFlight.size < Math.max(1, concurrency) && mayRequest(requested + 1)) {
+      const page = ++requested;
+      const pending = io.prepare(page);
+      pending.catch(() => undefined); // awaited in order below; not an unhandled rejection meanwhile
+      inFlight.set(page, pending);
+    }
+  };
+  const settleInFlight = async () => {
+    stopRequesting = true;
+    await Promise.allSettled(inFlight.values());
+    inFlight.clear();
+  };
+  const write = async () => {
+    if (buffer.length === 0) return;
+    await io.write(buffer);
+    written = read;
+    buffer = [];
+    buffered = 0;
+  };
+
+  try {
+    request();
+    while (inFlight.size > 0) {
+      const page = read.nextPage;
+      if (page > MAX_PAGES) {
+        throw ApplicationFailure.nonRetryable(
+          `still no last page after ${MAX_PAGES} pages`,
+          'PagingRunaway',
+        );
+      }
+      const prepared = await (inFlight.get(page) as Promise<PreparedPage>);
+      inFlight.delete(page);
+      const r = { ...prepared.result, retries: prepared.result.retries + retries };
+      retries = 0;
+      if (r.records > 0 && r.fingerprint === read.previousFingerprint) {
+        throw ApplicationFailure.nonRetryable(
+          `page ${page} repeats page ${read.previousPage} (the server ignores the page parameter?)`,
+          'PagingRepeats',
+        );
+      }
+      let facts = addPageFacts(read.facts, r);
+      if (r.last && !r.complete) facts = { ...facts, complete: false, incompleteReason: r.lastReason };
+      read = {
+        nextPage: page + 1,
+        known: knownPages(read.known, r.countPages),
+        facts,
+        previousFingerprint: r.fingerprint,
+        previousPage: page,
+      };
+      buffer.push(prepared);
+      buffered += r.records;
+      pages++;
+      records += r.records;
+      done = r.last;
+      if (done || buffered >= FLUSH_RECORDS) await write();
+      io.progress({ written, readThrough: page });
+      if (done) break;
+      if (records >= budget.records || io.now() - startedMs >= budget.seconds * 1000) stopRequesting = true;
+      request();
+    }
+    await settleInFlight(); // pages requested past the last: read, never written
+    await write();
+  } catch (e) {
+    await settleInFlight();
+    // What was read before the failure is kept, so the retry starts at the page that failed.
+    if (!(e instanceof ApplicationFailure && e.nonRetryable)) await write().catch(() => undefined);
+    io.progress({ written, readThrough: written.nextPage - 1 });
+    throw resumable(e, written);
+  }
+  const seen = done && written.facts.complete ? await io.seen() : undefined;
+  return { progress: written, done, pages, ...(seen ? { seen } : {}) };
+}
+
+/** The failure as the activity reports it, with where the read stands in its details. */
+function resumable(e: unknown, written: ReadProgress): unknown {
+  if (e instanceof CancelledFailure) return e;
+  const failure = clickHouseFailure(e);
+  const resume: ResumeAt = { resumeAt: written };
+  if (failure instanceof ApplicationFailure) {
+    return ApplicationFailure.create({
+      message: failure.message,
+      type: failure.type ?? undefined,
+      nonRetryable: failure.nonRetryable ?? undefined,
+      nextRetryDelay: failure.nextRetryDelay ?? undefined,
+      details: [resume, ...(failure.details ?? [])],
+      cause: failure.cause,
+    });
+  }
+  const err = failure instanceof Error ? failure : new Error(String(failure));
+  return ApplicationFailure.create({ message: err.message, type: err.name, details: [resume], cause: err });
+}
+
+export async function readPageRun(deps: FetchPageDeps, req: PageRunRequest): Promise<PageRunResult> {
+  const ctx = Context.current();
+  const retries = ctx.info.attempt - 1;
+  count('clockodo_page_retries', req.resource.name, retries);
+  const from = resumedFrom(ctx.info.heartbeatDetails) ?? req.from;
+  const run = runPages(
+    {
+      prepare: (page) => preparePage(deps, { ...req, page }),
+      write: (pages) => writePreparedPages(deps, req, pages),
+      progress: recordProgress,
+      seen: () => seenRecords(deps.ch, deps.database, req.readId),
+      now: Date.now,
+    },
+    { from, concurrency: req.concurrency, budget: req.budget, retries },
+  );
+  // A cancelled run reports its cancellation (what it read meanwhile is written), not a failure.
+  return run.catch((e: unknown) => {
+    const reason = ctx.cancellationSignal.reason as unknown;
+    if (!ctx.cancellationSignal.aborted) throw e;
+    throw reason instanceof CancelledFailure ? reason : new CancelledFailure('the run was cancelled');
+  });
+}
