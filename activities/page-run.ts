@@ -43,8 +43,10 @@ export interface PageRunPlan {
   from: ReadProgress;
   concurrency: number;
   budget: PageRunBudget;
-  /** Retries this run is (its attempt − 1): counted on its first page. */
-  retries?: number;
+  /** The activity's attempt (1 for the first): its retries are counted on its first page. */
+  attempt?: number;
+  /** The page an earlier attempt failed at, and since which attempt (from its heartbeat). */
+  failing?: PageRunHeartbeat['failing'];
 }
 
 export async function runPages(io: PageRunIo, plan: PageRunPlan): Promise<PageRunResult> {
@@ -57,7 +59,8 @@ export async function runPages(io: PageRunIo, plan: PageRunPlan): Promise<PageRu
   let buffered = 0;
   let pages = 0;
   let records = 0;
-  let retries = plan.retries ?? 0;
+  const attempt = plan.attempt ?? 1;
+  let retries = attempt - 1;
   let done = false;
   let stopRequesting = false;
   const inFlight = new Map<number, Promise<PreparedPage>>();
@@ -134,18 +137,20 @@ export async function runPages(io: PageRunIo, plan: PageRunPlan): Promise<PageRu
     await settleInFlight();
     // What was read before the failure is kept, so the retry starts at the page that failed.
     if (!(e instanceof ApplicationFailure && e.nonRetryable)) await write().catch(() => undefined);
-    io.progress({ written, readThrough: written.nextPage - 1 });
-    throw resumable(e, written);
+    const page = written.nextPage;
+    const failing = plan.failing;
+    const sinceAttempt = failing && failing.page === page ? failing.sinceAttempt : attempt;
+    io.progress({ written, readThrough: page - 1, failing: { page, sinceAttempt } });
+    throw resumable(e, { resumeAt: written, attemptsAtPage: attempt - sinceAttempt + 1 });
   }
   const seen = done && written.facts.complete ? await io.seen() : undefined;
   return { progress: written, done, pages, ...(seen ? { seen } : {}) };
 }
 
 /** The failure as the activity reports it, with where the read stands in its details. */
-function resumable(e: unknown, written: ReadProgress): unknown {
+function resumable(e: unknown, resume: ResumeAt): unknown {
   if (e instanceof CancelledFailure) return e;
   const failure = clickHouseFailure(e);
-  const resume: ResumeAt = { resumeAt: written };
   if (failure instanceof ApplicationFailure) {
     return ApplicationFailure.create({
       message: failure.message,
@@ -160,25 +165,40 @@ function resumable(e: unknown, written: ReadProgress): unknown {
   return ApplicationFailure.create({ message: err.message, type: err.name, details: [resume], cause: err });
 }
 
-export async function readPageRun(deps: FetchPageDeps, req: PageRunRequest): Promise<PageRunResult> {
+/**
+ * A page run as an activity: from where the previous attempt's heartbeat says the read stands, or from
+ * the request's start; cancelled when the run is. `io` reads and writes the pages.
+ */
+export async function pageRunActivity(
+  req: PageRunRequest,
+  io: Pick<PageRunIo, 'prepare' | 'write' | 'seen'>,
+): Promise<PageRunResult> {
   const ctx = Context.current();
-  const retries = ctx.info.attempt - 1;
-  count('clockodo_page_retries', req.resource.name, retries);
-  const from = resumedFrom(ctx.info.heartbeatDetails) ?? req.from;
+  const { attempt } = ctx.info;
+  count('clockodo_page_retries', req.resource.name, attempt - 1);
+  const resumed = resumedFrom(ctx.info.heartbeatDetails);
   const run = runPages(
+    { ...io, progress: recordProgress, now: Date.now },
     {
-      prepare: (page) => preparePage(deps, { ...req, page }),
-      write: (pages) => writePreparedPages(deps, req, pages),
-      progress: recordProgress,
-      seen: () => seenRecords(deps.ch, deps.database, req.readId),
-      now: Date.now,
+      from: resumed?.written ?? req.from,
+      failing: resumed?.failing,
+      concurrency: req.concurrency,
+      budget: req.budget,
+      attempt,
     },
-    { from, concurrency: req.concurrency, budget: req.budget, retries },
   );
   // A cancelled run reports its cancellation (what it read meanwhile is written), not a failure.
   return run.catch((e: unknown) => {
     const reason = ctx.cancellationSignal.reason as unknown;
     if (!ctx.cancellationSignal.aborted) throw e;
     throw reason instanceof CancelledFailure ? reason : new CancelledFailure('the run was cancelled');
+  });
+}
+
+export function readPageRun(deps: FetchPageDeps, req: PageRunRequest): Promise<PageRunResult> {
+  return pageRunActivity(req, {
+    prepare: (page) => preparePage(deps, { ...req, page }),
+    write: (pages) => writePreparedPages(deps, req, pages),
+    seen: () => seenRecords(deps.ch, deps.database, req.readId),
   });
 }

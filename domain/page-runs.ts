@@ -12,6 +12,8 @@ export const PAGE_RUN_BUDGET: PageRunBudget = { records: 50_000, seconds: 30 };
 /** The failure's details of a failed run: what it wrote, so that the next run starts there. */
 export interface ResumeAt {
   resumeAt: ReadProgress;
+  /** Attempts that failed at that page in a row (the run's last attempts). */
+  attemptsAtPage: number;
 }
 
 function isProgress(p: unknown): p is ReadProgress {
@@ -20,13 +22,15 @@ function isProgress(p: unknown): p is ReadProgress {
 }
 
 /** Where a failed page run's read stood, from its failure's details (undefined if it did not say). */
-export function resumePointOf(details: readonly unknown[] | null | undefined): ReadProgress | undefined {
+export function resumePointOf(details: readonly unknown[] | null | undefined): ResumeAt | undefined {
   const first = details?.[0] as Partial<ResumeAt> | undefined;
-  return isProgress(first?.resumeAt) ? first.resumeAt : undefined;
+  if (!isProgress(first?.resumeAt)) return undefined;
+  return { resumeAt: first.resumeAt, attemptsAtPage: Number(first.attemptsAtPage ?? 1) };
 }
 
-/** Where the previous attempt's last heartbeat says the read stands, as written. */
-export function resumedFrom(heartbeat: unknown): ReadProgress | undefined {
-  const written = (heartbeat as Partial<PageRunHeartbeat> | undefined)?.written;
-  return isProgress(written) ? written : undefined;
+/** What the previous attempt's last heartbeat says: the read as written, and a page that failed. */
+export function resumedFrom(heartbeat: unknown): Omit<PageRunHeartbeat, 'readThrough'> | undefined {
+  const h = heartbeat as Partial<PageRunHeartbeat> | undefined;
+  if (!isProgress(h?.written)) return undefined;
+  return { written: h.written, ...(h.failing ? { failing: h.failing } : {}) };
 }

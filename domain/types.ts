@@ -36,6 +36,8 @@ export interface RunOptions {
    * in the same run (default 30 s). See workflows/read-pages.ts.
    */
   secondChanceDelayMs?: number;
+  /** How much one page run reads (default PAGE_RUN_BUDGET, domain/page-runs.ts); tests make it small. */
+  pageRunBudget?: PageRunBudget;
 }
 
 export interface SyncInput {
@@ -198,6 +200,8 @@ export interface PageRunHeartbeat {
   written: ReadProgress;
   /** The last page read (its rows may still wait in the run's buffer). */
   readThrough: number;
+  /** The page an attempt failed at, and the first attempt that failed there. */
+  failing?: { page: number; sinceAttempt: number };
 }
 
 /** How one target was read in the end: consistently, or not within the bound (degraded). */

@@ -141,15 +141,18 @@ const PAGING_FAILURES = new Set(['PagingRepeats', 'PagingRunaway']);
 
 /**
  * Reads a read attempt's pages in page runs, one after another, each from where the last left off.
- * A run whose retries ran out says where it stopped: if it got further than it started, the next run
- * starts there with a new series of retries; if not, the page it stopped at gets its second chance
- * (a pause, then a new series), and only if that fails too does the read fail, naming the page.
+ * A run whose retries ran out says where it stopped and how many attempts failed there: a page that
+ * had fewer than a whole series (the earlier attempts failed at earlier pages) gets a new series at
+ * once; a page that had a whole series gets its second chance (a pause, then a new series), and only
+ * if that fails too does the read fail, naming the page: as when each page was an activity.
  */
 export async function readPageRuns(
   run: RunPages,
   label: string,
   from: ReadProgress,
   canPause: boolean,
+  /** Attempts in a run's series (the retry policy's maximum). */
+  seriesAttempts: number,
   chance: SecondChance = { delayMs: DEFAULT_SECOND_CHANCE_DELAY_MS },
 ): Promise<RunsRead> {
   let progress = from;
@@ -164,12 +167,14 @@ export async function readPageRuns(
       if (cause instanceof ApplicationFailure && cause.nonRetryable && PAGING_FAILURES.has(cause.type ?? '')) {
         throw ApplicationFailure.nonRetryable(`${label}: ${cause.message}`, cause.type);
       }
-      const at = (cause instanceof ApplicationFailure ? resumePointOf(cause.details) : undefined) ?? progress;
-      if (at.nextPage > progress.nextPage && deservesSecondChance(e)) {
+      if (!deservesSecondChance(e)) throw e;
+      const stopped = cause instanceof ApplicationFailure ? resumePointOf(cause.details) : undefined;
+      const at = stopped?.resumeAt ?? progress;
+      // The series went to earlier pages too: the page it stopped at gets a whole series of its own.
+      if (stopped && stopped.attemptsAtPage < seriesAttempts && at.nextPage > progress.nextPage) {
         progress = at;
         continue;
       }
-      if (!deservesSecondChance(e)) throw e;
       if (secondChanceFor === at.nextPage) {
         throw ApplicationFailure.nonRetryable(
           `${label}: 1 page failed after their retries and a second chance: page ${at.nextPage}: ${lastError(e)}`,

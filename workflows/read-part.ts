@@ -13,6 +13,7 @@ import {
 import type { Activities } from '../activities';
 import type {
   PageResult,
+  PageRunBudget,
   PartOutcome,
   PartResult,
   LegacySyncId,
@@ -67,6 +68,8 @@ export interface ReadPartInput extends ReadContext, LegacySyncId {
   state?: ReadPartState;
   /** RunOptions.secondChanceDelayMs. */
   secondChanceDelayMs?: number;
+  /** RunOptions.pageRunBudget. */
+  pageRunBudget?: PageRunBudget;
 }
 
 /** The part's totals so far: for an operator watching a long read (the Web UI's Queries tab, or
@@ -90,11 +93,8 @@ export async function readPartWorkflow(input: ReadPartInput): Promise<PartResult
   const syncId = syncIdOf(input);
   const pageOptions = pageActivityOptions(input.retry, input.client.request_timeout_seconds);
   const pageActs = proxyActivities<Activities>(pageOptions);
-  const runOptions = pageRunActivityOptions(
-    input.retry,
-    input.client.request_timeout_seconds,
-    PAGE_RUN_BUDGET.seconds,
-  );
+  const budget = input.pageRunBudget ?? PAGE_RUN_BUDGET;
+  const runOptions = pageRunActivityOptions(input.retry, input.client.request_timeout_seconds, budget.seconds);
   const runActs = proxyActivities<Activities>(runOptions);
   // Reads begun one activity per page (their history says so) go on so; new ones read in page runs.
   const pageRuns = patched(PAGE_RUNS_PATCH);
@@ -136,10 +136,10 @@ export async function readPartWorkflow(input: ReadPartInput): Promise<PartResult
         setCurrentDetails(describeProgress(label, at));
         return runActs.readPageRun.executeWithOptions(
           { ...runOptions, summary: `${label} from page ${at.nextPage}` },
-          [{ ...request, from: at, concurrency, budget: PAGE_RUN_BUDGET }],
+          [{ ...request, from: at, concurrency, budget }],
         );
       };
-      read = await readPageRuns(run, label, from, true, chance);
+      read = await readPageRuns(run, label, from, true, input.retry.max_retries + 1, chance);
     } else {
       const fetch = (page: number): Promise<PageResult> =>
         pageActs.fetchPage.executeWithOptions({ ...pageOptions, summary: `${label} page ${page}` }, [

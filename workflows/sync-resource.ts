@@ -102,6 +102,7 @@ export async function syncResourceWorkflow(input: ResourceSyncInput): Promise<Re
             target,
             round,
             secondChanceDelayMs: options.secondChanceDelayMs,
+            ...(options.pageRunBudget ? { pageRunBudget: options.pageRunBudget } : {}),
           },
         ],
         staticSummary: `${round === 0 ? 'Read' : 'Read again'} ${label}`,

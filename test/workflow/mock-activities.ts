@@ -11,6 +11,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Activities } from '../../activities';
 import { pageCounts, takePage } from '../fake-destination';
+import { pageRunActivity } from '../../activities/page-run';
 import type { RunRow } from '../../clickhouse/run-history';
 import type { ResourceConfig } from '../../domain/source-config';
 import type {
@@ -288,6 +289,22 @@ export class FakeSource {
         );
       },
       fetchPage: (req) => this.fetchPage(req),
+      // The real page run's loop (activities/page-run.ts) over this list: each page is recorded as a
+      // fetchPage call; the list's bookkeeping is its write.
+      readPageRun: (req) => {
+        this.record('readPageRun', req);
+        return pageRunActivity(req, {
+          prepare: async (page) => {
+            const result = await this.fetchPage({ ...req, page });
+            return { result: { ...result, retries: 0 }, rows: [], seen: [], quarantined: [], observedMs: 0 };
+          },
+          write: () => Promise.resolve(),
+          seen: () => {
+            const n = this.seen.get(req.readId)?.size ?? 0;
+            return Promise.resolve({ ids: n, records: n });
+          },
+        });
+      },
       countItems: (req) => {
         this.record('countItems', req);
         return Promise.resolve(this.countNow(req.target));

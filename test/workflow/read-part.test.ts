@@ -1,12 +1,12 @@
-// readPartWorkflow and its paging loop (readPages) with in-memory activities: the order pages are
-// read in, Temporal's retries and the second chance, failures, and state carried across
-// continue-as-new. (test/e2e/read-part-workflow.test.ts covers re-reads of a changing list.)
+// readPartWorkflow and its paging loop (readPageRuns, with the real page run's loop over an in-memory
+// list) with in-memory activities: the order pages are read in, Temporal's retries and the second
+// chance, failures, and state carried across continue-as-new. (test/e2e/read-part-workflow.test.ts covers re-reads of a changing list.)
 import { strict as assert } from 'assert';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import type { ResourceConfig } from '../../domain/source-config';
 import { emptyTotals } from '../../domain/totals';
-import type { PartResult, ReadTarget, SyncInput } from '../../domain/types';
+import type { PageRunBudget, PartResult, ReadTarget, SyncInput } from '../../domain/types';
 import { partTotalsQuery, ReadPartInput, readPartWorkflow } from '../../workflows/read-part';
 import {
   FakeSource,
@@ -20,6 +20,13 @@ import {
 } from './mock-activities';
 
 const HOUR_MS = 3_600_000;
+
+interface PartOptions {
+  concurrency?: number;
+  target?: ReadTarget;
+  /** Records and seconds per page run (PAGE_RUN_BUDGET unless given). */
+  budget?: PageRunBudget;
+}
 const RUN_ID = 'wf-test-run';
 
 describe('readPartWorkflow (mocked activities)', function () {
@@ -33,17 +40,14 @@ describe('readPartWorkflow (mocked activities)', function () {
   });
 
   /** Runs readPartWorkflow over `fake` for the `entries` list (no window), `concurrency` pages at once. */
-  async function readPart(
-    fake: FakeSource,
-    opts: { concurrency?: number; target?: ReadTarget } = {},
-  ): Promise<PartResult> {
+  async function readPart(fake: FakeSource, opts: PartOptions = {}): Promise<PartResult> {
     return (await readPartRuns(fake, opts)).result;
   }
 
   /** readPart, and the status of the workflow's first run (CONTINUED_AS_NEW when it paused). */
   async function readPartRuns(
     fake: FakeSource,
-    opts: { concurrency?: number; target?: ReadTarget } = {},
+    opts: PartOptions = {},
   ): Promise<{ result: PartResult; firstRun: string }> {
     const resource = resourceOf(input, 'entries');
     assert.ok(resource.endpoint.paginator);
@@ -54,7 +58,12 @@ describe('readPartWorkflow (mocked activities)', function () {
         workflowId: `${taskQueue}-part`,
         // A run that loops fails before mocha's timeout would leave its worker running.
         workflowExecutionTimeout: '25 seconds',
-        args: [partInput(resource, opts.target ?? {})],
+        args: [
+          {
+            ...partInput(resource, opts.target ?? {}),
+            ...(opts.budget ? { pageRunBudget: opts.budget } : {}),
+          },
+        ],
       });
       const result = await handle.result();
       const first = env.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId);
@@ -91,7 +100,8 @@ describe('readPartWorkflow (mocked activities)', function () {
       result.outcomes.map((o) => [o.consistent, o.records]),
       [[true, 9]],
     );
-    assert.equal(fake.callCount('seenRecords'), 1);
+    assert.equal(fake.callCount('readPageRun'), 1, 'one page run read all five pages');
+    assert.equal(fake.callCount('seenRecords'), 0, 'the run counted what the read saw');
     assert.deepEqual(result.totals, { ...emptyTotals(), pages: 5, records: 9, rows: 9 });
   });
 
@@ -112,6 +122,11 @@ describe('readPartWorkflow (mocked activities)', function () {
       page2.map((c) => c.attempt),
       [1, 2],
       'one series: attempts 1 and 2',
+    );
+    assert.equal(
+      fake.pageCalls().filter((c) => c.req.page === 1).length,
+      1,
+      'the retry resumed where the failed attempt stopped: page 1 is not read again',
     );
     assert.equal(result.totals.pages, 4);
     assert.equal(result.totals.records, 7, 'the retried page counted once');
@@ -207,7 +222,11 @@ describe('readPartWorkflow (mocked activities)', function () {
         fake.insert({ id: 99, at: '2024-12-31T00:00:00Z' });
       }
     };
-    const { result, firstRun } = await readPartRuns(fake, { concurrency: 2 });
+    // Two pages per page run: each run is a few events of the history.
+    const { result, firstRun } = await readPartRuns(fake, {
+      concurrency: 2,
+      budget: { records: 4, seconds: 30 },
+    });
 
     assert.equal(firstRun, 'CONTINUED_AS_NEW');
     const reads = [...new Set(fake.pageCalls().map((c) => c.req.readId))];
