@@ -226,12 +226,23 @@ export async function writePreparedPages(
     ),
   ]);
   // Only once written: a retry on this worker must not take unwritten rows for stored ones.
-  await rememberWritten({ db: deps.database, resource, readId: req.readId, cursorColumn: cursorColumnOf(resource) }, rows);
+  await rememberWritten(
+    { db: deps.database, resource, readId: req.readId, cursorColumn: cursorColumnOf(resource) },
+    rows,
+  );
   const name = resource.name;
   count('clockodo_pages', name, pages.length);
   count('clockodo_rows_written', name, rows.length);
-  count('clockodo_rows_unchanged', name, sum(pages, (p) => p.result.unchanged));
-  count('clockodo_rows_quarantined', name, sum(pages, (p) => p.result.quarantined));
+  count(
+    'clockodo_rows_unchanged',
+    name,
+    sum(pages, (p) => p.result.unchanged),
+  );
+  count(
+    'clockodo_rows_quarantined',
+    name,
+    sum(pages, (p) => p.result.quarantined),
+  );
 }
 
 const sum = <T>(xs: T[], f: (x: T) => number) => xs.reduce((n, x) => n + f(x), 0);

@@ -33,6 +33,8 @@ export interface ActivityDeps extends ApiAccess {
   clickhouseUrl: string;
   /** CLICKHOUSE_CLUSTER: tables are created ON CLUSTER, replicated; undefined for one server. */
   cluster?: string;
+  /** WORKER_INSERT_RECORDS: records a page run buffers before it inserts. */
+  insertRecords?: number;
 }
 
 export function createActivities(deps: ActivityDeps) {

@@ -1,6 +1,6 @@
 // A page run: one activity reads the pages of one read attempt in order, from where the read stands,
 // with up to `concurrency` requests in flight, until its last page or its budget. Rows wait in a
-// buffer and are written in inserts of FLUSH_RECORDS records or more (ClickHouse makes one part per
+// buffer and are written in inserts of WORKER_INSERT_RECORDS records or more (ClickHouse makes one part per
 // insert, and parts are its cost), each before the heartbeat that records its pages as written.
 //
 // Durable per page as one activity per page was: a retry (a crash, a lost worker, a failed request)
@@ -25,8 +25,8 @@ import { FetchPageDeps, PreparedPage, preparePage, writePreparedPages } from './
 import { recordProgress } from './heartbeat';
 import { count } from './telemetry';
 
-/** Records buffered before an insert: ClickHouse's advice is inserts of 10,000 rows or more. */
-export const FLUSH_RECORDS = 10_000;
+/** Records buffered before an insert, unless the worker says otherwise: ClickHouse's advice. */
+export const DEFAULT_INSERT_RECORDS = 10_000;
 /** A server that keeps answering non-empty pages past this is broken; stop rather than loop. */
 export const MAX_PAGES = 100_000;
 
@@ -47,6 +47,8 @@ export interface PageRunPlan {
   attempt?: number;
   /** The page an earlier attempt failed at, and since which attempt (from its heartbeat). */
   failing?: PageRunHeartbeat['failing'];
+  /** Records buffered before an insert (WORKER_INSERT_RECORDS, config/worker-settings.ts). */
+  insertRecords: number;
 }
 
 export async function runPages(io: PageRunIo, plan: PageRunPlan): Promise<PageRunResult> {
@@ -96,10 +98,7 @@ export async function runPages(io: PageRunIo, plan: PageRunPlan): Promise<PageRu
     while (inFlight.size > 0) {
       const page = read.nextPage;
       if (page > MAX_PAGES) {
-        throw ApplicationFailure.nonRetryable(
-          `still no last page after ${MAX_PAGES} pages`,
-          'PagingRunaway',
-        );
+        throw ApplicationFailure.nonRetryable(`still no last page after ${MAX_PAGES} pages`, 'PagingRunaway');
       }
       const prepared = await (inFlight.get(page) as Promise<PreparedPage>);
       inFlight.delete(page);
@@ -125,7 +124,7 @@ export async function runPages(io: PageRunIo, plan: PageRunPlan): Promise<PageRu
       pages++;
       records += r.records;
       done = r.last;
-      if (done || buffered >= FLUSH_RECORDS) await write();
+      if (done || buffered >= plan.insertRecords) await write();
       io.progress({ written, readThrough: page });
       if (done) break;
       if (records >= budget.records || io.now() - startedMs >= budget.seconds * 1000) stopRequesting = true;
@@ -172,6 +171,7 @@ function resumable(e: unknown, resume: ResumeAt): unknown {
 export async function pageRunActivity(
   req: PageRunRequest,
   io: Pick<PageRunIo, 'prepare' | 'write' | 'seen'>,
+  insertRecords = DEFAULT_INSERT_RECORDS,
 ): Promise<PageRunResult> {
   const ctx = Context.current();
   const { attempt } = ctx.info;
@@ -185,6 +185,7 @@ export async function pageRunActivity(
       concurrency: req.concurrency,
       budget: req.budget,
       attempt,
+      insertRecords,
     },
   );
   // A cancelled run reports its cancellation (what it read meanwhile is written), not a failure.
@@ -195,10 +196,17 @@ export async function pageRunActivity(
   });
 }
 
-export function readPageRun(deps: FetchPageDeps, req: PageRunRequest): Promise<PageRunResult> {
-  return pageRunActivity(req, {
-    prepare: (page) => preparePage(deps, { ...req, page }),
-    write: (pages) => writePreparedPages(deps, req, pages),
-    seen: () => seenRecords(deps.ch, deps.database, req.readId),
-  });
+export function readPageRun(
+  deps: FetchPageDeps & { insertRecords?: number },
+  req: PageRunRequest,
+): Promise<PageRunResult> {
+  return pageRunActivity(
+    req,
+    {
+      prepare: (page) => preparePage(deps, { ...req, page }),
+      write: (pages) => writePreparedPages(deps, req, pages),
+      seen: () => seenRecords(deps.ch, deps.database, req.readId),
+    },
+    deps.insertRecords,
+  );
 }

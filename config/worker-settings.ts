@@ -81,3 +81,16 @@ export function workerVersioning(vars: Record<string, string>): WorkerVersioning
     promote: choice('WORKER_DEPLOYMENT_PROMOTE', ['first', 'always'] as const, 'first'),
   };
 }
+
+/**
+ * Records a page run buffers before it inserts (WORKER_INSERT_RECORDS, default 10,000): ClickHouse makes
+ * one part per insert, and inserts of 10,000 rows or more are its advice. Smaller inserts cost parts;
+ * larger ones hold more rows in the worker's memory (about 1 KB each) and lose more on a crash.
+ */
+export function workerInsertRecords(vars: Record<string, string | undefined>): number {
+  return integerSetting(vars as Record<string, string>, 'WORKER_INSERT_RECORDS', {
+    min: 1,
+    max: 1_000_000,
+    default: 10_000,
+  });
+}

@@ -9,7 +9,7 @@ import { temporalSettings } from '../config/temporal-settings';
 import { workerCredentials } from '../config/worker-credentials';
 import { checkClickHouseAccess, connectClickHouse } from '../clickhouse/connection';
 import { ServiceUnreachable } from '../client/exit-codes';
-import { workerVersioning, WorkerVersioning } from '../config/worker-settings';
+import { workerInsertRecords, workerVersioning, WorkerVersioning } from '../config/worker-settings';
 import { adoptVersion, deploymentOptions } from './deployment-version';
 import { buildInfo } from './build-id';
 
@@ -48,6 +48,7 @@ export async function createSyncWorker(
   // A missing API key, or an allow-list or base URL it cannot read, stops the worker before it connects.
   const api = workerCredentials(vars);
   const versioning = workerVersioning(vars);
+  const insertRecords = workerInsertRecords(vars);
   const buildId = options.buildId ?? build.buildId;
   const unwrapped = connectClickHouse(chSettings);
   // Credentials or certificates it will never accept stop the worker here, not each sync later.
@@ -83,6 +84,7 @@ export async function createSyncWorker(
       secrets: api.secrets,
       credentialPolicy: api.policy,
       apiAgent: api.apiAgent,
+      insertRecords,
     }),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 16,
     maxCachedWorkflows: workerMaxCachedWorkflows(vars),

@@ -134,7 +134,8 @@ export async function readPages(
 export type RunPages = (from: ReadProgress) => Promise<PageRunResult>;
 
 /** A finished read, with the distinct records its last run counted (when it was complete). */
-export type RunsRead = { done: true; facts: ReadFacts; seen?: SeenRecords } | { done: false; progress: ReadProgress };
+export type RunsRead =
+  { done: true; facts: ReadFacts; seen?: SeenRecords } | { done: false; progress: ReadProgress };
 
 /** The run's own failures that name a paging problem: the read fails with them, under its label. */
 const PAGING_FAILURES = new Set(['PagingRepeats', 'PagingRunaway']);
@@ -164,7 +165,11 @@ export async function readPageRuns(
       result = await run(progress);
     } catch (e) {
       const cause = e instanceof ActivityFailure ? e.cause : undefined;
-      if (cause instanceof ApplicationFailure && cause.nonRetryable && PAGING_FAILURES.has(cause.type ?? '')) {
+      if (
+        cause instanceof ApplicationFailure &&
+        cause.nonRetryable &&
+        PAGING_FAILURES.has(cause.type ?? '')
+      ) {
         throw ApplicationFailure.nonRetryable(`${label}: ${cause.message}`, cause.type);
       }
       if (!deservesSecondChance(e)) throw e;
@@ -187,6 +192,7 @@ export async function readPageRuns(
       continue;
     }
     progress = result.progress;
-    if (result.done) return { done: true, facts: progress.facts, ...(result.seen ? { seen: result.seen } : {}) };
+    if (result.done)
+      return { done: true, facts: progress.facts, ...(result.seen ? { seen: result.seen } : {}) };
   }
 }

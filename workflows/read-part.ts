@@ -94,7 +94,11 @@ export async function readPartWorkflow(input: ReadPartInput): Promise<PartResult
   const pageOptions = pageActivityOptions(input.retry, input.client.request_timeout_seconds);
   const pageActs = proxyActivities<Activities>(pageOptions);
   const budget = input.pageRunBudget ?? PAGE_RUN_BUDGET;
-  const runOptions = pageRunActivityOptions(input.retry, input.client.request_timeout_seconds, budget.seconds);
+  const runOptions = pageRunActivityOptions(
+    input.retry,
+    input.client.request_timeout_seconds,
+    budget.seconds,
+  );
   const runActs = proxyActivities<Activities>(runOptions);
   // Reads begun one activity per page (their history says so) go on so; new ones read in page runs.
   const pageRuns = patched(PAGE_RUNS_PATCH);

@@ -7,12 +7,16 @@ import { ApplicationFailure } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { decidePageStop } from '../../domain/paging';
+import { pageRunActivity } from '../../activities/page-run';
 import { parseSyncArgs, syncInputFromSettings } from '../../client/sync-request';
 import type { ResourceConfig } from '../../domain/source-config';
 import { readEnv, resolveVariables } from '../../config/settings';
 import type {
   PageRequest,
   PageResult,
+  PageRunBudget,
+  PageRunRequest,
+  PageRunResult,
   PartResult,
   SeenRecords,
   ReadTarget,
@@ -110,6 +114,19 @@ class FakeList {
         cursorMax: ats[ats.length - 1],
       });
     },
+    // The real page run's loop over this list (each page as fetchPage answers it; nothing to write).
+    readPageRun: (req: PageRunRequest): Promise<PageRunResult> =>
+      pageRunActivity(req, {
+        prepare: async (page) => ({
+          result: await this.activities.fetchPage({ ...req, page }),
+          rows: [],
+          seen: [],
+          quarantined: [],
+          observedMs: 0,
+        }),
+        write: () => Promise.resolve(),
+        seen: () => this.activities.seenRecords({ readId: req.readId }),
+      }),
     seenRecords: ({ readId }: { readId: string }): Promise<SeenRecords> => {
       const ids = this.seen.get(readId) ?? new Set<number>();
       const distinct = ids.size;
@@ -208,6 +225,8 @@ describe('readPartWorkflow with a fake paged list', function () {
     target: ReadTarget,
     concurrency = 2,
     resource: ResourceConfig = entries(concurrency),
+    /** Records and seconds per page run (PAGE_RUN_BUDGET unless given). */
+    pageRunBudget?: PageRunBudget,
   ): Promise<{ result: PartResult; workflowId: string }> {
     const taskQueue = `read-part-${randomBytes(4).toString('hex')}`;
     const workflowId = `${taskQueue}-wf`;
@@ -232,6 +251,7 @@ describe('readPartWorkflow with a fake paged list', function () {
             resource,
             syncId: SYNC_ID,
             target,
+            ...(pageRunBudget ? { pageRunBudget } : {}),
           },
         ],
       }),
@@ -445,7 +465,7 @@ describe('readPartWorkflow with a fake paged list', function () {
 
     const [first, second] = [fake.readId('entries', 1), fake.readId('entries', 2)];
     assert.deepEqual(fake.reads(), [first, second]);
-    assert.deepEqual(fake.pagesOf(first), [1, 2, 3]);
+    assert.deepEqual(fake.pagesOf(first), [1, 2], 'the empty page ends the read: page 3 is not asked');
     assert.deepEqual(fake.pagesOf(second), [1, 2, 3]);
     // The incomplete read is judged without asking the destination.
     assert.deepEqual(fake.counted, [{ readId: second, distinct: 6 }]);
@@ -454,7 +474,7 @@ describe('readPartWorkflow with a fake paged list', function () {
       result.outcomes.map((o) => [o.readId, o.consistent, o.records]),
       [[second, true, 6]],
     );
-    assert.deepEqual(result.totals, { pages: 6, records: 10, rows: 6, unchanged: 4, ...zeroTotals });
+    assert.deepEqual(result.totals, { pages: 5, records: 8, rows: 6, unchanged: 2, ...zeroTotals });
   });
 
   it('judges a read with a record twice (fewer distinct ids than records) inconsistent', async () => {
@@ -515,9 +535,11 @@ describe('readPartWorkflow with a fake paged list', function () {
   });
 
   it('continues as new in the middle of a long read and still reads each page once', async () => {
-    // 50 entries, 2 to a page: 25 pages, far more events than the 40 after which a run continues.
+    // 50 entries, 2 to a page, 4 records to a page run: 13 runs, more events than the 40 after which a
+    // run continues.
     const fake = new FakeList(items(50, WINDOW.since, HOUR_MS / 2), 2);
-    const { result, workflowId } = await readPart(fake, { window: WINDOW }, 2);
+    const budget = { records: 4, seconds: 30 };
+    const { result, workflowId } = await readPart(fake, { window: WINDOW }, 2, entries(2), budget);
 
     const statuses = await runStatuses(workflowId);
     assert.ok(
