@@ -312,7 +312,7 @@ export function renderReport(report: BenchReport): string {
     ),
     ...section(
       'Temporal actions',
-      'What each run would be billed in Temporal Cloud actions, counted from the histories of all its workflow runs (the sync, its children, theirs, continue-as-new runs) by event type and activity type: workflow runs started (children, in brackets, are among them and not counted again), activity attempts (retries count), timers, signals, search-attribute upserts, markers (local activities, patches). Heartbeats leave no event: they are **estimated**, as at most one per 0.8 × the heartbeat timeout (8 s) that the SDK lets through, floor(run time / 8 s) per attempt.',
+      'What each run would be billed in Temporal Cloud actions, counted from the histories of all its workflow runs (the sync, its children, theirs, continue-as-new runs) by event type and activity type: workflow runs started (children, in brackets, are among them and not counted again), activity attempts (retries count), timers, signals, search-attribute upserts, markers (local activities and side effects; patch markers, `core_patch`, may not be billed: markers are listed by name below). Heartbeats leave no event: they are **estimated**, as at most one per 0.8 × the heartbeat timeout (8 s) that the SDK lets through, floor(run time / 8 s) per attempt.',
       '',
       ...actionsTable(results),
       '',
