@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `npm run bench -- [--sizes S,M,L] [--runs N] [--dlt-sizes S,M] [--report FILE] [--smoke]`:
+# `npm run bench -- [--sizes S,M,L] [--runs N] [--dlt-sizes S,M] [--loaders pipeline,raw,plain,dlt]
+#   [--all-resources] [--report FILE] [--smoke]`:
 # installs and starts what the benchmark needs (Temporal dev server, ClickHouse, dlt for the peer
 # runs), runs scripts/bench/main.ts, and stops the services again if it started them.
 set -euo pipefail
@@ -12,11 +13,13 @@ if ! { [ -x "$TEMPORAL_BIN" ] && temporal_ready >/dev/null 2>&1 && clickhouse_pi
 bash scripts/services-start.sh
 if [ "$started_here" = 1 ]; then trap 'bash "$ROOT/scripts/services-stop.sh"' EXIT; fi
 
-# dlt runs at S and M unless --dlt-sizes says otherwise (empty: none); --smoke runs none.
+# dlt runs at S and M unless --dlt-sizes says otherwise (empty: none), or --loaders leaves it out;
+# --smoke runs none.
 dlt_sizes="S,M"
 prev=""
 for arg in "$@"; do
   [ "$prev" = "--dlt-sizes" ] && dlt_sizes="$arg"
+  [ "$prev" = "--loaders" ] && [[ ",$arg," != *,dlt,* ]] && dlt_sizes=""
   [ "$arg" = "--smoke" ] && dlt_sizes=""
   prev="$arg"
 done

@@ -43,12 +43,6 @@ export function waitForLine(child: ChildProcess, pattern: RegExp, what: string):
   });
 }
 
-/** The process's peak resident memory so far (Linux VmHWM), in MB. */
-export function peakMemoryMb(pid: number): number {
-  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
-
 /** CPU seconds (user + system, all threads) the process has used so far; NaN if it is gone. */
 export function cpuSeconds(pid: number | undefined): number {
   if (pid === undefined) return NaN;

@@ -3,7 +3,8 @@
 // many requests at once as the pipeline's worker runs activities; one insert per page, nothing else
 // (no merge decisions, no seen ids, no consistency checks, no deletions, no retries beyond none).
 //
-//   ts-node scripts/bench/raw-loader.ts --database NAME [--concurrency 16]
+//   ts-node scripts/bench/raw-loader.ts --database NAME [--resources a,b] [--concurrency 16]
+// `--resources` keeps it to the resources the pipeline loads (all of the configuration by default).
 // Settings come from the environment like the worker's (CLOCKODO_*, CLICKHOUSE_*, SOURCE_CONFIG).
 // Prints one JSON line: {"seconds": ..., "rows": {resource: n}, "pages": n}.
 import { pageUrl, partitionLabel } from '../../activities/fetch-page';
@@ -19,28 +20,13 @@ import { clickHouseSettings, readEnv, resolveVariables } from '../../config/sett
 import type { ResourceConfig } from '../../domain/source-config';
 import { workerCredentials } from '../../config/worker-credentials';
 import type { ReadTarget } from '../../domain/types';
-import { fullWindow, planSlices, parseUtc } from '../../domain/windows';
+import { limiter } from './limiter';
+import { readTargets, selectResources } from './read-targets';
 
 const arg = (name: string) => {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : undefined;
 };
-
-/** At most `limit` tasks at once, from any resource. */
-function limiter(limit: number) {
-  let active = 0;
-  const waiting: (() => void)[] = [];
-  return async <T>(task: () => Promise<T>): Promise<T> => {
-    if (active >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
-    active++;
-    try {
-      return await task();
-    } finally {
-      active--;
-      waiting.shift()?.();
-    }
-  };
-}
 
 async function main(): Promise<void> {
   const database = arg('--database');
@@ -48,6 +34,7 @@ async function main(): Promise<void> {
   const concurrency = Number(arg('--concurrency') ?? 16);
   const vars: Record<string, string> = { ...resolveVariables(readEnv()), CLICKHOUSE_DATABASE: database };
   const config = loadSourceConfig(vars);
+  const resources = selectResources(config.resources, arg('--resources'));
   const api = workerCredentials(vars);
   const ch = connectClickHouse(clickHouseSettings(vars));
   const run = limiter(concurrency);
@@ -55,7 +42,7 @@ async function main(): Promise<void> {
   let pages = 0;
   try {
     await ensureDatabase(ch, database);
-    await Promise.all(config.resources.map((r) => ensureResourceTable(ch, database, r)));
+    await Promise.all(resources.map((r) => ensureResourceTable(ch, database, r)));
     const started = performance.now();
     const cpuAtStart = process.cpuUsage(); // not the TypeScript compilation before it
 
@@ -90,30 +77,11 @@ async function main(): Promise<void> {
       );
     };
     const now = Date.now();
+    const horizonDays = Number(vars.SYNC_HORIZON_DAYS);
     await Promise.all(
-      config.resources.flatMap((resource) => {
-        const { endpoint } = resource;
-        const inc = endpoint.incremental_sync;
-        let targets: ReadTarget[] = [{}];
-        if (inc) {
-          const w = fullWindow(
-            {
-              startDatetime: inc.start_datetime,
-              endDatetime: inc.end_datetime,
-              lookbackDays: 0,
-              horizonDays: Number(vars.SYNC_HORIZON_DAYS),
-              cursorMarginMs: 0,
-            },
-            now,
-          );
-          targets = planSlices(parseUtc(w.since), parseUtc(w.until), inc.slice_days).map((window) => ({
-            window,
-          }));
-        } else if (endpoint.partition_router) {
-          targets = endpoint.partition_router.values.map((partition) => ({ partition }));
-        }
-        return targets.map((t) => loadPart(resource, t));
-      }),
+      resources.flatMap((resource) =>
+        readTargets(resource, horizonDays, now).map((t) => loadPart(resource, t)),
+      ),
     );
     const seconds = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuAtStart);

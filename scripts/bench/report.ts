@@ -1,88 +1,31 @@
 // docs/benchmark.md from the benchmark's measurements: the figures, the targets, the machine and
-// how to reproduce them. Figures are medians over the runs, with the range beside them.
+// how to reproduce them. Figures are medians over the runs, with the range beside them. Tables are
+// kept narrow enough that no formatted line passes 200 characters (wide ones are split).
 import { execFileSync } from 'child_process';
 import { cpus, totalmem } from 'os';
 import { existsSync, readFileSync } from 'fs';
 import * as path from 'path';
 import { PROJECT_ROOT } from '../../config/settings';
-import type { Diff } from '../../test/e2e/compare';
-import type { BenchSize, SizeName } from './sizes';
-import type { TemporalCost } from './temporal-overhead';
+import { previousFigures } from './previous-figures';
+import {
+  lifetimeLines,
+  memoryTable,
+  partsByTableTable,
+  partsTable,
+  rowsOf,
+  workerPeakOf,
+} from './report-footprint';
+import { int, markdownTable, mb, med, median, pct, ratio, sec, section, timing } from './report-format';
+import { targets } from './report-targets';
+import {
+  actionsByActivityTable,
+  actionsTable,
+  incrementalStepLines,
+  workflowTypeLines,
+} from './report-temporal';
+import type { BenchReport, Run, SizeResult } from './results';
 
-export interface ServerCost {
-  requests: number;
-  servingMs: number;
-  cpuMs: number;
-}
-
-export interface Run {
-  seconds: number;
-  server: ServerCost;
-  pages: number;
-  /** CPU seconds per process during the load. */
-  cpu: Record<string, number>;
-}
-
-export interface SizeResult {
-  size: SizeName;
-  spec: BenchSize;
-  counts: Record<string, number>;
-  pipeline: Run[];
-  raw: Run[];
-  dlt: Run[];
-  incremental: (Run & { changed: number })[];
-  checks: { what: string; diff: Diff }[];
-  temporal?: TemporalCost;
-  workerPeakMb?: number;
-  apiPeakMb?: number;
-  dltVersion?: string;
-}
-
-export interface BenchReport {
-  date: Date;
-  args: string[];
-  runs: number;
-  results: SizeResult[];
-  clickhouseVersion: string;
-}
-
-export const TARGETS = {
-  rawRatioAtL: 1.3,
-  incrementalShare: 0.05,
-  workerPeakMbAtL: 300,
-  dltSpeedupAtM: 5,
-};
-
-const median = (xs: number[]) => {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const sec = (x: number) => (x < 10 ? x.toFixed(2) : x.toFixed(1));
-const int = (x: number) => Math.round(x).toLocaleString('en-US');
-const ratio = (x: number) => (isFinite(x) ? `${x.toFixed(2)}x` : '–');
-const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-
-/** "12.3 s (11.9–13.0)": the median and the range of the runs. */
-function timing(runs: Run[]): string {
-  if (runs.length === 0) return '–';
-  const xs = runs.map((r) => r.seconds);
-  const m = median(xs);
-  return runs.length === 1 ? `${sec(m)} s` : `${sec(m)} s (${sec(Math.min(...xs))}–${sec(Math.max(...xs))})`;
-}
-
-/** A Markdown table: the header, then one row per list of cells; the first `left` columns align left, the rest right. */
-function markdownTable(header: string[], rows: string[][], left = 1): string[] {
-  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-  return [
-    line(header),
-    `|${header.map((_, i) => (i < left ? '---' : '---:')).join('|')}|`,
-    ...rows.map(line),
-  ];
-}
-
-const rowsOf = (r: SizeResult) => Object.values(r.counts).reduce((a, b) => a + b, 0);
-const med = (runs: Run[]) => median(runs.map((r) => r.seconds));
+export type { BenchReport, SizeResult } from './results';
 
 function machine(clickhouseVersion: string): string[] {
   const version = (cmd: string, args: string[]) => {
@@ -101,22 +44,74 @@ function machine(clickhouseVersion: string): string[] {
   ];
 }
 
+const sizeLabel = (r: SizeResult) => `${r.size} (${int(r.spec.entries)} entries)`;
+
 function fullTable(results: SizeResult[]): string[] {
   return markdownTable(
-    ['size', 'rows', 'pipeline', 'rows/s', 'raw limit', 'pipeline / raw', 'dlt', 'dlt / pipeline'],
+    ['size', 'rows', 'pipeline', 'rows/s', 'raw limit', 'plain limit', 'dlt'],
+    results.map((r) => [
+      sizeLabel(r),
+      int(rowsOf(r.counts)),
+      timing(r.pipeline),
+      int(rowsOf(r.counts) / med(r.pipeline)),
+      timing(r.raw),
+      timing(r.plain),
+      timing(r.dlt),
+    ]),
+  );
+}
+
+function ratioTable(results: SizeResult[]): string[] {
+  return markdownTable(
+    ['size', 'pipeline / raw', 'pipeline / plain', 'raw / plain', 'dlt / pipeline'],
     results.map((r) => {
       const p = med(r.pipeline);
       return [
-        `${r.size} (${int(r.spec.entries)} entries)`,
-        int(rowsOf(r)),
-        timing(r.pipeline),
-        int(rowsOf(r) / p),
-        timing(r.raw),
+        sizeLabel(r),
         ratio(p / med(r.raw)),
-        timing(r.dlt),
+        ratio(p / med(r.plain)),
+        ratio(med(r.raw) / med(r.plain)),
         r.dlt.length ? ratio(med(r.dlt) / p) : '–',
       ];
     }),
+  );
+}
+
+function allResourcesTable(results: SizeResult[]): string[] {
+  const rows = results.flatMap((r) => {
+    const a = r.allResources;
+    if (!a) return [];
+    const full = med(a.pipeline);
+    const parts = median(a.pipeline.flatMap((x) => (x.parts ? [x.parts.total] : [])));
+    const peaks = [...a.pipeline, ...a.incremental].flatMap((x) => (x.memory ? [x.memory.peakMb] : []));
+    return [
+      [
+        sizeLabel(r),
+        String(Object.keys(a.counts).length),
+        int(rowsOf(a.counts)),
+        timing(a.pipeline),
+        int(rowsOf(a.counts) / full),
+        timing(a.incremental),
+        pct(med(a.incremental) / full),
+        mb(peaks.length ? Math.max(...peaks) : undefined),
+        isFinite(parts) ? ((parts * 100_000) / rowsOf(a.counts)).toFixed(1) : '–',
+      ],
+    ];
+  });
+  if (rows.length === 0) return [];
+  return markdownTable(
+    [
+      'size',
+      'resources',
+      'rows',
+      'full sync',
+      'rows/s',
+      'incremental',
+      'share of the full sync',
+      'worker peak RSS',
+      'parts per 100k rows',
+    ],
+    rows,
   );
 }
 
@@ -132,7 +127,7 @@ function incrementalTable(results: SizeResult[]): string[] {
     ],
     results.map((r) => [
       r.size,
-      int(r.incremental[0]?.changed ?? 0),
+      int(r.incremental[0]?.changed ?? NaN),
       timing(r.incremental),
       pct(med(r.incremental) / med(r.pipeline)),
       `${int(median(r.incremental.map((i) => i.pages)))} (${int(median(r.pipeline.map((i) => i.pages)))})`,
@@ -141,49 +136,57 @@ function incrementalTable(results: SizeResult[]): string[] {
   );
 }
 
-function costTable(results: SizeResult[]): string[] {
-  const header = [
-    'size',
-    'API server CPU (pipeline run)',
-    'worker peak RSS',
-    'Temporal server CPU per page',
-    'worker CPU per page, pipeline − raw loader',
-    'page dispatch, median (p95)',
-    'page activity, median',
-    'extra wall time per page vs raw',
-  ];
-  return markdownTable(
-    header,
+const perPage = (runs: Run[], name: string) =>
+  median(runs.map((x) => ((x.cpu[name] ?? NaN) * 1000) / x.pages));
+
+/** What the pipeline costs beyond the raw loader, per page; two tables, each under 200 characters. */
+function costTables(results: SizeResult[]): string[] {
+  const first = markdownTable(
+    [
+      'size',
+      'API server CPU (pipeline run)',
+      'Temporal server CPU per page',
+      'worker CPU per page − raw loader',
+    ],
     results.map((r) => {
       const cpu = median(r.pipeline.map((x) => x.server.cpuMs)) / 1000;
-      const t = r.temporal;
-      const pages = median(r.pipeline.map((x) => x.pages));
-      const perPage = (runs: Run[], name: string) =>
-        median(runs.map((x) => ((x.cpu[name] ?? NaN) * 1000) / x.pages));
       const sdk = perPage(r.pipeline, 'worker') - perPage(r.raw, 'raw loader');
-      const extra = ((med(r.pipeline) - med(r.raw)) * 1000) / pages;
       return [
         r.size,
         `${sec(cpu)} s (${pct(cpu / med(r.raw))} of the raw wall time)`,
-        `${int(r.workerPeakMb ?? NaN)} MB`,
         `${perPage(r.pipeline, 'Temporal').toFixed(1)} ms`,
         `${sdk.toFixed(1)} ms`,
+      ];
+    }),
+  );
+  const second = markdownTable(
+    ['size', 'page dispatch, median (p95)', 'page activity, median', 'extra wall time per page vs raw'],
+    results.map((r) => {
+      const t = r.temporal;
+      const pages = median(r.pipeline.map((x) => x.pages));
+      const extra = ((med(r.pipeline) - med(r.raw)) * 1000) / pages;
+      return [
+        r.size,
         t ? `${int(t.dispatchMedianMs)} ms (${int(t.dispatchP95Ms)} ms)` : '–',
         t ? `${int(t.activityMedianMs)} ms` : '–',
         `${extra.toFixed(1)} ms`,
       ];
     }),
   );
+  return [...first, '', ...second];
 }
 
 function cpuTable(results: SizeResult[]): string[] {
-  const names = ['worker', 'raw loader', 'API server', 'ClickHouse', 'Temporal'];
+  const names = ['worker', 'raw loader', 'plain loader', 'API server', 'ClickHouse', 'Temporal'];
   const rows = results.flatMap((r) =>
     (
       [
         ['pipeline, full', r.pipeline],
         ['raw limit', r.raw],
+        ['plain limit', r.plain ?? []],
         ['pipeline, incremental', r.incremental],
+        ['16 resources, full', r.allResources?.pipeline ?? []],
+        ['16 resources, incremental', r.allResources?.incremental ?? []],
       ] as const
     )
       .filter(([, runs]) => runs.length > 0)
@@ -204,71 +207,12 @@ function cpuTable(results: SizeResult[]): string[] {
 
 function growthTable(results: SizeResult[]): string[] {
   return markdownTable(
-    ['size', 'rows', 'pipeline, s per 100k rows', 'raw, s per 100k rows'],
+    ['size', 'rows', 'pipeline, s per 100k rows', 'raw, s per 100k rows', 'plain, s per 100k rows'],
     results.map((r) => {
-      const per = (s: number) => ((s * 100_000) / rowsOf(r)).toFixed(2);
-      return [r.size, int(rowsOf(r)), per(med(r.pipeline)), per(med(r.raw))];
+      const per = (s: number) => (isFinite(s) ? ((s * 100_000) / rowsOf(r.counts)).toFixed(2) : '–');
+      return [r.size, int(rowsOf(r.counts)), per(med(r.pipeline)), per(med(r.raw)), per(med(r.plain))];
     }),
   );
-}
-
-function targets(results: SizeResult[]): string[] {
-  const by = (s: SizeName) => results.find((r) => r.size === s);
-  const L = by('L');
-  const M = by('M');
-  const row = (target: string, measured: string, met: boolean | undefined) =>
-    `| ${target} | ${measured} | ${met === undefined ? 'not measured' : met ? 'met' : '**not met**'} |`;
-  const lines = ['| target | measured | |', '|---|---|---|'];
-  lines.push(
-    L
-      ? row(
-          `full sync of L within ${TARGETS.rawRatioAtL}x the raw limit`,
-          ratio(med(L.pipeline) / med(L.raw)),
-          med(L.pipeline) / med(L.raw) <= TARGETS.rawRatioAtL,
-        )
-      : row(`full sync of L within ${TARGETS.rawRatioAtL}x the raw limit`, '–', undefined),
-  );
-  for (const r of results) {
-    const share = med(r.incremental) / med(r.pipeline);
-    lines.push(
-      row(
-        `incremental run at ${r.size} within 5% of the full sync`,
-        pct(share),
-        share <= TARGETS.incrementalShare,
-      ),
-    );
-  }
-  lines.push(
-    L
-      ? row(
-          'worker peak memory under 300 MB at L',
-          `${int(L.workerPeakMb ?? NaN)} MB`,
-          (L.workerPeakMb ?? Infinity) < TARGETS.workerPeakMbAtL,
-        )
-      : row('worker peak memory under 300 MB at L', '–', undefined),
-  );
-  lines.push(
-    M && M.dlt.length
-      ? row(
-          'at least 5x faster than dlt at M',
-          ratio(med(M.dlt) / med(M.pipeline)),
-          med(M.dlt) / med(M.pipeline) >= TARGETS.dltSpeedupAtM,
-        )
-      : row('at least 5x faster than dlt at M', '–', undefined),
-  );
-  const sizes = results.filter((r) => r.size !== 'S');
-  if (sizes.length >= 2) {
-    const per = (r: SizeResult) => med(r.pipeline) / rowsOf(r);
-    const growth = per(sizes[sizes.length - 1]) / per(sizes[0]);
-    lines.push(
-      row(
-        'no super-linear growth from S to L',
-        `time per row at ${sizes[sizes.length - 1].size} is ${growth.toFixed(2)}x that at ${sizes[0].size}`,
-        growth <= 1.25,
-      ),
-    );
-  }
-  return lines;
 }
 
 function checks(results: SizeResult[]): string[] {
@@ -281,10 +225,16 @@ function checks(results: SizeResult[]): string[] {
         .map(([k, v]) => `${k} ${int(v)}`)
         .join(', ')}).`,
     );
+    if (r.allResources) {
+      lines.push(
+        `  - With all ${Object.keys(r.allResources.counts).length} resources, ` +
+          `the pipeline's \`_current\` views hold the server's ${int(rowsOf(r.allResources.counts))} records, resource by resource.`,
+      );
+    }
     for (const c of r.checks) {
       const d = c.diff;
       lines.push(
-        `  ${c.what}: ${d.lost} lost, ${d.extra} extra, ${d.duplicated} duplicated, ${d.different} different` +
+        `  - ${c.what}: ${d.lost} lost, ${d.extra} extra, ${d.duplicated} duplicated, ${d.different} different` +
           (d.floatUlp
             ? ` (${d.floatUlp} rows with a float one unit in the last place off, a ClickHouse 18.16 parsing quirk)`
             : ''),
@@ -294,14 +244,13 @@ function checks(results: SizeResult[]): string[] {
   return lines;
 }
 
-/** A Markdown section: a blank line, its heading, a blank line, its lines. */
-const section = (title: string, ...lines: string[]) => ['', `## ${title}`, '', ...lines];
-
 export function renderReport(report: BenchReport): string {
   const { results } = report;
   const dltVersion = results.find((r) => r.dltVersion)?.dltVersion;
   const notesFile = path.join(__dirname, 'notes.md');
   const notes = existsSync(notesFile) ? readFileSync(notesFile, 'utf8').trim() : '';
+  const largest = results[results.length - 1];
+  const peaks = results.map((r) => `${r.size} ${mb(workerPeakOf(r))}`).join(', ');
   return [
     `Generated by \`npm run bench -- ${report.args.join(' ')}\` on ${report.date.toISOString().slice(0, 16).replace('T', ' ')} UTC. ` +
       `Each figure is the median of the runs at its size (${results.map((r) => `${r.size}: ${r.pipeline.length || r.raw.length}`).join(', ')}; the range in brackets). ` +
@@ -309,12 +258,22 @@ export function renderReport(report: BenchReport): string {
     ...section('Machine', ...machine(report.clickhouseVersion)),
     ...section(
       'Loaders',
-      '- **pipeline**: this project as users run it: a worker process (`npm run worker`), a sync started through Temporal into an empty database (a first sync reads the whole history), every page an activity, merge decisions, seen ids, consistency checks and deletions included.',
-      '- **raw limit**: `scripts/bench/raw-loader.ts`, the same source configuration with no orchestration: the same HTTP client with keep-alive, the same page size and requests in flight (16), the same row mapping into tables of the same kind, one insert per page, nothing else.',
+      "- **pipeline**: this project as users run it: a worker process (`npm run worker`), a sync started through Temporal into an empty database (a first sync reads the whole history), merge decisions, seen ids, consistency checks and deletions included; the seed's four resources (projects, customers, absences, entries), which every loader reads.",
+      '- **raw limit**: `scripts/bench/raw-loader.ts`, the same source configuration and the same four resources with no orchestration: the same HTTP client with keep-alive, the same page size and requests in flight (16), the same row mapping into tables of the same kind, one insert per page, nothing else.',
+      "- **plain limit**: `scripts/bench/plain-loader.ts`, the physical limit: the same four resources and requests, keep-alive HTTP, 8 requests at once, 1000 records a page, one insert per page of the records exactly as the API returns them (JSONEachRow of the parsed objects with `input_format_skip_unknown_fields=1`: no mapping, no hashing, no bookkeeping columns) into a plain MergeTree table per resource whose columns are the API's top-level fields, typed (datetimes kept as the API's ISO text, which 18.16 cannot parse into DateTime; nested fields skipped).",
       `- **dlt**: dlt's \`rest_api_source\` with the seed's configuration, into DuckDB (${dltVersion ? `dlt ${dltVersion}` : 'not run'}; \`scripts/bench/dlt_peer.py\`).`,
-      '- All read the same local API server (a process of its own), whose own serving time is measured so that a slow server can neither hide nor fake a result.',
+      '- **pipeline, 16 resources** (`--all-resources`): the pipeline again, into a database of its own, on every resource of the default configuration (`config/sources/clockodo-v2.json`), full sync and incremental run.',
+      '- All read the same local API server (a process of its own), whose own serving time is measured so that a slow server can neither hide nor fake a result. Each loader is timed from its first request.',
     ),
-    ...section('Full sync', ...fullTable(results)),
+    ...section('Full sync', ...fullTable(results), '', ...ratioTable(results)),
+    ...(results.some((r) => r.allResources)
+      ? section(
+          'Pipeline, 16 resources',
+          'Full sync and incremental run (after 0.1% of the entries changed) on every resource of the default configuration:',
+          '',
+          ...allResourcesTable(results),
+        )
+      : []),
     ...section(
       'Incremental run after 0.1% of the entries changed',
       'The changes are edits of entries from the last three weeks (new text, new `time_last_change`), as people correct recent time. The run reads what an incremental run reads (the lists of projects, customers and absences in full, entries from the cursor minus the lookback) and must write exactly the changed entries.',
@@ -323,19 +282,56 @@ export function renderReport(report: BenchReport): string {
     ),
     ...section(
       'Where the time goes',
-      ...costTable(results),
+      ...costTables(results),
       '',
       "- API server CPU: the server's own cost of answering during a pipeline run; the raw loader pays about the same.",
-      "- Temporal's overhead per page activity, in CPU: the Temporal server's CPU during a full sync divided by its pages (scheduling, dispatching and completing the activity, the workflow task that follows, persistence), and what the worker spends beyond the raw loader per page (the SDK's activations and workflow thread, the page's seen ids, the stored-state comparison).",
-      '- Page dispatch: from a page activity being scheduled to a worker starting it; page activity: its start to its completion (the request and its writes); both from the histories of the first run, on a machine with every core busy.',
+      "- Temporal's overhead per page, in CPU: the Temporal server's CPU during a full sync divided by its pages (scheduling, dispatching and completing activities, the workflow tasks that follow, persistence), and what the worker spends beyond the raw loader per page (the SDK's activations and workflow thread, the page's seen ids, the stored-state comparison).",
+      '- Page dispatch: from a page activity (`fetchPage`, or `readPageRun` for a run of pages) being scheduled to a worker starting it; page activity: its start to its completion; both from the histories of the first run, on a machine with every core busy.',
       '- Extra wall time per page: (pipeline − raw) / pages.',
       '',
       'CPU seconds per process during each load (medians), on a machine with ' + cpus().length + ' cores:',
       '',
       ...cpuTable(results),
     ),
+    ...section(
+      "The worker's memory",
+      "Resident memory of the worker process and any children it has, read from `/proc`: VmRSS sampled every 200 ms during each load (the peak, and when it came), and VmHWM, the kernel's own peak, reset at each load's start (`clear_refs`) so that it is that load's. Peak RSS is the larger of the two.",
+      '',
+      ...memoryTable(results),
+      '',
+      ...lifetimeLines(results),
+    ),
+    ...section(
+      'ClickHouse parts',
+      "Parts each load made ClickHouse create, per 100k rows stored: each part is a directory of files per column that the server writes and later merges, ClickHouse's main cost per insert. Counted from the tables' block numbers (`max(max_block_number)` in `system.parts`, merged-away parts included: each inserted part takes the next number, a merge none); for an incremental run, the difference before and after.",
+      '',
+      ...partsTable(results),
+      ...(largest
+        ? ['', `Per table at ${largest.size} (first run):`, '', ...partsByTableTable(largest)]
+        : []),
+    ),
+    ...section(
+      'Temporal actions',
+      'What each run would be billed in Temporal Cloud actions, counted from the histories of all its workflow runs (the sync, its children, theirs, continue-as-new runs) by event type and activity type: workflow runs started (children, in brackets, are among them and not counted again), activity attempts (retries count), timers, signals, search-attribute upserts, markers (local activities and side effects; patch markers, `core_patch`, may not be billed: markers are listed by name below). Heartbeats leave no event: they are **estimated**, as at most one per 0.8 × the heartbeat timeout (8 s) that the SDK lets through, floor(run time / 8 s) per attempt.',
+      '',
+      ...actionsTable(results),
+      '',
+      'By activity type (queued: scheduled to started; running: started to closed; both summed):',
+      '',
+      ...actionsByActivityTable(results),
+      '',
+      'Workflow runs by type:',
+      '',
+      ...workflowTypeLines(results),
+    ),
+    ...section(
+      'Incremental run, step by step',
+      "The fixed chain an incremental run goes through, read from its histories: each workflow type and activity type in the order it first started, from the sync's start (first start, last end), with what it waited in task queues and how long it ran, summed over its executions (workflows: their workflow tasks).",
+      ...incrementalStepLines(results),
+    ),
     ...section('Growth', ...growthTable(results)),
-    ...section('Targets', ...targets(results)),
+    ...section('Targets', ...targets(results), '', `Worker peak RSS per size (four resources): ${peaks}.`),
+    ...section('Previous figures', ...previousFigures()),
     ...section('Checks', ...checks(results)),
     ...section(
       'Reproduce',
