@@ -89,6 +89,15 @@ export function targetLabel(resource: string, t: ReadTarget): string {
 }
 
 export async function readPartWorkflow(input: ReadPartInput): Promise<PartResult> {
+  return readPart(input, true);
+}
+
+/**
+ * Reads a part. As its own workflow (`ownRun`) it answers partTotals and continues as new when its
+ * history grows large; inline, in its resource's workflow (a list read whole: a few page runs), it
+ * does neither, and saves a child workflow's start and its workflow tasks.
+ */
+export async function readPart(input: ReadPartInput, ownRun: boolean): Promise<PartResult> {
   const { resource } = input;
   const syncId = syncIdOf(input);
   const pageOptions = pageActivityOptions(input.retry, input.client.request_timeout_seconds);
@@ -109,7 +118,7 @@ export async function readPartWorkflow(input: ReadPartInput): Promise<PartResult
     rereads: [],
     totals: emptyTotals(),
   };
-  setHandler(partTotalsQuery, () => state.totals);
+  if (ownRun) setHandler(partTotalsQuery, () => state.totals);
   // Through domain/paging.ts: an input written by an older client names the paginator's keys the old way.
   const concurrency = pageConcurrency(resource.endpoint.paginator);
   // Reads that began before records' contents were counted (their history asks countSeenIds) go on so.
@@ -143,13 +152,13 @@ export async function readPartWorkflow(input: ReadPartInput): Promise<PartResult
           [{ ...request, from: at, concurrency, budget }],
         );
       };
-      read = await readPageRuns(run, label, from, true, input.retry.max_retries + 1, chance);
+      read = await readPageRuns(run, label, from, ownRun, input.retry.max_retries + 1, chance);
     } else {
       const fetch = (page: number): Promise<PageResult> =>
         pageActs.fetchPage.executeWithOptions({ ...pageOptions, summary: `${label} page ${page}` }, [
           { ...request, page },
         ]);
-      read = await readPages(fetch, label, concurrency, from, true, chance);
+      read = await readPages(fetch, label, concurrency, from, ownRun, chance);
     }
     if (!read.done) {
       return continueAsNew<typeof readPartWorkflow>({
@@ -197,7 +206,7 @@ export async function readPartWorkflow(input: ReadPartInput): Promise<PartResult
       );
       state.queue.unshift(...next);
     }
-    if (state.queue.length > 0 && historyIsLarge()) {
+    if (ownRun && state.queue.length > 0 && historyIsLarge()) {
       return continueAsNew<typeof readPartWorkflow>({ ...input, state });
     }
   }

@@ -5,6 +5,7 @@
 import {
   defineQuery,
   executeChild,
+  patched,
   proxyActivities,
   rootCause,
   setHandler,
@@ -45,10 +46,13 @@ import {
   pageActivityOptions,
 } from './activity-options';
 import { pool } from './pool';
-import { readPartWorkflow, targetLabel } from './read-part';
+import { readPart, readPartWorkflow, targetLabel } from './read-part';
 
 /** The resource's totals so far; start-sync polls it for its live progress. */
 export const resourceProgressQuery = defineQuery<ResourceProgress>('resourceProgress');
+
+/** The patch that reads a list read whole in the resource's workflow rather than in a child. */
+export const INLINE_LIST_PATCH = 'inline-list-read';
 
 /** Windows read at once by default (each a child workflow with its own pages in flight). */
 const DEFAULT_PARALLEL_WINDOWS = 4;
@@ -90,23 +94,26 @@ export async function syncResourceWorkflow(input: ResourceSyncInput): Promise<Re
   const resourceId = workflowInfo().workflowId;
   const parallel = inc ? (inc.parallel_windows ?? DEFAULT_PARALLEL_WINDOWS) : targets.length;
   // A part that fails (a page out of retries) fails the resource: nothing is marked deleted then.
+  // A list read whole (no partitions, no windows) is read in this workflow: no child to start.
+  const inline = targets.length === 1 && !inc && !endpoint.partition_router && patched(INLINE_LIST_PATCH);
   const readParts = (list: ReadTarget[], round: number) =>
     pool(list, parallel, async (target) => {
       const label = targetLabel(resource.name, target);
       const name = label.slice(resource.name.length + 1) || 'all';
-      const part = await executeChild(readPartWorkflow, {
-        workflowId: partWorkflowId(resourceId, round === 0 ? name : `${name} recheck ${round}`),
-        args: [
-          {
-            ...readContext(input),
-            target,
-            round,
-            secondChanceDelayMs: options.secondChanceDelayMs,
-            ...(options.pageRunBudget ? { pageRunBudget: options.pageRunBudget } : {}),
-          },
-        ],
-        staticSummary: `${round === 0 ? 'Read' : 'Read again'} ${label}`,
-      });
+      const partInput = {
+        ...readContext(input),
+        target,
+        round,
+        secondChanceDelayMs: options.secondChanceDelayMs,
+        ...(options.pageRunBudget ? { pageRunBudget: options.pageRunBudget } : {}),
+      };
+      const part = inline
+        ? await readPart(partInput, false)
+        : await executeChild(readPartWorkflow, {
+            workflowId: partWorkflowId(resourceId, round === 0 ? name : `${name} recheck ${round}`),
+            args: [partInput],
+            staticSummary: `${round === 0 ? 'Read' : 'Read again'} ${label}`,
+          });
       totals = sumTotals(totals, part.totals);
       partsDone++;
       return part;
