@@ -163,7 +163,7 @@ describe('runPages (a page run)', () => {
 
   it('fails at once, writing nothing more, when the server repeats a page', async () => {
     const l = list(10);
-    const prepare = l.io.prepare;
+    const prepare = l.io.prepare.bind(l.io);
     l.io.prepare = async (page) => {
       const p = await prepare(page);
       return page === 3 ? { ...p, result: { ...p.result, fingerprint: 'p2' } } : p;
