@@ -49,10 +49,17 @@ export interface PageRunPlan {
   failing?: PageRunHeartbeat['failing'];
   /** Records buffered before an insert (WORKER_INSERT_RECORDS, config/worker-settings.ts). */
   insertRecords: number;
+  /** An earlier attempt wrote the read's last page (its heartbeat says so): nothing is left to read. */
+  done?: boolean;
 }
 
 export async function runPages(io: PageRunIo, plan: PageRunPlan): Promise<PageRunResult> {
   const { concurrency, budget } = plan;
+  if (plan.done) {
+    // Killed after its last insert: reading on would ask for a page past the last.
+    const seen = plan.from.facts.complete ? await io.seen() : undefined;
+    return { progress: plan.from, done: true, pages: 0, ...(seen ? { seen } : {}) };
+  }
   const startedMs = io.now();
   /** The read as far as it is written, and as far as it is read (buffered pages included). */
   let written = plan.from;
@@ -125,7 +132,7 @@ export async function runPages(io: PageRunIo, plan: PageRunPlan): Promise<PageRu
       records += r.records;
       done = r.last;
       if (done || buffered >= plan.insertRecords) await write();
-      io.progress({ written, readThrough: page });
+      io.progress({ written, readThrough: page, ...(done ? { done } : {}) });
       if (done) break;
       if (records >= budget.records || io.now() - startedMs >= budget.seconds * 1000) stopRequesting = true;
       request();
@@ -186,6 +193,7 @@ export async function pageRunActivity(
       budget: req.budget,
       attempt,
       insertRecords,
+      done: resumed?.done,
     },
   );
   // A cancelled run reports its cancellation (what it read meanwhile is written), not a failure.

@@ -1,5 +1,6 @@
 // Settings from the environment, with a `.env` file (project root) filling in what the environment
 // lacks. Defaults point at the local services and the local API server, so a fresh clone just works.
+import { PAGE_RUN_BUDGET } from '../domain/page-runs';
 import { existsSync, readFileSync } from 'fs';
 import * as path from 'path';
 import { recentYears, recentYearsStart, RunRules } from '../domain/run-rules';
@@ -97,6 +98,8 @@ export function defaultSettings(now: Date): Record<string, string> {
     SYNC_CURSOR_MARGIN_HOURS: '24',
     SYNC_MAX_DELETE_SHARE: '0.1',
     SYNC_SECOND_CHANCE_SECONDS: '30',
+    SYNC_PAGE_RUN_RECORDS: String(PAGE_RUN_BUDGET.records),
+    SYNC_PAGE_RUN_SECONDS: String(PAGE_RUN_BUDGET.seconds),
     CLICKHOUSE_URL: 'http://127.0.0.1:8123',
     CLICKHOUSE_USER: 'default',
     CLICKHOUSE_PASSWORD: '',
@@ -292,6 +295,10 @@ export function runOptions(vars: Record<string, string>, allowMassDelete = false
     maxDeleteShare: numberSetting(vars, 'SYNC_MAX_DELETE_SHARE', 0, 1),
     allowMassDelete,
     secondChanceDelayMs: numberSetting(vars, 'SYNC_SECOND_CHANCE_SECONDS', 0, 3600) * 1000,
+    pageRunBudget: {
+      records: numberSetting(vars, 'SYNC_PAGE_RUN_RECORDS', 1, 10_000_000),
+      seconds: numberSetting(vars, 'SYNC_PAGE_RUN_SECONDS', 1, 600),
+    },
   };
 }
 

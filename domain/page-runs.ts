@@ -32,5 +32,9 @@ export function resumePointOf(details: readonly unknown[] | null | undefined): R
 export function resumedFrom(heartbeat: unknown): Omit<PageRunHeartbeat, 'readThrough'> | undefined {
   const h = heartbeat as Partial<PageRunHeartbeat> | undefined;
   if (!isProgress(h?.written)) return undefined;
-  return { written: h.written, ...(h.failing ? { failing: h.failing } : {}) };
+  return {
+    written: h.written,
+    ...(h.failing ? { failing: h.failing } : {}),
+    ...(h.done ? { done: true } : {}),
+  };
 }

@@ -202,6 +202,8 @@ export interface PageRunHeartbeat {
   readThrough: number;
   /** The page an attempt failed at, and the first attempt that failed there. */
   failing?: { page: number; sinceAttempt: number };
+  /** The read's last page is written: a retry only counts what the read saw. */
+  done?: boolean;
 }
 
 /** How one target was read in the end: consistently, or not within the bound (degraded). */

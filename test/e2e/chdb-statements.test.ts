@@ -34,12 +34,18 @@ const year = new Date().getUTCFullYear();
 
 /** SQL-issuing code the flows below do not reach, and why. */
 const NOT_EXERCISED: Record<string, string> = {
-  'scripts/bench/main.ts:checkFields':
+  'scripts/bench/load-checks.ts:checkFields':
     "the benchmark's check, SELECT count() and SELECT * FROM <db>.<resource>_current by id range: the shapes the report and the flows' dumps run",
   'scripts/bench/main.ts:main':
     "the benchmark's SELECT version() for its report, and its cleanup, DROP DATABASE IF EXISTS <db>: replay.py ends with that very statement",
-  'scripts/bench/main.ts:countsPerResource':
+  'scripts/bench/load-checks.ts:countsPerResource':
     "the benchmark's checks, SELECT count() FROM <db>.<resource>_current and SELECT uniqExact(id) FROM <db>.<resource>: plain aggregates the report and the flows' checks run",
+  'scripts/bench/parts-created.ts:blockNumbers':
+    "the benchmark's count of parts created, max(max_block_number) from system.parts: a plain aggregate",
+  'scripts/bench/plain-loader.ts:main':
+    "the benchmark's plain loader's CREATE DATABASE and CREATE TABLE (typed columns, MergeTree), the physical limit",
+  'scripts/bench/plain-loader.ts:loadPage':
+    "the plain loader's INSERT of a page's records as JSONEachRow, as the pipeline inserts",
   'scripts/bench/rewrite-rows.ts:main':
     "the upgrade measurement, run by hand: the flows' DDL, inserts and OPTIMIZE, plus version() and DROP DATABASE as above",
   'scripts/bench/rewrite-rows.ts:onDisk':

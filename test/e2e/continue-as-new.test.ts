@@ -1,6 +1,6 @@
 // Long entry histories continue as new. A Temporal dev server of the test's own suggests
-// continue-as-new after 40 events, so each window (a child workflow reading many small pages) must go
-// through several runs and still land every entry exactly once. (That such runs replay is the
+// continue-as-new after 40 events, so each window (a child workflow reading many small page runs) must
+// go through several runs and still land every entry exactly once. (That such runs replay is the
 // business of test/unit/replay-histories.test.ts, on the recorded histories.)
 import { strict as assert } from 'assert';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -39,6 +39,8 @@ describe('continue-as-new on long entry histories', function () {
       const inc = input.config.resources.find((r) => r.name === 'entries')?.endpoint.incremental_sync;
       assert.ok(inc);
       inc.slice_days = 400;
+      // Two pages of 20 per page run: each window takes many runs.
+      input.options.pageRunBudget = { records: 40, seconds: 30 };
     });
     assert.ok(result.ok, result.ok ? '' : result.message);
     assert.equal(result.summary.resources[0].rows, h.api.dataset.entries.length);

@@ -180,6 +180,8 @@ describe('no secret leaves the worker', function () {
       SYNC_YEARS: YEARS.join(','),
       SYNC_START_DATE: `${YEARS[0]}-01-01`,
       SYNC_SECOND_CHANCE_SECONDS: '1',
+      // Two pages of 10 per page run: reads take many runs, and continue as new.
+      SYNC_PAGE_RUN_RECORDS: '20',
       WORKER_METRICS_ADDRESS: 'off',
       LOG_LEVEL: 'DEBUG',
     };

@@ -161,6 +161,21 @@ describe('runPages (a page run)', () => {
     assert.equal(resumePointOf(err.details)?.attemptsAtPage, 3);
   });
 
+  it('marks its last heartbeat done, and a retry after it reads no page past the last', async () => {
+    const l = list(3);
+    const first = await runPages(l.io, { ...plan, from: startOfRead() });
+    const last = l.heartbeats[l.heartbeats.length - 1];
+    assert.equal(last.done, true);
+    assert.deepEqual(last.written, first.progress);
+    // The worker died after that heartbeat: the retry starts from it.
+    const asked = l.asked.length;
+    const retry = await runPages(l.io, { ...plan, from: last.written, done: true, attempt: 2 });
+    assert.equal(l.asked.length, asked, 'no page asked again');
+    assert.equal(retry.done, true);
+    assert.equal(retry.progress.facts.records, 30);
+    assert.deepEqual(retry.seen, { ids: 30, records: 30 });
+  });
+
   it('fails at once, writing nothing more, when the server repeats a page', async () => {
     const l = list(10);
     const prepare = l.io.prepare.bind(l.io);
