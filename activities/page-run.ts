@@ -75,10 +75,16 @@ export async function runPages(io: PageRunIo, plan: PageRunPlan): Promise<PageRu
   const inFlight = new Map<number, Promise<PreparedPage>>();
   let requested = read.nextPage - 1;
 
+  // Records a page holds, as far as the read knows (0 before its first page).
+  const perPage = () =>
+    read.facts.pages > 0 ? Math.max(1, Math.ceil(read.facts.records / read.facts.pages)) : 0;
+  // Pages in flight that the budget can still take: a run ends near its budget, not `concurrency` past it.
+  const withinBudget = () => records + (inFlight.size + 1) * perPage() <= budget.records;
   // Page 1 alone (it tells the count); then up to `concurrency` pages within the known count, and
   // beyond it only the next page (the count may have grown while reading).
   const mayRequest = (page: number) =>
-    !stopRequesting && (page === read.nextPage || (read.nextPage > 1 && page <= read.known));
+    !stopRequesting &&
+    (page === read.nextPage || (read.nextPage > 1 && page <= read.known && withinBudget()));
   const request = () => {
     while (inFlight.size < Math.max(1, concurrency) && mayRequest(requested + 1)) {
       const page = ++requested;
