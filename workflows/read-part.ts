@@ -94,7 +94,7 @@ export async function readPartWorkflow(input: ReadPartInput): Promise<PartResult
 
 /**
  * Reads a part. As its own workflow (`ownRun`) it answers partTotals and continues as new when its
- * history grows large; inline, in its resource's workflow (a list read whole: a few page runs), it
+ * history grows large; inline, in its resource's workflow (a list or a partition: a few page runs), it
  * does neither, and saves a child workflow's start and its workflow tasks.
  */
 export async function readPart(input: ReadPartInput, ownRun: boolean): Promise<PartResult> {

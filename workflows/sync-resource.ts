@@ -51,7 +51,7 @@ import { readPart, readPartWorkflow, targetLabel } from './read-part';
 /** The resource's totals so far; start-sync polls it for its live progress. */
 export const resourceProgressQuery = defineQuery<ResourceProgress>('resourceProgress');
 
-/** The patch that reads a list read whole in the resource's workflow rather than in a child. */
+/** The patch that reads lists read whole (not windows) in the resource's workflow rather than in children. */
 export const INLINE_LIST_PATCH = 'inline-list-read';
 
 /** Windows read at once by default (each a child workflow with its own pages in flight). */
@@ -94,8 +94,10 @@ export async function syncResourceWorkflow(input: ResourceSyncInput): Promise<Re
   const resourceId = workflowInfo().workflowId;
   const parallel = inc ? (inc.parallel_windows ?? DEFAULT_PARALLEL_WINDOWS) : targets.length;
   // A part that fails (a page out of retries) fails the resource: nothing is marked deleted then.
-  // A list read whole (no partitions, no windows) is read in this workflow: no child to start.
-  const inline = targets.length === 1 && !inc && !endpoint.partition_router && patched(INLINE_LIST_PATCH);
+  // Lists read whole (the list, or one per partition value) are read in this workflow, in parallel:
+  // a few page runs each, so no child to start. Windows of a long history stay children (their
+  // reads may continue as new).
+  const inline = !inc && patched(INLINE_LIST_PATCH);
   const readParts = (list: ReadTarget[], round: number) =>
     pool(list, parallel, async (target) => {
       const label = targetLabel(resource.name, target);
