@@ -47,14 +47,10 @@ export async function decideObservedRows(
 
 /** Decides and writes what an observation changes (decideObservedRows, then the insert). */
 export async function writeObservedRows(
-  ch: ClickHouseClient,
-  db: string,
-  resource: ResourceConfig,
-  rows: Row[],
-  observedMs: number,
-  read: { readId: string; target: ReadTarget },
+  ...args: Parameters<typeof decideObservedRows>
 ): Promise<WriteDecision> {
-  const decision = await decideObservedRows(ch, db, resource, rows, observedMs, read);
+  const [ch, db, resource, , , read] = args;
+  const decision = await decideObservedRows(...args);
   await insertRows(ch, db, resource.name, decision.write);
   await rememberWritten(
     { db, resource, readId: read.readId, cursorColumn: cursorColumnOf(resource) },

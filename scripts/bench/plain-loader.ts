@@ -23,7 +23,7 @@ import { readRecords } from '../../domain/response-paths';
 import type { ColumnKind, ResourceConfig } from '../../domain/source-config';
 import type { ReadTarget } from '../../domain/types';
 import { limiter } from './limiter';
-import { readTargets, selectResources } from './read-targets';
+import { loadAllParts, selectResources } from './read-targets';
 
 const PAGE_SIZE = 1000;
 
@@ -134,21 +134,7 @@ async function main(): Promise<void> {
       pages++;
       return decidePageStop(resource.endpoint.paginator, doc, page, records.length);
     };
-    // Page 1 of a part says how many pages follow; those are read at once (as the raw loader does).
-    const loadPart = async (resource: ResourceConfig, target: ReadTarget) => {
-      const first = await run(() => loadPage(resource, target, 1));
-      const count = first.last ? 1 : (first.countPages ?? 1);
-      await Promise.all(
-        Array.from({ length: count - 1 }, (_, i) => run(() => loadPage(resource, target, i + 2))),
-      );
-    };
-    const now = Date.now();
-    const horizonDays = Number(vars.SYNC_HORIZON_DAYS);
-    await Promise.all(
-      resources.flatMap((resource) =>
-        readTargets(resource, horizonDays, now).map((t) => loadPart(resource, t)),
-      ),
-    );
+    await loadAllParts(resources, Number(vars.SYNC_HORIZON_DAYS), run, loadPage);
     const seconds = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuAtStart);
     console.log(JSON.stringify({ seconds, rows, pages, cpuSeconds: (cpu.user + cpu.system) / 1e6 }));
