@@ -3,13 +3,14 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { createActivities } from '../activities';
-import { clickHouseSettings, SettingsError, workerMaxCachedWorkflows } from '../config/settings';
+import { clickHouseSettings, SettingsError } from '../config/settings';
 import { describeProblems, searchAttributeProblemsIfVisible } from '../config/temporal-search-attributes';
 import { temporalSettings } from '../config/temporal-settings';
 import { workerCredentials } from '../config/worker-credentials';
 import { checkClickHouseAccess, connectClickHouse } from '../clickhouse/connection';
 import { ServiceUnreachable } from '../client/exit-codes';
 import { workerVersioning, WorkerVersioning } from '../config/worker-settings';
+import { workerResources } from '../config/worker-resources';
 import { adoptVersion, deploymentOptions } from './deployment-version';
 import { buildInfo } from './build-id';
 
@@ -48,6 +49,7 @@ export async function createSyncWorker(
   // A missing API key, or an allow-list or base URL it cannot read, stops the worker before it connects.
   const api = workerCredentials(vars);
   const versioning = workerVersioning(vars);
+  const limits = workerResources(vars);
   const buildId = options.buildId ?? build.buildId;
   const unwrapped = connectClickHouse(chSettings);
   // Credentials or certificates it will never accept stop the worker here, not each sync later.
@@ -84,8 +86,9 @@ export async function createSyncWorker(
       credentialPolicy: api.policy,
       apiAgent: api.apiAgent,
     }),
-    maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 16,
-    maxCachedWorkflows: workerMaxCachedWorkflows(vars),
+    maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? limits.activitySlots,
+    maxConcurrentWorkflowTaskExecutions: limits.workflowTaskSlots,
+    maxCachedWorkflows: limits.cachedWorkflows,
     // Let in-flight pages finish on shutdown rather than cancelling them.
     shutdownGraceTime: '30 seconds',
     workerDeploymentOptions: deploymentOptions(versioning, buildId),

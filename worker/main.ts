@@ -4,11 +4,13 @@
 // Exit codes (client/exit-codes.ts): 0 stopped, 1 failed, 2 bad setting (named), 3 Temporal unreachable.
 import { createServer } from 'net';
 import { Runtime } from '@temporalio/worker';
-import { clickHouseSettings, readEnv, resolveVariables, workerMaxCachedWorkflows } from '../config/settings';
+import { getHeapStatistics } from 'v8';
+import { clickHouseSettings, readEnv, resolveVariables } from '../config/settings';
 import { parseHostPort } from '../config/host-port';
 import { shownUrl } from '../config/shown-url';
 import { temporalSettings } from '../config/temporal-settings';
 import { workerLogLevel, workerMetricsAddress } from '../config/worker-settings';
+import { limitsLogged, thisMachine, workerResources } from '../config/worker-resources';
 import { exitCodeOf, runCommand } from '../client/exit-codes';
 import { createSyncWorker } from './create-worker';
 import { jsonLogger } from './json-logger';
@@ -30,7 +32,8 @@ async function main(): Promise<number> {
   let metrics = workerMetricsAddress(vars);
   const temporal = temporalSettings(vars);
   clickHouseSettings(vars);
-  workerMaxCachedWorkflows(vars);
+  const machine = thisMachine();
+  const limits = workerResources(vars, machine);
   const logger = jsonLogger(level, vars);
   if (metrics !== 'off' && !(await canBind(metrics))) {
     logger.warn('metrics address in use: this worker serves no metrics (set WORKER_METRICS_ADDRESS)', {
@@ -60,6 +63,13 @@ async function main(): Promise<number> {
       clickhouse: shownUrl(vars.CLICKHOUSE_URL),
       ...(metrics === 'off' ? {} : { metrics: `http://${metrics}/metrics` }),
     });
+    logger.info(
+      'worker limits',
+      limitsLogged(machine, limits, {
+        heapLimitMb: Math.round(getHeapStatistics().heap_size_limit / 2 ** 20),
+        mallocArenaMax: process.env.MALLOC_ARENA_MAX,
+      }),
+    );
     // Worker.run() returns once a shutdown signal (SIGINT, SIGTERM) has drained the worker.
     await sync.run((outcome) =>
       logger.info(`deployment version ${outcome}`, { deployment: versioning.deploymentName, buildId }),
