@@ -2,6 +2,7 @@
 // of worker-resources.ts, WORKER_NODE_FLAGS), where it serves metrics and how much it logs. Each is
 // checked before the worker starts.
 import { hostPortSetting } from './host-port';
+import { integerSetting } from './settings';
 import { quotedValue, SettingsError } from './settings-error';
 import { Machine, thisMachine, workerResources } from './worker-resources';
 
@@ -43,6 +44,11 @@ export function workerMetricsAddress(vars: Record<string, string>): string {
   if (text === 'off') return text;
   hostPortSetting(text, 'WORKER_METRICS_ADDRESS', `${DEFAULT_METRICS_ADDRESS} or off`);
   return text;
+}
+
+/** WORKER_MEMORY_LOG_SECONDS: a `memory` log line every N seconds (worker/memory-log.ts); 0, the default: none. */
+export function workerMemoryLogSeconds(vars: Record<string, string>): number {
+  return integerSetting(vars, 'WORKER_MEMORY_LOG_SECONDS', { min: 0, max: 3600, default: 0 });
 }
 
 export function workerLogLevel(vars: Record<string, string>): WorkerLogLevel {

@@ -9,11 +9,12 @@ import { clickHouseSettings, readEnv, resolveVariables } from '../config/setting
 import { parseHostPort } from '../config/host-port';
 import { shownUrl } from '../config/shown-url';
 import { temporalSettings } from '../config/temporal-settings';
-import { workerLogLevel, workerMetricsAddress } from '../config/worker-settings';
+import { workerLogLevel, workerMemoryLogSeconds, workerMetricsAddress } from '../config/worker-settings';
 import { limitsLogged, thisMachine, workerResources } from '../config/worker-resources';
 import { exitCodeOf, runCommand } from '../client/exit-codes';
 import { createSyncWorker } from './create-worker';
 import { jsonLogger } from './json-logger';
+import { startMemoryLog } from './memory-log';
 
 /** Whether host:port can be bound (a second worker on one machine finds the default port taken). */
 function canBind(address: string): Promise<boolean> {
@@ -34,6 +35,7 @@ async function main(): Promise<number> {
   clickHouseSettings(vars);
   const machine = thisMachine();
   const limits = workerResources(vars, machine);
+  const memoryLogSeconds = workerMemoryLogSeconds(vars);
   const logger = jsonLogger(level, vars);
   if (metrics !== 'off' && !(await canBind(metrics))) {
     logger.warn('metrics address in use: this worker serves no metrics (set WORKER_METRICS_ADDRESS)', {
@@ -70,10 +72,12 @@ async function main(): Promise<number> {
         mallocArenaMax: process.env.MALLOC_ARENA_MAX,
       }),
     );
+    const stopMemoryLog = startMemoryLog(logger, memoryLogSeconds);
     // Worker.run() returns once a shutdown signal (SIGINT, SIGTERM) has drained the worker.
     await sync.run((outcome) =>
       logger.info(`deployment version ${outcome}`, { deployment: versioning.deploymentName, buildId }),
     );
+    stopMemoryLog();
     await sync.close();
     logger.info('worker stopped');
     return 0;
