@@ -22,19 +22,54 @@ const MAX_READS = 16;
 const IDLE_MS = 10 * 60_000;
 /** A scope with more stored rows than this is looked up page by page (memory stays bounded). */
 export const MAX_CACHED_ROWS = 300_000;
+/**
+ * States kept for all reads together (about 130 bytes of heap each: 40 MB). Ended reads stay until
+ * IDLE_MS otherwise, and at 1,000,000 entries 16 ended windows of 50,000 filled the worker's heap.
+ */
+export const MAX_TOTAL_ROWS = MAX_CACHED_ROWS;
+/** A read used this recently is still going: it is not evicted for the total (it would load again). */
+export const ACTIVE_MS = 30_000;
 
 interface Cached {
   /** The scope's states; null when the scope is too large to keep (looked up per page then). */
   load: Promise<Map<number, StoredState> | null>;
+  /** The states once loaded, to count them. */
+  states?: Map<number, StoredState> | null;
   usedAt: number;
 }
 
 /** By database, resource and read id; in order of last use (the first is the least recently used). */
 const cache = new Map<string, Cached>();
 
+/**
+ * The reads to drop, least recently used first: those idle past IDLE_MS, those beyond MAX_READS,
+ * then idle ones (unused for ACTIVE_MS) until the rest hold at most `maxRows` states. `reads` is in
+ * order of last use, as the cache keeps them.
+ */
+export function readsToEvict(
+  reads: { key: string; usedAt: number; rows: number }[],
+  now: number,
+  maxRows = MAX_TOTAL_ROWS,
+): string[] {
+  const out: string[] = [];
+  const kept = reads.filter((r) => {
+    if (now - r.usedAt <= IDLE_MS) return true;
+    out.push(r.key);
+    return false;
+  });
+  while (kept.length > MAX_READS) out.push(kept.shift()!.key);
+  let total = kept.reduce((n, r) => n + r.rows, 0);
+  for (const r of kept) {
+    if (total <= maxRows || now - r.usedAt < ACTIVE_MS) break;
+    out.push(r.key);
+    total -= r.rows;
+  }
+  return out;
+}
+
 function evict(now: number): void {
-  for (const [key, c] of cache) if (now - c.usedAt > IDLE_MS) cache.delete(key);
-  while (cache.size > MAX_READS) cache.delete(cache.keys().next().value as string);
+  const reads = [...cache].map(([key, c]) => ({ key, usedAt: c.usedAt, rows: c.states?.size ?? 0 }));
+  for (const key of readsToEvict(reads, now)) cache.delete(key);
 }
 
 const keyOf = (db: string, resource: string, readId: string) => `${db}\u0000${resource}\u0000${readId}`;
@@ -98,7 +133,12 @@ export async function storedStates(req: StateRequest): Promise<Map<number, Store
       ch,
       `${selectStates(db, resource, cursorColumn)} WHERE ${readScope(resource, req.target)} LIMIT ${max + 1}`,
     ).then((rows) => (rows.length > max ? null : new Map(rows.map((s) => [s.id, s]))));
-    cached = { load, usedAt: now };
+    const entry: Cached = { load, usedAt: now };
+    void load.then(
+      (states) => (entry.states = states),
+      () => undefined,
+    );
+    cached = entry;
     // A failed load is not kept: the next page (or the retry) loads again.
     load.catch(() => cache.delete(key));
   }

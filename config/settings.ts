@@ -105,7 +105,6 @@ export function defaultSettings(now: Date): Record<string, string> {
     CLICKHOUSE_PASSWORD: '',
     CLICKHOUSE_DATABASE: 'clockodo',
     TEMPORAL_TASK_QUEUE: 'clockodo-sync',
-    WORKER_MAX_CACHED_WORKFLOWS: '200',
     SOURCE_CONFIG: 'config/sources/clockodo-v2.json',
   };
 }
@@ -275,15 +274,6 @@ export function integerSetting(
     );
   }
   return Number(text);
-}
-
-/**
- * Workflows a worker keeps in its cache. The SDK's default, sized from the heap, is far below the ~50
- * workflows one sync holds open (the run, its resources, their parts): it would evict and replay them
- * all the time.
- */
-export function workerMaxCachedWorkflows(vars: Record<string, string>): number {
-  return Math.floor(numberSetting(vars, 'WORKER_MAX_CACHED_WORKFLOWS', 2, 100_000));
 }
 
 /** Run-time choices of a sync (the incremental window, the mass-deletion guard). */

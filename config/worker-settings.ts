@@ -1,24 +1,24 @@
-// The worker's own settings: how `npm run worker` starts node (WORKER_MAX_HEAP_MB, WORKER_NODE_FLAGS),
-// where it serves metrics and how much it logs. Each is checked before the worker starts.
+// The worker's own settings: how `npm run worker` starts node (the heap limits and MALLOC_ARENA_MAX
+// of worker-resources.ts, WORKER_NODE_FLAGS), where it serves metrics and how much it logs. Each is
+// checked before the worker starts.
 import { hostPortSetting } from './host-port';
 import { integerSetting } from './settings';
 import { quotedValue, SettingsError } from './settings-error';
+import { Machine, thisMachine, workerResources } from './worker-resources';
 
 export const DEFAULT_METRICS_ADDRESS = '127.0.0.1:9464';
 const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
 export type WorkerLogLevel = (typeof LOG_LEVELS)[number];
 
-/** The V8 heap cap: below 64 MB the worker cannot even load its workflow bundle. */
-export function workerMaxHeapMb(vars: Record<string, string | undefined>): number {
-  return integerSetting(vars as Record<string, string>, 'WORKER_MAX_HEAP_MB', {
-    min: 64,
-    max: 65536,
-    default: 192,
-  });
-}
-
-/** What node is started with: the heap cap, then WORKER_NODE_FLAGS (flags only, e.g. --cpu-prof). */
-export function workerNodeFlags(vars: Record<string, string | undefined>): string[] {
+/**
+ * What node is started with: the heap limits (WORKER_MAX_HEAP_MB, WORKER_SEMI_SPACE_MB), then
+ * WORKER_NODE_FLAGS (flags only, e.g. --cpu-prof), which may override them.
+ */
+export function workerNodeFlags(
+  vars: Record<string, string | undefined>,
+  machine: Machine = thisMachine(),
+): string[] {
+  const { maxHeapMb, semiSpaceMb } = workerResources(vars, machine);
   const extra = (vars.WORKER_NODE_FLAGS ?? '').split(/\s+/).filter((f) => f !== '');
   // Anything else would be taken as the script to run, in place of the worker.
   const bad = extra.find((f) => !/^--?[A-Za-z]/.test(f));
@@ -26,7 +26,16 @@ export function workerNodeFlags(vars: Record<string, string | undefined>): strin
     throw new SettingsError(
       `WORKER_NODE_FLAGS: node flags only, each starting with - (e.g. --cpu-prof), got ${quotedValue(bad)}`,
     );
-  return [`--max-old-space-size=${workerMaxHeapMb(vars)}`, ...extra];
+  return [`--max-old-space-size=${maxHeapMb}`, `--max-semi-space-size=${semiSpaceMb}`, ...extra];
+}
+
+/** The environment node is started with: MALLOC_ARENA_MAX, unless glibc's own default is chosen (0). */
+export function workerNodeEnv(
+  vars: Record<string, string | undefined>,
+  machine: Machine = thisMachine(),
+): Record<string, string> {
+  const { mallocArenas } = workerResources(vars, machine);
+  return mallocArenas > 0 ? { MALLOC_ARENA_MAX: String(mallocArenas) } : {};
 }
 
 /** WORKER_METRICS_ADDRESS: host:port, or `off` for no metrics. */
@@ -35,6 +44,11 @@ export function workerMetricsAddress(vars: Record<string, string>): string {
   if (text === 'off') return text;
   hostPortSetting(text, 'WORKER_METRICS_ADDRESS', `${DEFAULT_METRICS_ADDRESS} or off`);
   return text;
+}
+
+/** WORKER_MEMORY_LOG_SECONDS: a `memory` log line every N seconds (worker/memory-log.ts); 0, the default: none. */
+export function workerMemoryLogSeconds(vars: Record<string, string>): number {
+  return integerSetting(vars, 'WORKER_MEMORY_LOG_SECONDS', { min: 0, max: 3600, default: 0 });
 }
 
 export function workerLogLevel(vars: Record<string, string>): WorkerLogLevel {

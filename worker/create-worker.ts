@@ -3,13 +3,14 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { createActivities } from '../activities';
-import { clickHouseSettings, SettingsError, workerMaxCachedWorkflows } from '../config/settings';
+import { clickHouseSettings, SettingsError } from '../config/settings';
 import { describeProblems, searchAttributeProblemsIfVisible } from '../config/temporal-search-attributes';
 import { temporalSettings } from '../config/temporal-settings';
 import { workerCredentials } from '../config/worker-credentials';
 import { checkClickHouseAccess, connectClickHouse } from '../clickhouse/connection';
 import { ServiceUnreachable } from '../client/exit-codes';
 import { workerInsertRecords, workerVersioning, WorkerVersioning } from '../config/worker-settings';
+import { workerResources } from '../config/worker-resources';
 import { adoptVersion, deploymentOptions } from './deployment-version';
 import { buildInfo } from './build-id';
 
@@ -49,6 +50,7 @@ export async function createSyncWorker(
   const api = workerCredentials(vars);
   const versioning = workerVersioning(vars);
   const insertRecords = workerInsertRecords(vars);
+  const limits = workerResources(vars);
   const buildId = options.buildId ?? build.buildId;
   const unwrapped = connectClickHouse(chSettings);
   // Credentials or certificates it will never accept stop the worker here, not each sync later.
@@ -86,8 +88,9 @@ export async function createSyncWorker(
       apiAgent: api.apiAgent,
       insertRecords,
     }),
-    maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 16,
-    maxCachedWorkflows: workerMaxCachedWorkflows(vars),
+    maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? limits.activitySlots,
+    maxConcurrentWorkflowTaskExecutions: limits.workflowTaskSlots,
+    maxCachedWorkflows: limits.cachedWorkflows,
     // Let in-flight pages finish on shutdown rather than cancelling them.
     shutdownGraceTime: '30 seconds',
     workerDeploymentOptions: deploymentOptions(versioning, buildId),

@@ -1,12 +1,18 @@
-// The node flags `npm run worker` starts the worker with, one a line: the heap cap
-// (WORKER_MAX_HEAP_MB) and WORKER_NODE_FLAGS, read like every other setting (the environment over
-// .env over defaults). scripts/worker.sh runs it compiled; a bad setting exits 2 here, naming it.
+// How `npm run worker` starts node, one item a line: first the environment it adds (NAME=VALUE, e.g.
+// MALLOC_ARENA_MAX), then the node flags (the heap limits and WORKER_NODE_FLAGS), all read like every
+// other setting (the environment over .env over what config/worker-resources.ts derives from the
+// machine). scripts/worker.sh runs it compiled; a bad setting exits 2 here, naming it.
 import { readEnv } from '../config/settings';
 import { SettingsError } from '../config/settings-error';
-import { workerNodeFlags } from '../config/worker-settings';
+import { workerNodeEnv, workerNodeFlags } from '../config/worker-settings';
 
 try {
-  for (const flag of workerNodeFlags(readEnv())) console.log(flag);
+  const vars = readEnv();
+  const lines = [
+    ...Object.entries(workerNodeEnv(vars)).map(([name, value]) => `${name}=${value}`),
+    ...workerNodeFlags(vars),
+  ];
+  for (const line of lines) console.log(line);
 } catch (e) {
   if (!(e instanceof SettingsError)) throw e;
   console.error(e.message);

@@ -4,14 +4,17 @@
 // Exit codes (client/exit-codes.ts): 0 stopped, 1 failed, 2 bad setting (named), 3 Temporal unreachable.
 import { createServer } from 'net';
 import { Runtime } from '@temporalio/worker';
-import { clickHouseSettings, readEnv, resolveVariables, workerMaxCachedWorkflows } from '../config/settings';
+import { getHeapStatistics } from 'v8';
+import { clickHouseSettings, readEnv, resolveVariables } from '../config/settings';
 import { parseHostPort } from '../config/host-port';
 import { shownUrl } from '../config/shown-url';
 import { temporalSettings } from '../config/temporal-settings';
-import { workerLogLevel, workerMetricsAddress } from '../config/worker-settings';
+import { workerLogLevel, workerMemoryLogSeconds, workerMetricsAddress } from '../config/worker-settings';
+import { limitsLogged, thisMachine, workerResources } from '../config/worker-resources';
 import { exitCodeOf, runCommand } from '../client/exit-codes';
 import { createSyncWorker } from './create-worker';
 import { jsonLogger } from './json-logger';
+import { startMemoryLog } from './memory-log';
 
 /** Whether host:port can be bound (a second worker on one machine finds the default port taken). */
 function canBind(address: string): Promise<boolean> {
@@ -30,7 +33,9 @@ async function main(): Promise<number> {
   let metrics = workerMetricsAddress(vars);
   const temporal = temporalSettings(vars);
   clickHouseSettings(vars);
-  workerMaxCachedWorkflows(vars);
+  const machine = thisMachine();
+  const limits = workerResources(vars, machine);
+  const memoryLogSeconds = workerMemoryLogSeconds(vars);
   const logger = jsonLogger(level, vars);
   if (metrics !== 'off' && !(await canBind(metrics))) {
     logger.warn('metrics address in use: this worker serves no metrics (set WORKER_METRICS_ADDRESS)', {
@@ -60,10 +65,19 @@ async function main(): Promise<number> {
       clickhouse: shownUrl(vars.CLICKHOUSE_URL),
       ...(metrics === 'off' ? {} : { metrics: `http://${metrics}/metrics` }),
     });
+    logger.info(
+      'worker limits',
+      limitsLogged(machine, limits, {
+        heapLimitMb: Math.round(getHeapStatistics().heap_size_limit / 2 ** 20),
+        mallocArenaMax: process.env.MALLOC_ARENA_MAX,
+      }),
+    );
+    const stopMemoryLog = startMemoryLog(logger, memoryLogSeconds);
     // Worker.run() returns once a shutdown signal (SIGINT, SIGTERM) has drained the worker.
     await sync.run((outcome) =>
       logger.info(`deployment version ${outcome}`, { deployment: versioning.deploymentName, buildId }),
     );
+    stopMemoryLog();
     await sync.close();
     logger.info('worker stopped');
     return 0;

@@ -12,7 +12,6 @@ import {
   readEnv,
   resolveVariables,
   SettingsError,
-  workerMaxCachedWorkflows,
 } from '../../config/settings';
 import type { ColumnSpec, ResourceConfig } from '../../domain/source-config';
 import { loadSourceConfig } from '../../config/load-source-config';
@@ -618,15 +617,6 @@ describe('settings', () => {
     assert.throws(
       () => clickHouseSettings(defaultVars({ CLICKHOUSE_URL: 'not a url' })),
       (e: unknown) => e instanceof SettingsError && e.message.startsWith('CLICKHOUSE_URL: not a URL'),
-    );
-  });
-
-  it('keeps 200 workflows cached on a worker unless told otherwise, and at least 2', () => {
-    assert.equal(workerMaxCachedWorkflows(resolveVariables({}, NOW)), 200);
-    assert.equal(workerMaxCachedWorkflows(resolveVariables({ WORKER_MAX_CACHED_WORKFLOWS: '64' }, NOW)), 64);
-    assert.throws(
-      () => workerMaxCachedWorkflows(resolveVariables({ WORKER_MAX_CACHED_WORKFLOWS: '1' }, NOW)),
-      /WORKER_MAX_CACHED_WORKFLOWS: must be a number from 2 to 100000, got "1"/,
     );
   });
 

@@ -16,11 +16,11 @@ import {
   resolveVariables,
   runOptions,
   SettingsError,
-  workerMaxCachedWorkflows,
 } from '../../config/settings';
 import { temporalSettings } from '../../config/temporal-settings';
 import { ConfigError, validateSourceConfig } from '../../config/validate-source-config';
 import { workerCredentials } from '../../config/worker-credentials';
+import { workerResources } from '../../config/worker-resources';
 
 const NOW = new Date('2026-06-15T10:30:00Z');
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 300);
@@ -188,6 +188,10 @@ const SETTINGS = [
   'TEMPORAL_TLS',
   'WORKER_MAX_CACHED_WORKFLOWS',
   'WORKER_MAX_HEAP_MB',
+  'WORKER_SEMI_SPACE_MB',
+  'WORKER_ACTIVITY_SLOTS',
+  'WORKER_WORKFLOW_TASK_SLOTS',
+  'MALLOC_ARENA_MAX',
   'WORKER_METRICS_ADDRESS',
   'SCHEDULE_INCREMENTAL',
   'SCHEDULE_RECONCILE',
@@ -241,7 +245,11 @@ describe('generated settings', () => {
           ['clickhouse', clickHouseSettings, false],
           ['destination', destinationOf, true],
           ['run options', (v) => runOptions(v), true],
-          ['cache', workerMaxCachedWorkflows, true],
+          [
+            'worker resources',
+            (v) => workerResources(v, { cores: 2, memoryMb: 4096, memoryFrom: 'machine' }),
+            true,
+          ],
           ['temporal', temporalSettings, false],
           ['worker credentials', workerCredentials, false],
           ['schedules', scheduleDefs, true],

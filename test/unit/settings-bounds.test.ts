@@ -12,12 +12,7 @@ import {
 import { MAX_YEAR, MIN_YEAR } from '../../config/sync-period';
 import { temporalUiPort } from '../../config/temporal-settings';
 import { YEAR_RANGE } from '../../config/validate-source-config';
-import {
-  workerLogLevel,
-  workerMaxHeapMb,
-  workerMetricsAddress,
-  workerNodeFlags,
-} from '../../config/worker-settings';
+import { workerLogLevel, workerMetricsAddress, workerNodeFlags } from '../../config/worker-settings';
 
 const NOW = new Date('2026-06-15T10:30:00Z');
 
@@ -156,20 +151,14 @@ describe('CLICKHOUSE_URL', () => {
 });
 
 describe('worker settings', () => {
-  it('WORKER_MAX_HEAP_MB: a whole number from 64 to 65536, 192 unset', () => {
-    assert.equal(workerMaxHeapMb({}), 192);
-    assert.equal(workerMaxHeapMb({ WORKER_MAX_HEAP_MB: '4096' }), 4096);
-    for (const text of ['abc', '-5', '0', '63', '65537', '1e3', '256.5', ''])
-      assertSetting(() => workerMaxHeapMb({ WORKER_MAX_HEAP_MB: text }), 'WORKER_MAX_HEAP_MB', /64 to 65536/);
-  });
-
-  it('WORKER_NODE_FLAGS: flags after the heap cap, nothing that node would run as a script', () => {
+  it('WORKER_NODE_FLAGS: flags after the heap limits, nothing that node would run as a script', () => {
     assert.deepEqual(
       workerNodeFlags({
         WORKER_MAX_HEAP_MB: '256',
+        WORKER_SEMI_SPACE_MB: '8',
         WORKER_NODE_FLAGS: ' --cpu-prof  --cpu-prof-dir=/tmp/p ',
       }),
-      ['--max-old-space-size=256', '--cpu-prof', '--cpu-prof-dir=/tmp/p'],
+      ['--max-old-space-size=256', '--max-semi-space-size=8', '--cpu-prof', '--cpu-prof-dir=/tmp/p'],
     );
     assertSetting(
       () => workerNodeFlags({ WORKER_NODE_FLAGS: '--cpu-prof evil.js' }),
