@@ -32,27 +32,36 @@ const cpuMs = () => {
 
 /**
  * Waits until the server's counters for the namespace stop moving (the server publishes them about
- * once a second, and the previous run's last requests may still be counted), then returns them with
- * the server's CPU rate over that last quiet second: its load from everything else.
+ * once a second, and the previous run's last requests may still be counted), and returns them.
  */
-async function quiet(b: Bench): Promise<{ counters: NamespaceCounters; idleRate: number }> {
+async function quiet(b: Bench): Promise<NamespaceCounters> {
   let counters = await namespaceCounters(b.metricsUrl, b.namespace);
   for (let i = 0; i < 20; i++) {
-    const cpu0 = cpuSeconds(b.serverPid);
     await sleep(1000);
     const next = await namespaceCounters(b.metricsUrl, b.namespace);
-    const idleRate = cpuSeconds(b.serverPid) - cpu0; // CPU seconds in one second
     const moved = JSON.stringify(next) !== JSON.stringify(counters);
     counters = next;
-    if (!moved) return { counters, idleRate };
+    if (!moved) return counters;
   }
   throw new Error(
     `the server's counters for ${b.namespace} keep moving: does something else use the namespace?`,
   );
 }
 
+/**
+ * The server's CPU rate (CPU seconds per second) over a second in which this process asks nothing of
+ * it: its load from everything else. Not while reading its counters: rendering them costs the shared
+ * server (tens of thousands of lines) about 0.6 s of CPU each time.
+ */
+async function idleRate(b: Bench): Promise<number> {
+  const cpu0 = cpuSeconds(b.serverPid);
+  await sleep(1000);
+  return cpuSeconds(b.serverPid) - cpu0;
+}
+
 export async function measureShape(b: Bench, shape: Shape, pages: number): Promise<ShapeRun> {
   const before = await quiet(b);
+  const idleBefore = await idleRate(b);
   const workflowId = `${b.taskQueue}-${shape.workflow}-${Date.now()}`;
   const server0 = cpuSeconds(b.serverPid);
   const worker0 = cpuMs();
@@ -65,12 +74,13 @@ export async function measureShape(b: Bench, shape: Shape, pages: number): Promi
   const wallMs = performance.now() - t0;
   const workerCpuMs = cpuMs() - worker0;
   const serverRawMs = (cpuSeconds(b.serverPid) - server0) * 1000;
-  const after = await quiet(b);
-  const counters = countersSince(before.counters, after.counters);
+  const counters = countersSince(before, await quiet(b));
+  const idleAfter = await idleRate(b); // after quiet(): not the run's own last work
+
   const history = historyFigures((await b.client.workflow.getHandle(workflowId).fetchHistory()).events ?? []);
   const heartbeats = counters.frontendRequests.RecordActivityTaskHeartbeat ?? 0;
-  // The server's load from others, at the mean of its rates just before and just after the run.
-  const serverIdleCpuMs = ((before.idleRate + after.idleRate) / 2) * wallMs;
+  // The server's load from others, at the mean of its rates just before and a little after the run.
+  const serverIdleCpuMs = ((idleBefore + idleAfter) / 2) * wallMs;
   return {
     shape: shape.name,
     pages,
