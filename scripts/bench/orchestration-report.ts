@@ -176,14 +176,27 @@ function conclusion(byShape: Map<string, ShapeRun[]>, work: WorkRun[]): string {
     );
   };
   const workMs = median(work.map((w) => w.cpuMs / w.pages));
+  // A workflow task that timed out throws away the local activities it ran: they run again.
+  const lost = [...byShape]
+    .map(([shape, runs]) => ({
+      shape,
+      runs: runs.length,
+      lost: runs.filter((r) => r.history.workflowTasksLost > 0),
+    }))
+    .filter((l) => l.lost.length > 0)
+    .map(
+      (l) =>
+        `in ${l.lost.length} of ${l.runs} runs of ${l.shape} a workflow task timed out and its work ran again`,
+    );
   return (
     `What the numbers say, per page (medians; the page's own work is ${fixed(workMs, 2)} ms of CPU): ` +
     `${rank('Temporal CPU in ms', (r) => r.cpu, 2)}; ${rank('wall time beyond the work in ms', (r) => r.wall, 2)}; ` +
     `${rank('billable actions', (r) => r.actions, 3)}; ${rank('history events', (r) => r.events, 2)}. ` +
+    (lost.length > 0 ? `Note: ${lost.join('; ')}. ` : '') +
     'Not measured here, and part of the choice: a local activity runs inside a workflow task that stays open ' +
-    'meanwhile (queries, updates and cancellation wait for it; the SDK heartbeats it every 8 s, an action each), ' +
-    'it has no heartbeat of its own, a worker crash runs again the pages since the last completed workflow task, ' +
-    'and a page per local activity must write its own rows (a ClickHouse part per page), where a page run ' +
-    'inserts 10,000 records at a time and resumes from its last heartbeat.'
+    'meanwhile (queries, updates and cancellation wait for it) and must end or be heartbeated within its 10 s ' +
+    'timeout; it has no heartbeat of its own; a worker crash runs again the pages since the last completed ' +
+    'workflow task; and a page per local activity must write its own rows (a ClickHouse part per page), where ' +
+    'a page run inserts 10,000 records at a time and resumes from its last heartbeat.'
   );
 }
