@@ -26,7 +26,14 @@ interface Ran {
 }
 
 /** Settings of the environment that would change what these tests mean. */
-const UNSET = ['WORKER_MAX_HEAP_MB', 'WORKER_NODE_FLAGS', 'TEMPORAL_PROFILE', 'TEMPORAL_CONFIG_FILE'];
+const UNSET = [
+  'WORKER_MAX_HEAP_MB',
+  'WORKER_SEMI_SPACE_MB',
+  'MALLOC_ARENA_MAX',
+  'WORKER_NODE_FLAGS',
+  'TEMPORAL_PROFILE',
+  'TEMPORAL_CONFIG_FILE',
+];
 
 /** A command (`bash scripts/x.sh`, or a TypeScript entry as its npm script runs it) with these settings. */
 function run(command: string[], env: Record<string, string>, cwd = PROJECT_ROOT): Promise<Ran> {
@@ -282,6 +289,18 @@ describe('command-line exit codes and messages', function () {
           await run(['bash', 'scripts/worker.sh'], { WORKER_MAX_HEAP_MB: value }),
           2,
           new RegExp(`^WORKER_MAX_HEAP_MB: must be a whole number from 64 to 65536, got "${value}"$`, 'm'),
+        );
+    });
+
+    it('a limit of config/worker-resources.ts or MALLOC_ARENA_MAX out of bounds exits 2 naming it', async () => {
+      for (const [name, value, bounds] of [
+        ['WORKER_SEMI_SPACE_MB', '0', '1 to 256'],
+        ['MALLOC_ARENA_MAX', 'two', '0 to 1024'],
+      ])
+        assertRan(
+          await run(['bash', 'scripts/worker.sh'], { [name]: value }),
+          2,
+          new RegExp(`^${name}: must be a whole number from ${bounds}, got "${value}"$`, 'm'),
         );
     });
 
