@@ -13,6 +13,7 @@ import type { ReadTarget } from '../domain/types';
 import { windowScope } from '../domain/windows';
 import { scopeCondition } from './deletions';
 import type { StoredState } from './merge-order';
+import { StateTable } from './state-table';
 import type { Row } from './row-mapping';
 import { ident, qualified } from './sql';
 
@@ -23,8 +24,8 @@ const IDLE_MS = 10 * 60_000;
 /** A scope with more stored rows than this is looked up page by page (memory stays bounded). */
 export const MAX_CACHED_ROWS = 300_000;
 /**
- * States kept for all reads together (about 130 bytes of heap each: 40 MB). Ended reads stay until
- * IDLE_MS otherwise, and at 1,000,000 entries 16 ended windows of 50,000 filled the worker's heap.
+ * States kept for all reads together (about 60 bytes each in a StateTable: 18 MB). Ended reads stay
+ * until IDLE_MS otherwise, and at 1,000,000 entries 16 ended windows of 50,000 filled the worker's heap.
  */
 export const MAX_TOTAL_ROWS = MAX_CACHED_ROWS;
 /** A read used this recently is still going: it is not evicted for the total (it would load again). */
@@ -32,9 +33,11 @@ export const ACTIVE_MS = 30_000;
 
 interface Cached {
   /** The scope's states; null when the scope is too large to keep (looked up per page then). */
-  load: Promise<Map<number, StoredState> | null>;
+  load: Promise<StateTable | null>;
   /** The states once loaded, to count them. */
-  states?: Map<number, StoredState> | null;
+  states?: StateTable | null;
+  /** The most states it keeps (MAX_CACHED_ROWS unless a test says otherwise). */
+  max: number;
   usedAt: number;
 }
 
@@ -104,6 +107,21 @@ async function query(ch: ClickHouseClient, sql: string): Promise<StoredState[]> 
   return (await rs.json<StateRow>()).map(toState);
 }
 
+/** A scope's states, read row by row into a table (never all as objects at once); null past `max`. */
+async function loadTable(ch: ClickHouseClient, sql: string, max: number): Promise<StateTable | null> {
+  const rs = await ch.query({ query: `${sql} LIMIT ${max + 1}`, format: 'JSONEachRow' });
+  const table = new StateTable();
+  const stream = rs.stream<StateRow>();
+  for await (const rows of stream) {
+    for (const row of rows) table.set(toState(row.json()));
+    if (table.size > max) {
+      stream.destroy();
+      return null;
+    }
+  }
+  return table;
+}
+
 export interface StateRequest {
   ch: ClickHouseClient;
   db: string;
@@ -129,11 +147,12 @@ export async function storedStates(req: StateRequest): Promise<Map<number, Store
   } else {
     evict(now);
     const max = req.maxCachedRows ?? MAX_CACHED_ROWS;
-    const load = query(
+    const load = loadTable(
       ch,
-      `${selectStates(db, resource, cursorColumn)} WHERE ${readScope(resource, req.target)} LIMIT ${max + 1}`,
-    ).then((rows) => (rows.length > max ? null : new Map(rows.map((s) => [s.id, s]))));
-    const entry: Cached = { load, usedAt: now };
+      `${selectStates(db, resource, cursorColumn)} WHERE ${readScope(resource, req.target)}`,
+      max,
+    );
+    const entry: Cached = { load, max, usedAt: now };
     void load.then(
       (states) => (entry.states = states),
       () => undefined,
@@ -169,12 +188,17 @@ export async function rememberWritten(
   const pk = req.resource.key_column;
   for (const row of rows) {
     const changedAt = req.cursorColumn ? (row[req.cursorColumn] as number | null) : null;
-    states.set(row[pk] as number, {
+    states.set({
       id: row[pk] as number,
       hash: row._hash as number,
       deleted: row._is_deleted === 1,
       version: row._version as number,
       changedAt: changedAt ?? null,
     });
+  }
+  // Past the bound a load keeps to, the read is looked up page by page like one too large to load.
+  if (cached && states.size > cached.max) {
+    cached.load = Promise.resolve(null);
+    cached.states = null;
   }
 }

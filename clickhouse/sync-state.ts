@@ -11,6 +11,7 @@ import { createRunsTableSql } from './run-history';
 import { addMissingColumns } from './schema';
 import { Cluster, engineSql, onCluster } from './placement';
 import { qualified, sqlString } from './sql';
+import { insertJsonEachRow } from './json-insert';
 
 import { CURSOR_TABLE, SEEN_TABLE } from '../domain/table-names';
 
@@ -93,19 +94,19 @@ export interface SeenBatch {
 export async function insertSeenIds(ch: ClickHouseClient, db: string, seen: SeenBatch): Promise<void> {
   if (seen.records.length === 0) return;
   const seenAt = Math.floor(seen.at / 1000);
-  await ch.insert({
-    table: qualified(db, SEEN_TABLE),
-    values: seen.records.map(({ id, hash, page }) => ({
-      resource: seen.resource,
-      run_id: seen.syncId,
-      read_id: seen.readId,
-      id,
-      seen_at: seenAt,
-      hash,
-      page,
-    })),
-    format: 'JSONEachRow',
-  });
+  const rows = function* () {
+    for (const { id, hash, page } of seen.records)
+      yield {
+        resource: seen.resource,
+        run_id: seen.syncId,
+        read_id: seen.readId,
+        id,
+        seen_at: seenAt,
+        hash,
+        page,
+      };
+  };
+  await insertJsonEachRow(ch, qualified(db, SEEN_TABLE), rows());
 }
 
 /** The sync's id is the read id's first part: reads are `<sync id>|<part>|<attempt>`. */

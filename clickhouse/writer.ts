@@ -1,5 +1,5 @@
 // Inserts of mapped rows. JSONEachRow keeps record values out of SQL text; a retried insert of the
-// same rows with the same version is harmless under ReplacingMergeTree.
+// same rows with the same version is harmless under ReplacingMergeTree. Streamed (json-insert.ts).
 import type { ClickHouseClient } from '@clickhouse/client';
 import { createHash } from 'crypto';
 import type { ResourceConfig } from '../domain/source-config';
@@ -9,6 +9,7 @@ import { rememberWritten, storedStates } from './stored-state-cache';
 import { QUARANTINE_TABLE } from './schema';
 import type { Row } from './row-mapping';
 import { qualified } from './sql';
+import { insertJsonEachRow } from './json-insert';
 
 export async function insertRows(
   ch: ClickHouseClient,
@@ -17,7 +18,7 @@ export async function insertRows(
   rows: Row[],
 ): Promise<void> {
   if (rows.length === 0) return;
-  await ch.insert({ table: qualified(db, table), values: rows, format: 'JSONEachRow' });
+  await insertJsonEachRow(ch, qualified(db, table), rows);
 }
 
 /** The column that orders states by the source's own clock: the cursor field, when a datetime column. */
@@ -80,5 +81,5 @@ export async function insertQuarantined(
     _synced_at: Math.floor(meta.syncedAt / 1000),
     _version: meta.syncedAt,
   }));
-  await ch.insert({ table: qualified(db, QUARANTINE_TABLE), values, format: 'JSONEachRow' });
+  await insertJsonEachRow(ch, qualified(db, QUARANTINE_TABLE), values);
 }

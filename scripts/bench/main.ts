@@ -12,7 +12,7 @@
 // Figures are medians. Needs the Temporal dev server and ClickHouse running (scripts/bench.sh starts them).
 import { ChildProcess, spawn } from 'child_process';
 import { randomBytes } from 'crypto';
-import { existsSync, readFileSync, writeFileSync } from 'fs';
+import { createWriteStream, existsSync, readFileSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { format } from 'prettier';
 import { Client, Connection } from '@temporalio/client';
@@ -27,7 +27,16 @@ import { checkCounts, countsPerResource } from './load-checks';
 import { MemorySampler, peakMemoryMb } from './memory-sampler';
 import { blockNumbers, partsBetween } from './parts-created';
 import { PipelineContext, pipelineRuns } from './pipeline-runs';
-import { cpuSeconds, lastJsonLine, runToEnd, servicePid, spawnTs, stop, waitForLine } from './processes';
+import {
+  cpuSeconds,
+  exitWhenDead,
+  lastJsonLine,
+  runToEnd,
+  servicePid,
+  spawnTs,
+  stop,
+  waitForLine,
+} from './processes';
 import { renderReport } from './report';
 import { overlongLines } from './report-format';
 import type { BenchReport, Run, SizeResult } from './results';
@@ -204,6 +213,11 @@ async function benchSize(
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     await waitForLine(workerProcess, /"worker started"/, 'the worker');
+    exitWhenDead(workerProcess, 'the worker', () => apiProcess.kill('SIGKILL'));
+    // Its log, for a look afterwards (WORKER_MEMORY_LOG_SECONDS=5 adds its memory every 5 s).
+    const workerLog = createWriteStream(path.join(PROJECT_ROOT, `.services/bench-worker-${name}.log`));
+    workerProcess.stdout?.pipe(workerLog);
+    workerProcess.stderr?.pipe(workerLog);
     // CPU seconds of every process that serves a load: on two cores, their sum is what bounds it.
     const pids = {
       worker: workerProcess.pid,

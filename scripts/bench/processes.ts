@@ -67,7 +67,26 @@ export function servicePid(name: string): number | undefined {
 }
 
 /** Sends SIGTERM and waits for the exit (SIGKILL after `graceMs`). */
+/** Children being stopped on purpose (their exit is no failure). */
+const stopping = new WeakSet<ChildProcess>();
+
+/**
+ * Ends the benchmark when `child` dies before it is stopped (a worker out of memory, say), with its
+ * last error output: a load would otherwise wait on it forever. `cleanup` stops the other children.
+ */
+export function exitWhenDead(child: ChildProcess, what: string, cleanup: () => void): void {
+  let err = '';
+  child.stderr?.on('data', (c: Buffer) => (err = (err + c.toString()).slice(-4000)));
+  child.once('exit', (code, signal) => {
+    if (stopping.has(child)) return;
+    console.error(`[bench] ${what} exited (${code ?? signal}) before the benchmark stopped it:\n${err}`);
+    cleanup();
+    process.exit(1);
+  });
+}
+
 export async function stop(child: ChildProcess, graceMs = 20_000): Promise<void> {
+  stopping.add(child);
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');

@@ -141,12 +141,37 @@ export class StatementRecorder {
           new Error().stack,
           () => ch.command(params),
         ),
-      exec: (params) =>
-        this.record(
-          { kind: 'exec', sql: params.query, settings: params.clickhouse_settings },
-          new Error().stack,
-          () => ch.exec(params),
-        ),
+      exec: async (params) => {
+        const values = 'values' in params ? params.values : undefined;
+        if (!values)
+          return this.record(
+            { kind: 'exec', sql: params.query, settings: params.clickhouse_settings },
+            new Error().stack,
+            () => ch.exec(params),
+          );
+        // An insert streamed as JSONEachRow text (clickhouse/json-insert.ts): read whole, recorded as
+        // rows, and sent on as the same text.
+        const stack = new Error().stack;
+        let text = '';
+        for await (const chunk of values) text += String(chunk);
+        const format = /FORMAT\s+(\w+)\s*$/.exec(params.query)?.[1];
+        const rows = text
+          .split('\n')
+          .filter((line) => line !== '')
+          .map((line) => JSON.parse(line) as unknown);
+        return this.record(
+          {
+            kind: 'insert',
+            sql: params.query,
+            format,
+            settings: params.clickhouse_settings,
+            rows,
+            unreplayable: format === 'JSONEachRow' ? undefined : `rows in format ${format}`,
+          },
+          stack,
+          () => ch.exec({ ...params, values: Readable.from([text]) }),
+        );
+      },
       insert: (params) => {
         // The statement as @clickhouse/client builds it (getInsertQuery).
         const format = params.format || 'JSONCompactEachRow';

@@ -290,16 +290,19 @@ describe('ClickHouse faults', function () {
   );
 
   function wrap(ch: ClickHouseClient): ClickHouseClient {
-    const insert = (params: Parameters<ClickHouseClient['insert']>[0]) => {
-      if (!fault || fault.times <= 0 || params.table !== qualified(h.database, SEEN_TABLE))
-        return ch.insert(params);
+    // The ids seen go in as a streamed JSONEachRow statement (clickhouse/json-insert.ts); `h` is set
+    // once the harness has started, before any insert.
+    const seenInsert = () => `INSERT INTO ${qualified(h.database, SEEN_TABLE)} FORMAT JSONEachRow`;
+    const exec = ((params: Parameters<ClickHouseClient['exec']>[0]) => {
+      if (!fault || fault.times <= 0 || params.query !== seenInsert()) return ch.exec(params);
       fault.times--;
       // Real answers of real servers: nothing listens on port 1; the password is wrong; no such table.
-      if (fault.kind === 'away') return away.insert(params);
-      if (fault.kind === 'login') return wrongLogin.insert(params);
-      return ch.insert({ ...params, table: qualified(h.database, `${SEEN_TABLE}_missing`) });
-    };
-    return Object.assign(Object.create(ch) as ClickHouseClient, { insert });
+      if (fault.kind === 'away') return away.exec(params);
+      if (fault.kind === 'login') return wrongLogin.exec(params);
+      const missing = `INSERT INTO ${qualified(h.database, `${SEEN_TABLE}_missing`)} FORMAT JSONEachRow`;
+      return ch.exec({ ...params, query: missing });
+    }) as ClickHouseClient['exec'];
+    return Object.assign(Object.create(ch) as ClickHouseClient, { exec });
   }
 
   before(async () => {
@@ -338,7 +341,7 @@ describe('ClickHouse faults', function () {
       message,
       new RegExp(
         `ClickHouse at ${host.replace(/\./g, '\\.')} refused the worker's login \\(error 193: Wrong password for user ${settings.user}\\): ` +
-          `check CLICKHOUSE_USER and CLICKHOUSE_PASSWORD \\(in: INSERT INTO ${qualified(h.database, SEEN_TABLE).replace('.', '\\.')}\\)`,
+          `check CLICKHOUSE_USER and CLICKHOUSE_PASSWORD \\(in: INSERT INTO ${qualified(h.database, SEEN_TABLE).replace('.', '\\.')} FORMAT JSONEachRow\\)`,
       ),
     );
     assert.equal(page1(h, from).length, 1, 'not retried');
@@ -351,7 +354,7 @@ describe('ClickHouse faults', function () {
     assert.ok(
       message.includes(
         `ClickHouse at ${host} rejected the statement (error 60: Table ${h.database}.${SEEN_TABLE}_missing doesn't exist.): ` +
-          `the schema or the SQL does not fit this server, so it is not retried (in: INSERT INTO ${qualified(h.database, `${SEEN_TABLE}_missing`)})`,
+          `the schema or the SQL does not fit this server, so it is not retried (in: INSERT INTO ${qualified(h.database, `${SEEN_TABLE}_missing`)} FORMAT JSONEachRow)`,
       ),
       message,
     );

@@ -120,4 +120,20 @@ describe('stored states of a read, loaded once', function () {
     await insertRows(ch, db, 'entries', [row(entry(6, 'six', '2025-07-01T08:00:00Z'), 1_000)]);
     assert.deepEqual([...(await states('read-d', {}, [6], 2)).keys()], [6]);
   });
+
+  it('turns to lookups page by page once its own writes grow a read past what it keeps', async () => {
+    // Six rows stored, seven kept at most: the table is loaded and kept.
+    assert.equal((await states('read-e', {}, [1, 2, 3, 4, 5, 6], 7)).size, 6);
+    await insertRows(ch, db, 'entries', [row(entry(7, 'seven', '2025-07-02T08:00:00Z'), 1_000)]);
+    assert.equal((await states('read-e', {}, [7], 7)).size, 0, 'kept: a later row is not in it');
+    // Two rows written through the read: eight states, one more than it keeps.
+    await observe(
+      [entry(8, 'eight', '2025-07-03T08:00:00Z'), entry(9, 'nine', '2025-07-04T08:00:00Z')],
+      4_000,
+      'read-e',
+      {},
+    );
+    // Now looked up: the row written by someone else is found.
+    assert.deepEqual([...(await states('read-e', {}, [7, 8, 9], 7)).keys()].sort(), [7, 8, 9]);
+  });
 });

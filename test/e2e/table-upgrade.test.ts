@@ -50,7 +50,8 @@ class CommandLog {
     };
     const query: ClickHouseClient['query'] = (params) => (this.dead ? gone() : ch.query(params));
     const insert: ClickHouseClient['insert'] = (params) => (this.dead ? gone() : ch.insert(params));
-    return Object.assign(Object.create(ch) as ClickHouseClient, { command, query, insert });
+    const exec: ClickHouseClient['exec'] = (params) => (this.dead ? gone() : ch.exec(params));
+    return Object.assign(Object.create(ch) as ClickHouseClient, { command, query, insert, exec });
   }
 }
 
