@@ -28,7 +28,7 @@ export function jsonLines(rows: Iterable<unknown>): Readable {
 
 /**
  * Inserts rows into `table` (qualified: `db`.`t`) in one statement: one part, as ClickHouse likes.
- * `rows` is read once, while the request is sent; nothing is sent when it is empty.
+ * `rows` is read once, while the request is sent. Callers skip an empty insert (it is still a request).
  */
 export async function insertJsonEachRow(
   ch: ClickHouseClient,

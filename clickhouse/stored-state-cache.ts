@@ -111,13 +111,10 @@ async function query(ch: ClickHouseClient, sql: string): Promise<StoredState[]> 
 async function loadTable(ch: ClickHouseClient, sql: string, max: number): Promise<StateTable | null> {
   const rs = await ch.query({ query: `${sql} LIMIT ${max + 1}`, format: 'JSONEachRow' });
   const table = new StateTable();
-  const stream = rs.stream<StateRow>();
-  for await (const rows of stream) {
+  // Leaving the loop early destroys the stream: the rest of the answer is not read.
+  for await (const rows of rs.stream<StateRow>()) {
     for (const row of rows) table.set(toState(row.json()));
-    if (table.size > max) {
-      stream.destroy();
-      return null;
-    }
+    if (table.size > max) return null;
   }
   return table;
 }
