@@ -1,5 +1,6 @@
 // The statements behind `npm run report`: what a destination holds per resource, and its cursors.
 import type { ClickHouseClient } from '@clickhouse/client';
+import { readCatalogue } from './catalog-read';
 import { QUARANTINE_TABLE } from './schema';
 import { qualified, sqlString } from './sql';
 import { CURSOR_TABLE, readCursor } from './sync-state';
@@ -14,11 +15,11 @@ export interface TableReport {
 }
 
 export async function tableExists(ch: ClickHouseClient, db: string, table: string): Promise<boolean> {
-  const rs = await ch.query({
-    query: `SELECT count() AS n FROM system.tables WHERE database = ${sqlString(db)} AND name = ${sqlString(table)}`,
-    format: 'JSONEachRow',
-  });
-  return Number((await rs.json<{ n: number }>())[0].n) > 0;
+  const [{ n }] = await readCatalogue<{ n: number }>(
+    ch,
+    `SELECT count() AS n FROM system.tables WHERE database = ${sqlString(db)} AND name = ${sqlString(table)}`,
+  );
+  return Number(n) > 0;
 }
 
 /** Counts for one resource table, or null when no sync has created it yet. */

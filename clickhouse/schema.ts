@@ -5,6 +5,7 @@ import type { ColumnKind, ColumnSpec, ResourceConfig } from '../domain/source-co
 import { COMPOSITE_KEY_COLUMN } from '../domain/record-key';
 import { BOOKKEEPING_COLUMNS } from './bookkeeping';
 import { Cluster, engineSql, onCluster } from './placement';
+import { readCatalogue } from './catalog-read';
 import { ident, qualified, sqlString } from './sql';
 import {
   currentViewName,
@@ -99,18 +100,16 @@ export async function storedTable(
   table: string,
 ): Promise<StoredTable | null> {
   const inDb = `database = ${sqlString(db)}`;
-  const [tables, cols] = await Promise.all([
-    ch.query({
-      query: `SELECT sorting_key FROM system.tables WHERE ${inDb} AND name = ${sqlString(table)}`,
-      format: 'JSONEachRow',
-    }),
-    ch.query({
-      query: `SELECT name, type FROM system.columns WHERE ${inDb} AND table = ${sqlString(table)}`,
-      format: 'JSONEachRow',
-    }),
+  const [[t], rows] = await Promise.all([
+    readCatalogue<{ sorting_key: string }>(
+      ch,
+      `SELECT sorting_key FROM system.tables WHERE ${inDb} AND name = ${sqlString(table)}`,
+    ),
+    readCatalogue<{ name: string; type: string }>(
+      ch,
+      `SELECT name, type FROM system.columns WHERE ${inDb} AND table = ${sqlString(table)}`,
+    ),
   ]);
-  const [t] = await tables.json<{ sorting_key: string }>();
-  const rows = await cols.json<{ name: string; type: string }>();
   if (!t) return null;
   // 18.16 escapes the quotes in DateTime('UTC').
   return {
@@ -174,12 +173,12 @@ export async function rebuildLeftovers(
   db: string,
   table: string,
 ): Promise<{ name: string; stamp: number; role: 'rebuild' | 'replaced' }[]> {
-  const rs = await ch.query({
-    query: `SELECT name FROM system.tables WHERE database = ${sqlString(db)}`,
-    format: 'JSONEachRow',
-  });
+  const names = await readCatalogue<{ name: string }>(
+    ch,
+    `SELECT name FROM system.tables WHERE database = ${sqlString(db)}`,
+  );
   const pattern = new RegExp(`^${table}__(rebuild|replaced)_(\\d+)$`);
-  return (await rs.json<{ name: string }>()).flatMap(({ name }) => {
+  return names.flatMap(({ name }) => {
     const m = pattern.exec(name);
     return m ? [{ name, stamp: Number(m[2]), role: m[1] as 'rebuild' | 'replaced' }] : [];
   });

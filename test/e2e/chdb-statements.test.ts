@@ -15,6 +15,7 @@ import { reachClickHouse } from '../../client/clickhouse-reach';
 import { cursorReport, quarantineReport, tableExists, tableReport } from '../../clickhouse/report-queries';
 import { insertRunRows, recentRuns, RUNS_TABLE } from '../../clickhouse/run-history';
 import { tableColumns } from '../../clickhouse/schema';
+import { storedStates } from '../../clickhouse/stored-state-cache';
 import { countSeenIds, insertSeenIds } from '../../clickhouse/sync-state';
 import { prepareDestination } from '../../activities/prepare-destination';
 import { parseSyncArgs, syncInputFromSettings } from '../../client/sync-request';
@@ -230,6 +231,24 @@ describe('the statement check on chdb', function () {
       for (const r of resources.filter((x) => x.endpoint.incremental_sync))
         assert.ok(await cursorReport(ch, h.database, r.name));
       assert.equal((await quarantineReport(ch, h.database)).length, 2, 'projects and services');
+      // A read whose states pass the cache's bound looks its ids up page by page (... WHERE id IN).
+      const entriesConfig = resources.find((r) => r.name === 'entries');
+      assert.ok(entriesConfig);
+      const someIds = ds.entries.slice(0, 3).map((e) => e.id);
+      const looked = await storedStates({
+        ch,
+        db: h.database,
+        resource: entriesConfig,
+        cursorColumn: 'time_last_change',
+        readId: 'chdb-lookup',
+        target: {},
+        ids: someIds,
+        maxCachedRows: 0,
+      });
+      assert.deepEqual(
+        [...looked.keys()].sort((a, b) => a - b),
+        [...someIds].sort((a, b) => a - b),
+      );
       // What the flows left, table by table and view by view, so the writes compare too, not only the
       // answers the project reads back. The test's own statements: replay.py knows them by their site.
       const tables = await rows<{ name: string; engine: string }>(
