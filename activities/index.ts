@@ -5,6 +5,7 @@ import { sortingClickHouseErrors } from '../clickhouse/errors';
 import { insertRunRows, RunRow } from '../clickhouse/run-history';
 import { countSeenIds, readCursor, seenRecords, writeCursor } from '../clickhouse/sync-state';
 import { prepareResourceTable } from '../clickhouse/table-rebuild';
+import { insertWebhookEvents, WebhookEventRow } from '../clickhouse/webhook-events';
 import type { ResourceConfig } from '../domain/source-config';
 import type {
   CursorState,
@@ -67,6 +68,8 @@ export function createActivities(deps: ActivityDeps) {
       ),
     recordRun: (req: { destination: Destination; rows: RunRow[] }) =>
       insertRunRows(deps.ch, at(req.destination).database, req.rows, deps.cluster),
+    recordWebhookEvents: (req: { destination: Destination; rows: WebhookEventRow[] }) =>
+      insertWebhookEvents(deps.ch, at(req.destination).database, req.rows, deps.cluster),
   });
 }
 

@@ -1,6 +1,6 @@
 // Optional control routes (API_SERVER_ALLOW_CONTROL=1) so that tests running the server in another
-// process can inject faults (counted, or random at a seeded rate per kind) and read the request log.
-// Not part of the Clockodo API.
+// process can inject faults (counted, or random at a seeded rate per kind), read the request log, and
+// edit any resource's records (each edit sends its webhook, as Clockodo would). Not part of the Clockodo API.
 import { IncomingMessage, ServerResponse } from 'http';
 import {
   Fault,
@@ -13,17 +13,19 @@ import {
 } from './faults';
 import { changeRecentEntries } from './edits';
 import { byDateAndUser } from './gen-reports';
-import { errorBody, sendJson } from './http-util';
+import { ApiError, errorBody, readBody, sendJson } from './http-util';
+import { applyEdit, parseEditRequest, rendered } from './record-edits';
 import { Dataset } from './types';
+import { WebhookSender } from './webhooks';
 
 export const CONTROL_PREFIX = '/__control/';
-const MAX_BODY_BYTES = 1 << 20;
 
 export interface ControlTarget {
   faults: FaultQueue;
   requestLog: unknown[];
   dataset: Dataset;
   stats: () => ServingStats;
+  webhooks: WebhookSender;
 }
 
 /** What serving the API cost this process since it started (benchmarks read it before and after). */
@@ -97,7 +99,30 @@ export async function handleControl(
       return;
     }
     const ids = changeRecentEntries(target.dataset, count, Date.now());
+    if (target.webhooks.enabled) {
+      const changed = new Set(ids);
+      for (const e of target.dataset.entries) {
+        if (changed.has(e.id)) target.webhooks.send('entry.updated', rendered('entries', e));
+      }
+    }
     sendJson(res, 200, { ok: true, changed: ids.length, ids });
+  } else if (route === 'POST /__control/edit') {
+    // {resource, op: create|update|delete, id?, changes?} on any list of records with an id.
+    let result: ReturnType<typeof applyEdit>;
+    try {
+      const body: unknown = JSON.parse(await readBody(req));
+      result = applyEdit(target.dataset, parseEditRequest(target.dataset, body), Date.now());
+    } catch (err) {
+      const status = err instanceof ApiError ? err.status : 400;
+      const fields = err instanceof ApiError ? err.fields : undefined;
+      sendJson(res, status, errorBody(err instanceof Error ? err.message : 'invalid body', fields));
+      return;
+    }
+    if (result.event) target.webhooks.send(result.event, result.record);
+    sendJson(res, 200, { ok: true, id: result.id, record: result.record });
+  } else if (route === 'GET /__control/webhooks') {
+    // The sender's counters, for a server in another process (in process: RunningApiServer.webhooks).
+    sendJson(res, 200, { destinations: target.webhooks.destinations, ...target.webhooks.counters() });
   } else if (route === 'GET /__control/requests') {
     sendJson(res, 200, { requests: target.requestLog });
   } else if (route === 'DELETE /__control/requests') {
@@ -151,22 +176,4 @@ function expandNamed(value: unknown): unknown {
   if (!isFaultName(name)) throw new Error(`unknown fault name: ${String(name)}`);
   // The rest (times, pathPrefix, ...) is validated with the fault it makes.
   return { ...namedFault(name), ...rest };
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error('body too large'));
-        req.destroy();
-      } else {
-        chunks.push(chunk);
-      }
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }

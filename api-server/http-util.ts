@@ -1,5 +1,8 @@
 // JSON responses and the API's error body: {"error": {"message": "...", "fields": [...]}}.
-import { ServerResponse } from 'http';
+import { IncomingMessage, ServerResponse } from 'http';
+
+/** Request bodies beyond this are refused (a write or a control request is a few hundred bytes). */
+export const MAX_BODY_BYTES = 1 << 20;
 
 /** A client error raised while handling a request; becomes an error response. */
 export class ApiError extends Error {
@@ -42,4 +45,23 @@ export function sendRaw(
     ...headers,
   });
   res.end(text);
+}
+
+/** A request's body as text; rejects (and stops reading) past MAX_BODY_BYTES. */
+export function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new ApiError(413, 'Request body too large'));
+        req.destroy();
+      } else {
+        chunks.push(chunk);
+      }
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
 }

@@ -7,13 +7,16 @@
 // day serve the same data), API_SERVER_LATENCY_MS (0), API_SERVER_MAX_ITEMS_PER_PAGE (1000),
 // API_SERVER_ALLOW_CONTROL (1 enables the /__control/* routes), API_SERVER_WORKTIMES_UNTIL ('inclusive',
 // the default, or 'exclusive': whether /v2/workTimes and /v2/workTimes/changeRequests include the
-// date_until day; the docs do not say). The account is the pipeline's own:
+// date_until day; the docs do not say), API_WEBHOOK_URL (one or more comma-separated http(s) URLs: every
+// write is POSTed there as a Clockodo-style webhook) with API_WEBHOOK_TOKEN (required with it; sent as
+// `Authorization: Bearer <token>`, never printed). The account is the pipeline's own:
 // CLOCKODO_EMAIL and CLOCKODO_API_KEY from the environment or .env.
 import { DEFAULT_SIZE, generateDataset, scaleSize } from './data-generator';
 import { WorkTimesUntil } from './endpoints';
 import { startApiServer } from './server';
 import { readEnv, resolveVariables } from '../config/settings';
 import { parseIsoParam } from './time';
+import { shownUrl, webhookConfigFromEnv } from './webhooks';
 
 function numberFromEnv(name: string, fallback: number, valid: (n: number) => boolean): number {
   const raw = process.env[name];
@@ -67,6 +70,7 @@ async function main(): Promise<void> {
     users: count('API_SERVER_USERS', scaled.users),
     years: yearsBack(now, count('API_SERVER_YEARS', scaled.years.length)),
   };
+  const webhooks = webhookConfigFromEnv(process.env);
   const dataset = generateDataset(seed, size, now);
   const server = await startApiServer({
     dataset,
@@ -81,14 +85,9 @@ async function main(): Promise<void> {
     maxItemsPerPage,
     workTimesUntil: workTimesUntilFromEnv(),
     allowControl: process.env.API_SERVER_ALLOW_CONTROL === '1',
+    webhooks,
   });
-  // One line, machine-readable enough for scripts; never the API key.
-  console.log(
-    `Clockodo API server listening on ${server.url} ` +
-      `(customers=${dataset.customers.length} projects=${dataset.projects.length} ` +
-      `absences=${dataset.absences.length} entries=${dataset.entries.length} seed=${seed} scale=${scale})`,
-  );
-
+  // Before the lines below: a script may send SIGTERM as soon as it reads them.
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) return;
@@ -103,6 +102,18 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  // One line, machine-readable enough for scripts; never the API key.
+  console.log(
+    `Clockodo API server listening on ${server.url} ` +
+      `(customers=${dataset.customers.length} projects=${dataset.projects.length} ` +
+      `absences=${dataset.absences.length} entries=${dataset.entries.length} seed=${seed} scale=${scale})`,
+  );
+  // Where writes are announced: the URLs without their query strings (a secret may ride there), no token.
+  console.log(
+    webhooks
+      ? `Webhooks: POST to ${webhooks.urls.map(shownUrl).join(', ')} with the API_WEBHOOK_TOKEN bearer token`
+      : 'Webhooks: off (set API_WEBHOOK_URL and API_WEBHOOK_TOKEN to send them)',
+  );
 }
 
 main().catch((err: unknown) => {

@@ -2,19 +2,33 @@
 // today's (endpoints.ts; served.ts says how each route renders its records).
 // Order of checks per request: injected fault, route (404), method (405), auth (401),
 // X-Clockodo-External-Application (400), then parameters (400).
+// Writes (POST /v2/entries, PUT and DELETE /v2/entries/{id}; entry-writes.ts) take the same checks but no
+// injected faults, and each one sends its webhook (webhooks.ts) when webhooks are configured.
 import { createServer, IncomingMessage, RequestListener, ServerResponse } from 'http';
 import { createServer as createHttpsServer } from 'https';
 import { AddressInfo } from 'net';
 import { ApiCredentials, isAuthenticated } from './auth';
 import { CONTROL_PREFIX, handleControl, ServingStats } from './control';
-import { ENDPOINTS, EndpointContext, WorkTimesUntil } from './endpoints';
+import { ENDPOINTS, EndpointContext, Handler, WorkTimesUntil } from './endpoints';
+import {
+  addEntry,
+  bodyObject,
+  deleteEntry,
+  editEntry,
+  ENTRIES_PATH,
+  entryItemId,
+  getEntry,
+} from './entry-writes';
 import { Answer, answerWithFault, Fault, FaultQueue, faultName, RandomFaults } from './faults';
-import { ApiError, errorBody, sendJson, sendRaw } from './http-util';
+import { ApiError, errorBody, readBody, sendJson, sendRaw } from './http-util';
 import { queryOf } from './params';
+import { rendered } from './record-edits';
 import { Dataset } from './types';
+import { WebhookConfig, WebhookSender } from './webhooks';
 
 export type { ApiCredentials } from './auth';
 export type { Fault, FaultKind, FaultName, RandomFaults } from './faults';
+export type { WebhookConfig, WebhookCounters } from './webhooks';
 
 export interface RequestLogEntry {
   method: string;
@@ -47,6 +61,12 @@ export interface ApiServerOptions {
   randomFaults?: RandomFaults;
   /** Serve HTTPS with this certificate and key (PEM), as an API behind a private CA would. */
   tls?: { cert: string | Buffer; key: string | Buffer };
+  /**
+   * Send a Clockodo-style webhook for every write (the entry routes, /__control/edit, /__control/change-entries)
+   * to each of these URLs, with `Authorization: Bearer <token>`. Default: none sent. main.ts reads it from
+   * API_WEBHOOK_URL and API_WEBHOOK_TOKEN.
+   */
+  webhooks?: WebhookConfig;
 }
 
 export interface RunningApiServer {
@@ -63,6 +83,8 @@ export interface RunningApiServer {
   stats(): ServingStats;
   /** How many requests each named fault answered since the server started. */
   faultCounts(): Record<string, number>;
+  /** The webhook sender: counters() (sent, failed, dropped, pending), flush() (also GET /__control/webhooks). */
+  webhooks: WebhookSender;
   /**
    * Called before each API request is answered (after auth), so a test can change the data while a
    * client pages through it: the request sees the change.
@@ -81,8 +103,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   if (options.randomFaults) faults.setRandom(options.randomFaults);
   const timers = new Set<NodeJS.Timeout>();
   const requestLog: RequestLogEntry[] = [];
+  const webhooks = new WebhookSender(options.webhooks);
   // `running` is built before listening so the handler always reads its current dataset.
-  const running = { dataset: options.dataset, requestLog } as RunningApiServer;
+  const running = { dataset: options.dataset, requestLog, webhooks } as RunningApiServer;
   const serving = { requests: 0, servingMs: 0 };
   const stats = (): ServingStats => {
     const cpu = process.cpuUsage();
@@ -107,16 +130,26 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     const url = new URL(req.url ?? '/', 'http://localhost');
     const pathname = url.pathname;
     if (config.allowControl && pathname.startsWith(CONTROL_PREFIX)) {
-      handleControl(req, res, pathname, { faults, requestLog, dataset: running.dataset, stats }).catch(
-        (err: unknown) => {
-          sendJson(res, 500, errorBody(err instanceof Error ? err.message : 'control error'));
-        },
-      );
+      handleControl(req, res, pathname, {
+        faults,
+        requestLog,
+        dataset: running.dataset,
+        stats,
+        webhooks,
+      }).catch((err: unknown) => {
+        sendJson(res, 500, errorBody(err instanceof Error ? err.message : 'control error'));
+      });
+      return;
+    }
+    const path = pathname.startsWith(`${API_PREFIX}/`) ? pathname.slice(API_PREFIX.length) : pathname;
+    const query = queryOf(url.searchParams);
+    if (pathname.startsWith(`${API_PREFIX}/`) && isWrite(req.method, path)) {
+      // No injected faults here: they stand for a flaky read API, and a test's counted faults must land
+      // on the reads it set them for.
+      void serveWrite(req, res, path, query, receivedAt);
       return;
     }
     req.resume(); // GET bodies are ignored; drain so keep-alive connections stay usable
-    const path = pathname.startsWith(`${API_PREFIX}/`) ? pathname.slice(API_PREFIX.length) : pathname;
-    const query = queryOf(url.searchParams);
     const respond = (status: number, text: string, headers: Record<string, string> = {}): void => {
       requestLog.push({ method: req.method ?? 'GET', path, query, status, at: receivedAt });
       sendRaw(res, status, text, headers);
@@ -151,21 +184,55 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     serving.servingMs += performance.now() - started;
   }
 
-  /** The API's answer to a request, as status, body and headers. */
-  function answer(
+  /** A write: answered once its body is read, then logged and counted like a read. */
+  async function serveWrite(
     req: IncomingMessage,
-    pathname: string,
+    res: ServerResponse,
     path: string,
     query: Record<string, string>,
-  ): Answer {
-    const fail = (status: number, message: string, fields?: string[], headers?: Record<string, string>) => ({
-      status,
-      text: JSON.stringify(errorBody(message, fields)),
-      headers,
-    });
-    const handler = pathname.startsWith(`${API_PREFIX}/`) ? ENDPOINTS[path] : undefined;
-    if (!handler) return fail(404, 'Not found');
-    if (req.method !== 'GET') return fail(405, 'Method not allowed', undefined, { Allow: 'GET' });
+    receivedAt: number,
+  ): Promise<void> {
+    const started = performance.now();
+    const { status, text, headers } = await write(req, path);
+    requestLog.push({ method: req.method ?? 'POST', path, query, status, at: receivedAt });
+    sendRaw(res, status, text, headers);
+    serving.requests++;
+    serving.servingMs += performance.now() - started;
+  }
+
+  /** Applies a write to the dataset and queues its webhook (never waited for); the answer to send. */
+  async function write(req: IncomingMessage, path: string): Promise<Answer> {
+    const denied = accessDenied(req);
+    if (denied) {
+      req.resume();
+      return denied;
+    }
+    try {
+      const body = bodyObject(await readBody(req));
+      const dataset = running.dataset;
+      const nowMs = Date.now();
+      if (req.method === 'POST') {
+        const entry = addEntry(dataset, body, nowMs);
+        webhooks.send('entry.created', rendered('entries', entry));
+        return { status: 200, text: JSON.stringify({ entry: rendered('entries', entry) }) };
+      }
+      const id = entryItemId(path) as number; // isWrite let only /v2/entries/{id} through
+      if (req.method === 'PUT') {
+        const entry = editEntry(dataset, id, body, nowMs);
+        webhooks.send('entry.updated', rendered('entries', entry));
+        return { status: 200, text: JSON.stringify({ entry: rendered('entries', entry) }) };
+      }
+      const removed = deleteEntry(dataset, id);
+      webhooks.send('entry.deleted', rendered('entries', removed));
+      return { status: 200, text: JSON.stringify({ success: true }) };
+    } catch (err) {
+      if (err instanceof ApiError) return fail(err.status, err.message, err.fields);
+      return fail(500, 'Internal server error');
+    }
+  }
+
+  /** 401 without the account's credentials, 400 without X-Clockodo-External-Application; else undefined. */
+  function accessDenied(req: IncomingMessage): Answer | undefined {
     // The message is fixed: it never echoes the user or key that was sent.
     if (!isAuthenticated(req.headers, options.credentials)) return fail(401, 'Authentication failed');
     const app = req.headers[EXTERNAL_APP_HEADER.toLowerCase()];
@@ -175,6 +242,23 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
         EXTERNAL_APP_HEADER,
       ]);
     }
+    return undefined;
+  }
+
+  /** The API's answer to a request, as status, body and headers. */
+  function answer(
+    req: IncomingMessage,
+    pathname: string,
+    path: string,
+    query: Record<string, string>,
+  ): Answer {
+    const methods = pathname.startsWith(`${API_PREFIX}/`) ? methodsOf(path) : undefined;
+    if (!methods) return fail(404, 'Not found');
+    if (req.method !== 'GET')
+      return fail(405, 'Method not allowed', undefined, { Allow: methods.join(', ') });
+    const denied = accessDenied(req);
+    if (denied) return denied;
+    const handler = ENDPOINTS[path] ?? entryHandler(entryItemId(path) as number);
     try {
       running.beforeServe?.(path, query);
       const ctx: EndpointContext = {
@@ -211,12 +295,41 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       (closing ??= new Promise<void>((resolve, reject) => {
         timers.forEach((t) => clearTimeout(t));
         timers.clear();
-        server.close((err) => (err ? reject(err) : resolve()));
+        // Webhooks still queued are dropped (and counted): a closed server sends nothing more.
+        const stopped = webhooks.close();
+        server.close((err) => {
+          if (err) reject(err);
+          else void stopped.then(resolve, reject);
+        });
         // fetch keeps connections alive; without this close() would wait for them to time out.
         server.closeAllConnections();
       })),
   });
   return running;
+}
+
+function fail(status: number, message: string, fields?: string[], headers?: Record<string, string>): Answer {
+  return { status, text: JSON.stringify(errorBody(message, fields)), headers };
+}
+
+/** The methods a path answers; undefined for a path the API does not have (404). */
+function methodsOf(path: string): string[] | undefined {
+  if (path === ENTRIES_PATH) return ['GET', 'POST'];
+  if (ENDPOINTS[path]) return ['GET'];
+  if (entryItemId(path) !== undefined) return ['GET', 'PUT', 'DELETE'];
+  return undefined;
+}
+
+/** Whether a request is one of the entry writes (any other method on these paths is a read or a 405). */
+function isWrite(method: string | undefined, path: string): boolean {
+  if (method === 'POST') return path === ENTRIES_PATH;
+  if (method === 'PUT' || method === 'DELETE') return entryItemId(path) !== undefined;
+  return false;
+}
+
+/** GET /v2/entries/{id} (the SDK's getEntry): `{"entry": {...}}`. */
+function entryHandler(id: number): Handler {
+  return (_query, ctx) => ({ entry: rendered('entries', getEntry(ctx.dataset, id)) });
 }
 
 function resolveOptions(options: ApiServerOptions): {

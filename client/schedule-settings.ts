@@ -4,8 +4,8 @@
 import type { ScheduleSpec } from '@temporalio/client';
 import { quotedValue, SettingsError } from '../config/settings-error';
 
-const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-const DURATION = /^(\d+)\s*(s|m|h|d)$/;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const DURATION = /^(\d+)\s*(ms|s|m|h|d)$/;
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 

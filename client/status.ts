@@ -4,7 +4,11 @@ import type { Client } from '@temporalio/client';
 import { connectClickHouse } from '../clickhouse/connection';
 import { tableExists } from '../clickhouse/report-queries';
 import { recentRuns, RUNS_TABLE } from '../clickhouse/run-history';
-import { clickHouseSettings } from '../config/settings';
+import { lastWebhookEvents } from '../clickhouse/webhook-events';
+import { WEBHOOK_EVENTS_TABLE } from '../domain/table-names';
+import { changesWorkflowId } from '../domain/workflow-ids';
+import { changesStateQuery } from '../workflows';
+import { clickHouseSettings, destinationOf } from '../config/settings';
 import { shownUrl } from '../config/shown-url';
 import { reachClickHouse } from './clickhouse-reach';
 import { describeSpec } from './schedules';
@@ -55,9 +59,19 @@ export async function printStatus(
         `  ${r.started}  ${r.kind.padEnd(12)} ${r.trigger.padEnd(30)} ${r.outcome.padEnd(9)} ${String(r.rows_written).padStart(8)} written ${String(r.rows_deleted).padStart(6)} deleted  ${r.run_id}`,
       );
     }
+    const hooks = (await tableExists(ch, settings.database, WEBHOOK_EVENTS_TABLE))
+      ? await lastWebhookEvents(ch, settings.database)
+      : [];
+    console.log('Webhooks received (the last per resource; npm run webhooks):');
+    if (hooks.length === 0) console.log('  none yet');
+    for (const w of hooks)
+      console.log(
+        `  ${w.received}  ${w.resource.padEnd(26)} ${w.event.padEnd(28)} ${String(w.events).padStart(6)} in its batch  ${w.sync_id}`,
+      );
   } finally {
     await ch.close();
   }
+  for (const line of await changesLines(client, vars)) console.log(line);
   console.log('Schedules:');
   let any = false;
   for await (const s of client.schedule.list()) {
@@ -70,4 +84,24 @@ export async function printStatus(
     );
   }
   if (!any) console.log('  none (npm run schedule -- apply)');
+}
+
+/** What the destination's changes workflow holds now: events waiting, the sync running, its totals. */
+async function changesLines(client: Client, vars: Record<string, string>): Promise<string[]> {
+  const id = changesWorkflowId(destinationOf(vars));
+  try {
+    const handle = client.workflow.getHandle(id);
+    const d = await handle.describe();
+    if (d.status.name !== 'RUNNING')
+      return [`Changes workflow ${id}: ${d.status.name.toLowerCase()} (the next webhook starts it)`];
+    const s = await handle.query(changesStateQuery);
+    const pending = Object.entries(s.pending).map(([r, p]) => `${r} (${p.count})`);
+    return [
+      `Changes workflow ${id}: running; ${s.received} events, ${s.coalesced} coalesced, ${s.syncs} syncs (${s.failedSyncs} failed)`,
+      `  waiting: ${pending.length ? pending.join(', ') : 'nothing'}`,
+      ...(s.running ? [`  syncing now: ${s.running.resources.join(', ')} (${s.running.workflowId})`] : []),
+    ];
+  } catch {
+    return [`Changes workflow ${id}: none (no webhook received yet, or its history was removed)`];
+  }
 }

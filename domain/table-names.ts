@@ -6,6 +6,8 @@ export const RUNS_TABLE = 'sync_runs';
 export const QUARANTINE_TABLE = '_quarantine';
 export const SEEN_TABLE = '_sync_seen';
 export const CURSOR_TABLE = '_sync_cursors';
+/** The last webhook event received per resource (clickhouse/webhook-events.ts). */
+export const WEBHOOK_EVENTS_TABLE = '_webhook_events';
 
 const CURRENT_SUFFIX = '_current';
 /** Derived table names join the resource's name and their role with this (table-rebuild.ts). */
@@ -28,8 +30,8 @@ export const MAX_RESOURCE_NAME = 64;
 export function resourceNameProblem(name: string): string | undefined {
   if (name.length > MAX_RESOURCE_NAME)
     return `is ${name.length} characters long; at most ${MAX_RESOURCE_NAME} (the names of its table, view and rebuilds must fit a file name)`;
-  if ([RUNS_TABLE, QUARANTINE_TABLE, SEEN_TABLE, CURSOR_TABLE].includes(name))
-    return `is the name of a table of the engine's own (${RUNS_TABLE}, ${QUARANTINE_TABLE}, ${SEEN_TABLE}, ${CURSOR_TABLE})`;
+  const own = [RUNS_TABLE, QUARANTINE_TABLE, SEEN_TABLE, CURSOR_TABLE, WEBHOOK_EVENTS_TABLE];
+  if (own.includes(name)) return `is the name of a table of the engine's own (${own.join(', ')})`;
   if (name.endsWith(CURRENT_SUFFIX))
     return `ends with ${CURRENT_SUFFIX}, which names the view of another resource's current records`;
   if (name.includes(ROLE_SEPARATOR))

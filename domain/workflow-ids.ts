@@ -13,6 +13,9 @@ export function destinationKey(d: Destination): string {
 export const resourceWorkflowId = (d: Destination, resource: string) =>
   `clockodo-sync/${destinationKey(d)}/${resource}`;
 
+/** The one workflow per destination that turns webhook events into syncs (workflows/changes.ts). */
+export const changesWorkflowId = (d: Destination) => `clockodo-changes/${destinationKey(d)}`;
+
 /** One child per part of a resource's read, named by the part. */
 export const partWorkflowId = (resourceId: string, label: string) => `${resourceId}/${label}`;
 

@@ -2,3 +2,4 @@
 export { syncWorkflow, syncProgressQuery } from './sync';
 export { syncResourceWorkflow, resourceProgressQuery } from './sync-resource';
 export { readPartWorkflow } from './read-part';
+export { changesWorkflow, changesStateQuery, webhookEventsSignal } from './changes';

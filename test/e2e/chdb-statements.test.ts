@@ -16,6 +16,7 @@ import { cursorReport, quarantineReport, tableExists, tableReport } from '../../
 import { insertRunRows, recentRuns, RUNS_TABLE } from '../../clickhouse/run-history';
 import { tableColumns } from '../../clickhouse/schema';
 import { storedStates } from '../../clickhouse/stored-state-cache';
+import { insertWebhookEvents, lastWebhookEvents } from '../../clickhouse/webhook-events';
 import { countSeenIds, insertSeenIds } from '../../clickhouse/sync-state';
 import { prepareDestination } from '../../activities/prepare-destination';
 import { parseSyncArgs, syncInputFromSettings } from '../../client/sync-request';
@@ -57,6 +58,8 @@ const NOT_EXERCISED: Record<string, string> = {
     'records a fixture by hand with an earlier release (its own statements): DROP DATABASE IF EXISTS as above',
   'scripts/previous-release.ts:dump':
     'records a fixture by hand: system.tables, SHOW CREATE TABLE and SELECT * of every table, on the local server only',
+  'scripts/demo-webhook-edit.ts:main':
+    "the demo's check, SELECT text FROM <db>.entries_current WHERE id = <id>: the view's plain select the flows' dumps run",
   'scripts/soak.ts:compare':
     "the soak's check, SELECT * FROM <db>.<resource>_current: the same query the report and the flows' dumps run",
   'scripts/soak.ts:main':
@@ -231,6 +234,14 @@ describe('the statement check on chdb', function () {
       for (const r of resources.filter((x) => x.endpoint.incremental_sync))
         assert.ok(await cursorReport(ch, h.database, r.name));
       assert.equal((await quarantineReport(ch, h.database)).length, 2, 'projects and services');
+      // What the webhook changes workflow records per batch, and what status reads back.
+      const hook = { resource: 'entries', event: 'entry.updated', events: 3, sync_id: 'chdb-hook' };
+      await insertWebhookEvents(ch, h.database, [{ ...hook, received: '2026-12-06 10:00:00' }]);
+      await insertWebhookEvents(ch, h.database, [{ ...hook, received: '2026-12-06 10:00:05', events: 1 }]);
+      assert.deepEqual(
+        (await lastWebhookEvents(ch, h.database)).map((w) => [w.resource, w.received, w.events]),
+        [['entries', '2026-12-06 10:00:05', 1]],
+      );
       // A read whose states pass the cache's bound looks its ids up page by page (... WHERE id IN).
       const entriesConfig = resources.find((r) => r.name === 'entries');
       assert.ok(entriesConfig);
@@ -286,6 +297,7 @@ describe('the statement check on chdb', function () {
     );
     await prepareDestination({ ch: stub, database: h.database, cluster: 'chdb_check' }, resources);
     await insertRunRows(stub, h.database, [], 'chdb_check');
+    await insertWebhookEvents(stub, h.database, [], 'chdb_check');
 
     const project = connectClickHouse(clickHouseSettings(h.vars));
     const { url, user, password } = clickHouseSettings(h.vars);

@@ -45,6 +45,8 @@ export interface HarnessOptions {
   settings?: Record<string, string>;
   /** Wraps the worker's ClickHouse client (the chdb check records the statements it sends). */
   wrapClickHouse?: (ch: ClickHouseClient) => ClickHouseClient;
+  /** Where the API server sends a webhook on each of its edits. */
+  apiWebhooks?: { urls: string[]; token: string };
 }
 
 export interface Harness {
@@ -78,6 +80,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     latencyMs: opts.latencyMs,
     tls: opts.apiTls,
     workTimesUntil: opts.workTimesUntil,
+    webhooks: opts.apiWebhooks,
   });
   // The dataset's years are fixed settings here (no relative rule), as a user who names them has.
   const base = resolveVariables(

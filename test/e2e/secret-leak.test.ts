@@ -27,6 +27,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { generateDataset } from '../../api-server/data-generator';
 import { RunningApiServer, startApiServer } from '../../api-server/server';
 import { runSync } from '../../client/run-sync';
+import { historyText } from './history-text';
 import { parseSyncArgs, syncInputFromSettings } from '../../client/sync-request';
 import { PROJECT_ROOT, resolveVariables } from '../../config/settings';
 import { RESOURCES_KEY, ROWS_SYNCED_KEY, SYNC_MODE_KEY } from '../../domain/search-attributes';
@@ -110,19 +111,6 @@ async function waitForText(p: Spawned, pattern: RegExp, seconds: number): Promis
       assert.fail(`no ${String(pattern)} in the output:\n${p.output()}`);
     await new Promise((r) => setTimeout(r, 100));
   }
-}
-
-/** A history as JSON, with every byte string (payloads, their metadata) decoded as text. */
-function historyText(history: unknown): string {
-  // Walked before JSON.stringify, which would call Buffer's toJSON (an array of numbers) first.
-  const decoded = (value: unknown): unknown => {
-    if (value instanceof Uint8Array) return { text: Buffer.from(value).toString('utf8') };
-    if (Array.isArray(value)) return value.map(decoded);
-    if (value !== null && typeof value === 'object')
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, decoded(v)]));
-    return value;
-  };
-  return JSON.stringify(decoded(history));
 }
 
 describe('no secret leaves the worker', function () {

@@ -346,6 +346,10 @@ export class FakeSource {
         this.runRows.push(req.rows);
         return Promise.resolve();
       },
+      recordWebhookEvents: (req) => {
+        this.record('recordWebhookEvents', req);
+        return Promise.resolve();
+      },
     };
   }
 }
