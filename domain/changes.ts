@@ -44,6 +44,8 @@ export interface ChangesInput {
   debounceMs: number;
   /** A run with no event for this long ends (the next event starts a new one, on the current build). */
   idleMs: number;
+  /** Syncs per run before it continues as new (default 200; tests make it small). */
+  syncsPerRun?: number;
   /** Carried across continue-as-new. */
   state?: ChangesState;
 }

@@ -79,7 +79,7 @@ export async function changesWorkflow(input: ChangesInput): Promise<ChangesState
     syncsThisRun++;
     const info = workflowInfo();
     if (
-      syncsThisRun >= SYNCS_PER_RUN ||
+      syncsThisRun >= (input.syncsPerRun ?? SYNCS_PER_RUN) ||
       info.continueAsNewSuggested ||
       info.historyLength > HISTORY_EVENTS_LIMIT
     ) {
@@ -128,4 +128,10 @@ export async function changesWorkflow(input: ChangesInput): Promise<ChangesState
   }
 }
 
-setWorkflowOptions({ versioningBehavior: 'AUTO_UPGRADE' }, changesWorkflow);
+// Only on a worker of a deployment version: an unversioned worker (WORKER_VERSIONING=off) that names a
+// behavior has its workflow tasks refused, and the run would never start.
+setWorkflowOptions(
+  () =>
+    workflowInfo().currentDeploymentVersion?.deploymentName ? { versioningBehavior: 'AUTO_UPGRADE' } : {},
+  changesWorkflow,
+);

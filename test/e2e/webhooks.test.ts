@@ -12,6 +12,7 @@ import { createServer } from 'http';
 import { AddressInfo } from 'net';
 import * as path from 'path';
 import { WorkflowNotFoundError } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import type { Entry } from '../../api-server/types';
 import { startSync } from '../../client/run-sync';
 import { scheduleDefs, scheduleOptions } from '../../client/schedules';
@@ -250,6 +251,12 @@ describe('Clockodo webhooks: an edit reaches _current within seconds', function 
     );
     await settled();
     await assertCurrentEqualsApi(h, entries);
+    // It waits for events across deploys, so it follows the current build (sync runs stay PINNED).
+    const d = await changes().describe();
+    assert.equal(
+      d.raw.workflowExecutionInfo?.versioningInfo?.behavior,
+      temporal.api.enums.v1.VersioningBehavior.VERSIONING_BEHAVIOR_AUTO_UPGRADE,
+    );
   });
 
   it('measures the delay from an edit to visible in _current over 50 edits', async () => {

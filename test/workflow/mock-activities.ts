@@ -176,6 +176,8 @@ export class FakeSource {
   incomplete: (req: PageRequest) => string | undefined = () => undefined;
   /** Holds these fetchPage requests, heartbeating, until their activity is cancelled. */
   hold: (req: PageRequest) => boolean = () => false;
+  /** How long each page takes to answer (a slow source). */
+  pageDelayMs = 0;
   /** Runs after a page is answered: a test's changes to the list between requests. */
   afterPage: (req: PageRequest) => void = () => {};
   /** What countItems answers (the re-check after all parts are read); default: the list as it is. */
@@ -238,6 +240,7 @@ export class FakeSource {
 
   private async fetchPage(req: PageRequest): Promise<PageResult> {
     this.record('fetchPage', req);
+    if (this.pageDelayMs) await sleep(this.pageDelayMs);
     const error = this.failPage(req, Context.current().info.attempt);
     if (error) throw error;
     if (this.hold(req)) await this.holdUntilCancelled(req);
