@@ -6,9 +6,10 @@
 // starts the rest in this process as the end-to-end tests do (test/e2e/harness.ts): the local API
 // server with a small dataset, a worker on a task queue of its own, a ClickHouse database of its own
 // (dropped at the end), and for the continue-as-new scenario a Temporal dev server of its own. Each
-// scenario runs one sync; its history and those of every workflow it started (resource syncs, their
-// parts, every run of a part that continued as new) are written to test/histories/<scenario>/, listed
-// in test/histories/manifest.json with the commit and the date they were recorded with.
+// scenario runs one sync (the webhook scenario: the destination's changes workflow, which starts one);
+// its history and those of every workflow it started (syncs, resource syncs, their parts, every run
+// that continued as new) are written to test/histories/<scenario>/, listed in
+// test/histories/manifest.json with the commit and the date they were recorded with.
 //
 // Before writing, each scenario's histories must show the path it is for (SCENARIOS in
 // test/recorded-histories.ts), and none may hold the API key (in any form) or a record of the dataset.
@@ -23,9 +24,12 @@ import type { History } from '@temporalio/common/lib/proto-utils';
 import { scheduleDefs, scheduleOptions } from '../client/schedules';
 import { startSync } from '../client/run-sync';
 import { parseSyncArgs, syncInputFromSettings } from '../client/sync-request';
+import { changesInputFromSettings } from '../client/webhooks';
 import { PROJECT_ROOT } from '../config/settings';
 import { RESOURCES_KEY } from '../domain/search-attributes';
+import type { ChangesInput } from '../domain/changes';
 import type { SyncInput } from '../domain/types';
+import { changesWorkflowId, destinationKey } from '../domain/workflow-ids';
 import { sourcesBuildId } from '../worker/build-id';
 import { startContinueAsNewTemporal, temporalOf } from '../test/e2e/continue-as-new-server';
 import { CREDENTIALS, Harness, startHarness } from '../test/e2e/harness';
@@ -41,6 +45,7 @@ import {
 } from '../test/recorded-histories';
 import { historyToJSON } from '../test/history-json';
 import { secretForms } from '../test/secret-forms';
+import { changesWorkflow, webhookEventsSignal } from '../workflows';
 
 const HELP = `Usage: npm run record-histories [-- --drop-previous]
 
@@ -71,7 +76,7 @@ interface Execution {
   runId: string;
 }
 
-/** A scenario: runs its sync on the harness and returns the sync's execution. */
+/** A scenario: runs its sync (or changes workflow) on the harness and returns that execution. */
 type Run = (h: Harness) => Promise<Execution>;
 
 function inputOf(h: Harness, argv: string[]): SyncInput {
@@ -168,6 +173,7 @@ const MAIN_SCENARIOS: [string, Run][] = [
     },
   ],
   ['scheduled', scheduledRun],
+  ['webhook', webhookRun],
 ];
 
 /** A run started by a Temporal Schedule as `npm run schedule -- apply` makes it (hourly: triggered here). */
@@ -199,15 +205,50 @@ async function scheduledRun(h: Harness): Promise<Execution> {
   }
 }
 
+/** The receiver's token for the webhook scenario: it must never reach Temporal (checked as a secret). */
+const WEBHOOK_TOKEN = 'recording-token-0123456789';
+
+/**
+ * Webhook events as the receiver sends them (client/webhook-signaller.ts): a signal-with-start of the
+ * destination's changes workflow, which syncs the resources they name and, idle, completes.
+ */
+async function webhookRun(h: Harness): Promise<Execution> {
+  const input: ChangesInput = {
+    ...changesInputFromSettings({ ...h.vars, WEBHOOK_TOKEN }),
+    // Short, so that the run completes soon after its sync (the settings allow 1m at least).
+    idleMs: 2000,
+    debounceMs: 500,
+  };
+  const handle = await h.client.workflow.signalWithStart(changesWorkflow, {
+    workflowId: changesWorkflowId(h.destination),
+    taskQueue: h.taskQueue,
+    args: [input],
+    signal: webhookEventsSignal,
+    signalArgs: [
+      [
+        { resource: 'entries', event: 'entry.updated', count: 3, at: Date.now() },
+        { resource: 'customers', event: 'customer.updated', count: 1, at: Date.now() },
+      ],
+    ],
+    staticSummary: `Clockodo webhook changes into ${destinationKey(h.destination)}`,
+  });
+  await closed(handle);
+  return { workflowId: handle.workflowId, runId: handle.signaledRunId };
+}
+
 async function continueAsNewRun(h: Harness): Promise<Execution> {
   return sync(h, ['--resources', 'entries'], (input) => {
     const inc = input.config.resources.find((r) => r.name === 'entries')?.endpoint.incremental_sync;
-    // One window a year: each part has enough pages to continue as new.
+    // One window a year, read one page per page run: each part has enough runs to continue as new.
     if (inc) inc.slice_days = 400;
+    input.options.pageRunBudget = { records: 10, seconds: 30 };
   });
 }
 
-/** The execution and every one it started, children and continued runs alike, each closed. */
+/**
+ * The execution and every one it started, children and continued runs alike, each closed: from a sync
+ * its resource syncs and their parts; from a changes workflow its syncs (`<changes id>/sync-…`) and theirs.
+ */
 async function executionsFrom(
   client: Client,
   root: Execution,
@@ -232,17 +273,23 @@ async function executionsFrom(
 }
 
 /** A file name from the workflow id, without the destination every id of a run shares. */
-function fileName(i: number, type: string, workflowId: string, destinationPrefix: string): string {
-  const label = workflowId.startsWith(destinationPrefix)
-    ? workflowId.slice(destinationPrefix.length)
-    : 'sync';
+function fileName(i: number, type: string, workflowId: string, h: Harness): string {
+  const resourcePrefix = h.resourceId('');
+  const changesId = changesWorkflowId(h.destination);
+  const label =
+    workflowId === changesId
+      ? 'changes'
+      : workflowId.startsWith(`${changesId}/`)
+        ? workflowId.slice(changesId.length + 1)
+        : workflowId.startsWith(resourcePrefix)
+          ? workflowId.slice(resourcePrefix.length)
+          : 'sync';
   const short = type.replace(/Workflow$/, '');
   return `${String(i + 1).padStart(2, '0')}-${short}-${label.replace(/[^A-Za-z0-9._-]+/g, '_')}.json`;
 }
 
 async function record(h: Harness, scenarios: [string, Run][]): Promise<RecordedHistory[]> {
   const recorded: RecordedHistory[] = [];
-  const destinationPrefix = h.resourceId('');
   for (const [scenario, run] of scenarios) {
     const root = await run(h);
     const executions = await executionsFrom(h.client, root);
@@ -250,7 +297,7 @@ async function record(h: Harness, scenarios: [string, Run][]): Promise<RecordedH
       recorded.push({
         ...x,
         scenario,
-        file: `${scenario}/${fileName(i, x.workflowType, x.workflowId, destinationPrefix)}`,
+        file: `${scenario}/${fileName(i, x.workflowType, x.workflowId, h)}`,
       }),
     );
     console.log(`${scenario}: ${executions.length} histories`);
@@ -266,7 +313,10 @@ function textsOf(json: string): string[] {
   return [json, ...payloads];
 }
 
-/** What a history must not hold: the key in any form, the Basic auth header, the dataset's records. */
+/**
+ * What a history must not hold: the key in any form, the Basic auth header, the webhook token, the
+ * dataset's records.
+ */
 function forbidden(h: Harness): string[] {
   const { dataset } = h;
   const records = [
@@ -277,6 +327,7 @@ function forbidden(h: Harness): string[] {
   return [
     ...secretForms(CREDENTIALS.apiKey),
     ...secretForms(`${CREDENTIALS.email}:${CREDENTIALS.apiKey}`),
+    ...secretForms(WEBHOOK_TOKEN),
     ...new Set(records),
   ];
 }

@@ -83,6 +83,11 @@ const syncOf = (hs: RecordedHistory[]): Maybe => ofType(hs, 'syncWorkflow')[0];
 const syncMode = (hs: RecordedHistory[]) => inputOf<SyncInput>(syncOf(hs))?.mode;
 const summaryOf = (hs: RecordedHistory[]) => resultOf<SyncSummary>(syncOf(hs));
 const endsWith = (h: Maybe, type: temporal.api.enums.v1.EventType) => last(h)?.eventType === type;
+const holds = (h: Maybe, type: temporal.api.enums.v1.EventType) =>
+  events(h).some((e) => e.eventType === type);
+/** The workflow ids of the children a history started. */
+const childIds = (h: Maybe) =>
+  events(h).flatMap((e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId ?? []);
 
 /** The activity type of each ActivityTaskScheduled event, by event id. */
 function activityTypes(h: RecordedHistory): Map<number, string> {
@@ -106,6 +111,16 @@ function childrenInFlightAtOnce(h: RecordedHistory): number {
   return started;
 }
 
+/** The activities that read pages: one a page (reads begun before the page-runs patch), or runs of pages. */
+const PAGE_ACTIVITIES = new Set(['fetchPage', 'readPageRun']);
+const isPageActivity = (type: string | null | undefined) => PAGE_ACTIVITIES.has(type ?? '');
+/**
+ * The histories that read parts: a part's own workflow, or its resource's, which reads a list or a
+ * partition inline (workflows/read-part.ts, readPart).
+ */
+const partReaders = (hs: RecordedHistory[]) =>
+  hs.filter((h) => h.workflowType === 'readPartWorkflow' || h.workflowType === 'syncResourceWorkflow');
+
 /** A page's activity that failed (its retries ran out), then a timer, then that activity once more. */
 function secondChanceTaken(h: RecordedHistory): boolean {
   const types = activityTypes(h);
@@ -113,9 +128,9 @@ function secondChanceTaken(h: RecordedHistory): boolean {
   let waited = false;
   for (const e of events(h)) {
     const scheduled = Number(e.activityTaskFailedEventAttributes?.scheduledEventId ?? 0);
-    if (types.get(scheduled) === 'fetchPage') failed = true;
+    if (isPageActivity(types.get(scheduled))) failed = true;
     if (failed && e.eventType === EventType.EVENT_TYPE_TIMER_STARTED) waited = true;
-    if (waited && e.activityTaskScheduledEventAttributes?.activityType?.name === 'fetchPage') return true;
+    if (waited && isPageActivity(e.activityTaskScheduledEventAttributes?.activityType?.name)) return true;
   }
   return false;
 }
@@ -188,14 +203,18 @@ export const SCENARIOS: ScenarioPath[] = [
   },
   {
     scenario: 'second-chance',
-    shows: 'a page activity failed (retries out), a timer, the page scheduled again; the sync ends ok',
-    taken: (hs) => summaryOf(hs)?.outcome === 'ok' && ofType(hs, 'readPartWorkflow').some(secondChanceTaken),
+    shows:
+      'a page activity (or page run) failed (retries out), a timer, the page scheduled again, in the ' +
+      "part's workflow or its resource's; the sync ends ok",
+    taken: (hs) => summaryOf(hs)?.outcome === 'ok' && partReaders(hs).some(secondChanceTaken),
   },
   {
     scenario: 'failed',
-    shows: 'a page that failed its second chance too: the part and the sync end in WorkflowExecutionFailed',
+    shows:
+      'a page that failed its second chance too: the workflow that read its part (its own or its ' +
+      "resource's) and the sync end in WorkflowExecutionFailed",
     taken: (hs) =>
-      ofType(hs, 'readPartWorkflow').some(
+      partReaders(hs).some(
         (h) =>
           secondChanceTaken(h) &&
           /second chance/.test(last(h)?.workflowExecutionFailedEventAttributes?.failure?.message ?? ''),
@@ -217,6 +236,24 @@ export const SCENARIOS: ScenarioPath[] = [
     taken: (hs) =>
       !!startOf(syncOf(hs))?.searchAttributes?.indexedFields?.TemporalScheduledById &&
       (inputOf<SyncInput>(syncOf(hs))?.trigger ?? '').startsWith('schedule:') &&
+      summaryOf(hs)?.outcome === 'ok',
+  },
+  {
+    scenario: 'webhook',
+    shows:
+      'a changes workflow that took a batch of webhook events (WorkflowExecutionSignaled, recordWebhookEvents), ' +
+      'started an incremental child sync (trigger webhook) that ended ok, and completed when idle',
+    taken: (hs) =>
+      ofType(hs, 'changesWorkflow').some(
+        (h) =>
+          holds(h, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED) &&
+          holds(h, EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED) &&
+          schedules(h, 'recordWebhookEvents') &&
+          childIds(h).includes(syncOf(hs)?.workflowId ?? '') &&
+          endsWith(h, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED),
+      ) &&
+      syncMode(hs) === 'incremental' &&
+      inputOf<SyncInput>(syncOf(hs))?.trigger === 'webhook' &&
       summaryOf(hs)?.outcome === 'ok',
   },
 ];

@@ -50,7 +50,12 @@ describe('recorded workflow histories', function () {
   const sets = [HISTORIES_DIR, ...keptSets()];
 
   it('cover every workflow type and every scenario, each showing its path', () => {
-    assert.deepEqual(WORKFLOW_TYPES, ['readPartWorkflow', 'syncResourceWorkflow', 'syncWorkflow']);
+    assert.deepEqual(WORKFLOW_TYPES, [
+      'changesWorkflow',
+      'readPartWorkflow',
+      'syncResourceWorkflow',
+      'syncWorkflow',
+    ]);
     assert.deepEqual([...new Set(current.map((h) => h.workflowType))].sort(), WORKFLOW_TYPES);
     const recorded = new Set(current.map((h) => h.scenario));
     for (const s of SCENARIOS) {
@@ -66,7 +71,15 @@ describe('recorded workflow histories', function () {
       const syncIds = new Set(
         histories.filter((h) => h.workflowType === 'syncWorkflow').map((h) => h.workflowId),
       );
-      for (const h of histories.filter((x) => x.workflowType !== 'syncWorkflow')) {
+      // A changes workflow is no part of a sync: it starts them, and each is recorded with it.
+      for (const h of histories.filter((x) => x.workflowType === 'changesWorkflow')) {
+        const started = (h.history.events ?? []).flatMap(
+          (e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId ?? [],
+        );
+        for (const id of started) assert.ok(syncIds.has(id), `${h.file}: ${id} is not a recorded sync`);
+      }
+      const parts = (x: RecordedHistory) => !['syncWorkflow', 'changesWorkflow'].includes(x.workflowType);
+      for (const h of histories.filter(parts)) {
         const payload = h.history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
         assert.ok(payload, h.file);
         const input = defaultPayloadConverter.fromPayload<Partial<ReadContext> & LegacySyncId>(payload);
