@@ -12,7 +12,8 @@ export const MAX_BODY_BYTES = 1 << 20;
 export const ANSWER_WITHIN_MS = 1000;
 const MAX_CONNECTIONS = 512;
 
-export interface ReceiverLog {
+/** Where the receiver and its signaller log (the JSON logger of client/webhooks.ts). */
+export interface WebhookLog {
   info(message: string, meta?: Record<string, unknown>): void;
   warn(message: string, meta?: Record<string, unknown>): void;
 }
@@ -22,7 +23,7 @@ export interface ReceiverOptions {
   /** The configured resources, in configuration order. */
   resources: readonly string[];
   metrics: WebhookMetrics;
-  log: ReceiverLog;
+  log: WebhookLog;
   /** Takes the events of an accepted request; returns at once. */
   onEvents: (events: ResourceEvents[]) => void;
 }

@@ -7,15 +7,11 @@ import type { ChangesInput, ResourceEvents } from '../domain/changes';
 import { changesWorkflowId, destinationKey } from '../domain/workflow-ids';
 import { changesWorkflow, webhookEventsSignal } from '../workflows';
 import type { WebhookMetrics } from './webhook-metrics';
+import type { WebhookLog } from './webhook-receiver';
 
 /** How long events gather before a signal goes (a burst of one edit's events travels together). */
 export const FLUSH_MS = 100;
 const MAX_BACKOFF_MS = 30_000;
-
-export interface SignallerLog {
-  info(message: string, meta?: Record<string, unknown>): void;
-  warn(message: string, meta?: Record<string, unknown>): void;
-}
 
 export class ChangesSignaller {
   private pending = new Map<string, ResourceEvents>();
@@ -29,7 +25,7 @@ export class ChangesSignaller {
     private readonly taskQueue: string,
     private readonly input: ChangesInput,
     private readonly metrics: WebhookMetrics,
-    private readonly log: SignallerLog,
+    private readonly log: WebhookLog,
   ) {}
 
   get workflowId(): string {

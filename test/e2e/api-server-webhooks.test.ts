@@ -2,13 +2,13 @@
 // DELETE /v2/entries), /__control/edit and /__control/change-entries, against a small node:http receiver;
 // then the sender on its own (a target that is down, fails, hangs, or never keeps up) and main.ts's settings.
 import { strict as assert } from 'assert';
-import { ChildProcess, spawn } from 'child_process';
+import type { ChildProcess } from 'child_process';
 import { createServer, IncomingHttpHeaders, Server } from 'http';
 import { AddressInfo } from 'net';
-import * as path from 'path';
 import { setFlagsFromString } from 'v8';
 import { runInNewContext } from 'vm';
 import { generateDataset } from '../../api-server/data-generator';
+import { spawnApiServerMain } from '../api-server-cli';
 import { RunningApiServer, startApiServer } from '../../api-server/server';
 import type { Customer, Entry } from '../../api-server/types';
 import { WebhookSender } from '../../api-server/webhooks';
@@ -769,19 +769,10 @@ describe('api-server CLI webhooks (API_WEBHOOK_URL, API_WEBHOOK_TOKEN)', functio
     exited: Promise<number | null>;
     stderr: () => string;
   } {
-    const root = path.resolve(__dirname, '..', '..');
-    const proc = spawn(process.execPath, ['-r', 'ts-node/register', 'api-server/main.ts'], {
-      cwd: root,
-      env: {
-        ...process.env,
-        TS_NODE_TRANSPILE_ONLY: '1',
-        API_SERVER_PORT: '0',
-        API_SERVER_SCALE: '0.05',
-        CLOCKODO_EMAIL: CREDENTIALS.email,
-        CLOCKODO_API_KEY: CREDENTIALS.apiKey,
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const proc = spawnApiServerMain({
+      CLOCKODO_EMAIL: CREDENTIALS.email,
+      CLOCKODO_API_KEY: CREDENTIALS.apiKey,
+      ...env,
     });
     child = proc;
     let err = '';

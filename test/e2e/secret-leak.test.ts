@@ -13,7 +13,6 @@
 // and a Temporal dev server that suggests continue-as-new after 40 events, so reads do continue as
 // new within a small dataset.
 import { strict as assert } from 'assert';
-import { ChildProcess, spawn } from 'child_process';
 import { randomBytes } from 'crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
@@ -28,13 +27,13 @@ import { generateDataset } from '../../api-server/data-generator';
 import { RunningApiServer, startApiServer } from '../../api-server/server';
 import { runSync } from '../../client/run-sync';
 import { historyText } from './history-text';
+import { runCommand, Spawned, waitForText } from './project-command';
 import { parseSyncArgs, syncInputFromSettings } from '../../client/sync-request';
 import { PROJECT_ROOT, resolveVariables } from '../../config/settings';
 import { RESOURCES_KEY, ROWS_SYNCED_KEY, SYNC_MODE_KEY } from '../../domain/search-attributes';
 import { startOwnClickHouse } from './restartable-services';
 
 const TEMPORAL_BIN = path.join(PROJECT_ROOT, '.services/temporal-cli/bin/temporal');
-const TS_NODE = path.join(PROJECT_ROOT, 'node_modules/.bin/ts-node');
 const YEARS = [2024, 2025];
 const SIZE = { customers: 8, projects: 12, absencesPerYear: 4, entries: 1500, users: 4, years: YEARS };
 
@@ -80,37 +79,6 @@ async function startClickHouseWithPassword(): Promise<{ url: string; close(): Pr
       `<profile>default</profile><quota>default</quota></${CH_USER}>`,
   });
   return { url: server.address, close: () => server.close() };
-}
-
-interface Spawned {
-  proc: ChildProcess;
-  output: () => string;
-  exit: Promise<number | null>;
-}
-
-/** A project command (`worker/main.ts`, `client/start-sync.ts`) as its npm script runs it. */
-function run(script: string, env: Record<string, string>, args: string[] = []): Spawned {
-  const proc = spawn(TS_NODE, ['--transpile-only', script, ...args], {
-    cwd: PROJECT_ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let text = '';
-  proc.stdout?.on('data', (d: Buffer) => (text += d.toString()));
-  proc.stderr?.on('data', (d: Buffer) => (text += d.toString()));
-  const exit = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
-  return { proc, output: () => text, exit };
-}
-
-async function waitForText(p: Spawned, pattern: RegExp, seconds: number): Promise<RegExpExecArray> {
-  const deadline = Date.now() + seconds * 1000;
-  for (;;) {
-    const m = pattern.exec(p.output());
-    if (m) return m;
-    if (p.proc.exitCode !== null || Date.now() > deadline)
-      assert.fail(`no ${String(pattern)} in the output:\n${p.output()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe('no secret leaves the worker', function () {
@@ -196,7 +164,7 @@ describe('no secret leaves the worker', function () {
     extra: Record<string, string> = {},
     during?: (p: Spawned) => Promise<void>,
   ) {
-    const p = run('client/start-sync.ts', { ...settings, ...extra });
+    const p = runCommand('client/start-sync.ts', { ...settings, ...extra });
     await during?.(p);
     const code = await p.exit;
     outputs.push({ what: `start-sync (${what})`, text: p.output() });
@@ -204,7 +172,7 @@ describe('no secret leaves the worker', function () {
   }
 
   it('workers that refuse to start say why, and name no secret', async () => {
-    const wrong = run('worker/main.ts', {
+    const wrong = runCommand('worker/main.ts', {
       ...settings,
       CLICKHOUSE_PASSWORD: SECRETS.wrongClickhousePassword,
     });
@@ -218,7 +186,7 @@ describe('no secret leaves the worker', function () {
     const real = { ...settings, CLOCKODO_BASE_URL: 'https://my.clockodo.com/api' } as Record<string, string>;
     delete real.CLOCKODO_API_KEY;
     delete real.WORKER_API_BASE_URLS;
-    const keyless = run('worker/main.ts', real);
+    const keyless = runCommand('worker/main.ts', real);
     assert.equal(await keyless.exit, 2, keyless.output());
     assert.match(
       keyless.output(),
@@ -228,7 +196,7 @@ describe('no secret leaves the worker', function () {
   });
 
   it('runs a sync that succeeds, one refused by the API, one failed by ClickHouse and a cancelled one', async () => {
-    worker = run('worker/main.ts', settings);
+    worker = runCommand('worker/main.ts', settings);
     await waitForText(worker, /"message":"worker started"/, 90);
 
     const ok = await startSync('success');
@@ -368,7 +336,7 @@ describe('no secret leaves the worker', function () {
         ['report', 'client/report.ts', []],
         ['status', 'client/start-sync.ts', ['status']],
       ] as const) {
-        const p = run(script, { ...settings, CLICKHOUSE_URL: withPassword }, [...args]);
+        const p = runCommand(script, { ...settings, CLICKHOUSE_URL: withPassword }, [...args]);
         const code = await p.exit;
         outputs.push({ what: `${what} with credentials in CLICKHOUSE_URL`, text: p.output() });
         assert.equal(code, 0, p.output());

@@ -5,19 +5,16 @@
 // schedule picks the change up; bad requests start nothing; a flood leaves the receiver's memory
 // bounded; and the token is in no history and no log line.
 import { strict as assert } from 'assert';
-import { ChildProcess, spawn } from 'child_process';
 import { randomBytes } from 'crypto';
 import { readFileSync } from 'fs';
 import { createServer } from 'http';
 import { AddressInfo } from 'net';
-import * as path from 'path';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { Entry } from '../../api-server/types';
 import { startSync } from '../../client/run-sync';
 import { scheduleDefs, scheduleOptions } from '../../client/schedules';
 import { parseSyncArgs, syncInputFromSettings } from '../../client/sync-request';
-import { PROJECT_ROOT } from '../../config/settings';
 import type { ChangesState } from '../../domain/changes';
 import type { ResourceConfig } from '../../domain/source-config';
 import { resourcesOfEntity } from '../../domain/webhook-events';
@@ -26,32 +23,13 @@ import { changesStateQuery } from '../../workflows';
 import { assertCurrentEqualsApi } from './assert-current';
 import { iso } from './entry-edits';
 import { historyText } from './history-text';
+import { runCommand, Spawned, waitForText } from './project-command';
 import { Harness, rows, startHarness } from './harness';
 
-const TS_NODE = path.join(PROJECT_ROOT, 'node_modules/.bin/ts-node');
 const year = new Date().getUTCFullYear();
 const DAY = 86_400_000;
 const TOKEN = `whk_${randomBytes(18).toString('hex')}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-interface Spawned {
-  proc: ChildProcess;
-  output: () => string;
-  exit: Promise<number | null>;
-}
-
-function spawnReceiver(env: Record<string, string>): Spawned {
-  const proc = spawn(TS_NODE, ['--transpile-only', 'client/webhooks.ts'], {
-    cwd: PROJECT_ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let text = '';
-  proc.stdout?.on('data', (d: Buffer) => (text += d.toString()));
-  proc.stderr?.on('data', (d: Buffer) => (text += d.toString()));
-  const exit = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
-  return { proc, output: () => text, exit };
-}
 
 async function freePort(): Promise<number> {
   const s = createServer();
@@ -161,10 +139,8 @@ describe('Clockodo webhooks: an edit reaches _current within seconds', function 
       LOG_LEVEL: 'DEBUG',
       WEBHOOK_IDLE: '1m',
     };
-    receiver = spawnReceiver(receiverEnv);
-    await waitFor('the receiver listens', 60, () =>
-      Promise.resolve(/webhook receiver listening/.test(receiver.output()) ? true : undefined),
-    );
+    receiver = runCommand('client/webhooks.ts', receiverEnv);
+    await waitForText(receiver, /webhook receiver listening/, 60);
   });
   after(async () => {
     receiver?.proc.kill('SIGTERM');
@@ -345,14 +321,9 @@ describe('Clockodo webhooks: an edit reaches _current within seconds', function 
   });
 
   it('status shows the last webhook per resource', async () => {
-    const out = spawn(TS_NODE, ['--transpile-only', 'client/start-sync.ts', 'status'], {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, ...h.vars },
-    });
-    let text = '';
-    out.stdout.on('data', (d: Buffer) => (text += d.toString()));
-    out.stderr.on('data', (d: Buffer) => (text += d.toString()));
-    const code = await new Promise((r) => out.once('exit', r));
+    const status = runCommand('client/start-sync.ts', h.vars, ['status']);
+    const code = await status.exit;
+    const text = status.output();
     assert.equal(code, 0, text);
     assert.match(text, /Webhooks received/);
     assert.match(text, /entries\s+entry\.updated/);

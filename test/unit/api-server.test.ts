@@ -1,8 +1,8 @@
 // The local Clockodo API server, exercised over real HTTP with Node's fetch.
 import { strict as assert } from 'assert';
-import { ChildProcess, spawn } from 'child_process';
-import * as path from 'path';
+import type { ChildProcess } from 'child_process';
 import { DEFAULT_SIZE, generateDataset } from '../../api-server/data-generator';
+import { spawnApiServerMain } from '../api-server-cli';
 import { RunningApiServer, startApiServer } from '../../api-server/server';
 import { Absence, Customer, Dataset, Entry, Project } from '../../api-server/types';
 // Generator tests live in their own file; importing it here makes this file the single entry point.
@@ -499,20 +499,11 @@ describe('api-server CLI (main.ts)', function () {
   async function startCli(
     env: Record<string, string>,
   ): Promise<{ proc: ChildProcess; line: string; exited: Promise<number | null> }> {
-    const root = path.resolve(__dirname, '..', '..');
-    const proc = spawn(process.execPath, ['-r', 'ts-node/register', 'api-server/main.ts'], {
-      cwd: root,
-      env: {
-        ...process.env,
-        TS_NODE_TRANSPILE_ONLY: '1',
-        API_SERVER_PORT: '0',
-        API_SERVER_SCALE: '0.05',
-        API_SERVER_ALLOW_CONTROL: '1',
-        CLOCKODO_EMAIL: 'cli@example.com',
-        CLOCKODO_API_KEY: 'cli-secret-key',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const proc = spawnApiServerMain({
+      API_SERVER_ALLOW_CONTROL: '1',
+      CLOCKODO_EMAIL: 'cli@example.com',
+      CLOCKODO_API_KEY: 'cli-secret-key',
+      ...env,
     });
     child = proc;
     const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
