@@ -37,7 +37,13 @@ function eventPath(path: string): { ok: true; name?: string } | { ok: false } {
 }
 
 export function createReceiver(opts: ReceiverOptions): Server {
-  const server = createServer((req, res) => void handle(req, res, opts));
+  const server = createServer((req, res) => {
+    // Whatever goes wrong in one request is that request's 400, never the receiver's end.
+    handle(req, res, opts).catch((err: unknown) => {
+      opts.log.warn('webhook request failed', { error: err instanceof Error ? err.message : String(err) });
+      answer(res, 400, { error: 'bad request' });
+    });
+  });
   server.maxConnections = MAX_CONNECTIONS;
   server.headersTimeout = ANSWER_WITHIN_MS;
   server.requestTimeout = 5 * ANSWER_WITHIN_MS;
@@ -119,7 +125,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: ReceiverO
   let text: string;
   try {
     text = await readBody(req);
-  } catch {
+  } catch (err) {
+    // A request cut off (by its sender, or after a 408) has no one left to answer.
+    if (err !== TOO_LARGE || res.headersSent) return;
     return reject(413, 'too_large', `body over ${MAX_BODY_BYTES} bytes`);
   }
   if (res.headersSent) return; // answered late (408) meanwhile
@@ -152,6 +160,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: ReceiverO
   answer(res, 200, { ok: true, resources: target.changed.map((c) => c.resource) });
 }
 
+const TOO_LARGE = new Error('too large');
+
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -160,12 +170,13 @@ function readBody(req: IncomingMessage): Promise<string> {
       size += chunk.length;
       if (size > MAX_BODY_BYTES) {
         chunks.length = 0;
-        reject(new Error('too large'));
+        reject(TOO_LARGE);
         req.pause();
       } else chunks.push(chunk);
     });
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
-    req.on('aborted', () => reject(new Error('aborted')));
+    // A request cut off (by its sender, or by the 408 above) settles too: nothing waits for ever.
+    req.on('close', () => reject(new Error('closed')));
   });
 }

@@ -8,7 +8,7 @@ import { strict as assert } from 'assert';
 import { randomBytes } from 'crypto';
 import { readFileSync } from 'fs';
 import { createServer } from 'http';
-import { AddressInfo } from 'net';
+import { AddressInfo, connect } from 'net';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { Entry } from '../../api-server/types';
@@ -177,11 +177,28 @@ describe('Clockodo webhooks: an edit reaches _current within seconds', function 
     assert.equal(wrongPath.status, 404);
     const get = await fetch(`http://127.0.0.1:${port}/clockodo`);
     assert.equal(get.status, 405);
+    // A body that never completes is answered 408 within a second, and the connection closed.
+    const slow = await new Promise<{ status: string; ms: number }>((resolve, reject) => {
+      const t0 = Date.now();
+      const socket = connect(port, '127.0.0.1', () =>
+        socket.write(
+          `POST /clockodo HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\n` +
+            'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"event":',
+        ),
+      );
+      let got = '';
+      socket.on('data', (d: Buffer) => (got += d.toString()));
+      socket.on('close', () => resolve({ status: got.split('\r\n')[0], ms: Date.now() - t0 }));
+      socket.on('error', reject);
+    });
+    assert.equal(slow.status, 'HTTP/1.1 408 Request Timeout');
+    assert.ok(slow.ms < 1500, `answered after ${slow.ms} ms`);
     await sleep(500);
     await assert.rejects(changes().describe(), WorkflowNotFoundError, 'no changes workflow was started');
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     assert.match(metrics, /clockodo_webhook_requests_rejected_total\{reason="token"\} 2/);
     assert.match(metrics, /clockodo_webhook_requests_rejected_total\{reason="too_large"\} 1/);
+    assert.match(metrics, /clockodo_webhook_requests_rejected_total\{reason="timeout"\} 1/);
     assert.match(metrics, /clockodo_webhook_requests_rejected_total\{reason="malformed"\} 1/);
     assert.match(metrics, /clockodo_webhook_events_ignored_total 1/);
   });
