@@ -107,7 +107,11 @@ describe('Clockodo webhooks: an edit reaches _current within seconds', function 
   /** Until the changes workflow has nothing pending and no sync running. */
   const settled = () =>
     waitFor('the changes workflow settles', 120, async () => {
-      const s = await changesState().catch(() => undefined);
+      // No changes workflow yet (no event so far): nothing to wait for.
+      const s = await changesState().catch((e: unknown) =>
+        e instanceof WorkflowNotFoundError ? null : undefined,
+      );
+      if (s === null) return true;
       return s && Object.keys(s.pending).length === 0 && !s.running ? s : undefined;
     });
 
@@ -321,19 +325,32 @@ describe('Clockodo webhooks: an edit reaches _current within seconds', function 
     const target = recentEntry(12);
     const put = await api('PUT', `/v2/entries/${target.id}`, { text: 'during the reconciliation' });
     assert.equal(put.status, 200);
+    // The webhook's sync is under way while the reconciliation still holds the lock: it must wait.
+    await waitFor('the webhook sync starts', 30, async () => {
+      const s = await changesState().catch(() => undefined);
+      return s?.running?.resources.includes('entries') ? true : undefined;
+    });
+    assert.equal((await reconcile.describe()).status.name, 'RUNNING', 'the reconciliation still runs');
     await reconcile.result();
     await waitFor('the edit in _current after the reconciliation', 60, async () =>
       (await currentText(target.id)) === 'during the reconciliation' ? true : undefined,
     );
     await settled();
-    const order = await rows<{ kind: string; trigger: string; started: string; finished: string }>(
+    const order = await rows<{
+      kind: string;
+      trigger: string;
+      outcome: string;
+      started: string;
+      finished: string;
+    }>(
       h.ch,
-      `SELECT kind, trigger, toString(started) AS started, toString(finished) AS finished FROM ${h.database}.sync_runs FINAL ` +
+      `SELECT kind, trigger, outcome, toString(started) AS started, toString(finished) AS finished FROM ${h.database}.sync_runs FINAL ` +
         `WHERE resource = 'entries' AND (run_id = '${reconcile.workflowId}' OR trigger = 'webhook') ORDER BY started DESC LIMIT 2`,
     );
     const [webhookRun, reconcileRun] = order;
     assert.equal(reconcileRun.kind, 'reconcile');
     assert.equal(webhookRun.trigger, 'webhook');
+    assert.equal(webhookRun.outcome, 'ok');
     assert.ok(webhookRun.finished >= reconcileRun.finished, JSON.stringify(order));
   });
 
