@@ -94,6 +94,8 @@ export async function changesWorkflow(input: ChangesInput): Promise<ChangesState
 
   async function syncBatch(batch: Record<string, PendingResource>): Promise<void> {
     const resources = input.sync.config.resources.map((r) => r.name).filter((name) => name in batch);
+    // Only names of the configuration reach here (the receiver checks them); nothing else starts a sync.
+    if (!resources.length) return;
     const childId = `${workflowId}/sync-${new Date(Date.now()).toISOString().replace(/[:.]/g, '-')}`;
     state.syncs++;
     state.running = { workflowId: childId, resources, startedAt: Date.now() };
