@@ -6,7 +6,7 @@ export class WebhookMetrics {
   readonly received = new Map<string, number>();
   readonly rejected = new Map<RejectReason, number>();
   ignored = 0;
-  /** Events merged into a signal already waiting to be sent, instead of a signal of their own. */
+  /** Events that travelled in another event's entry of a signal sent (events sent minus entries). */
   coalesced = 0;
   validations = 0;
   signalsSent = 0;
@@ -43,9 +43,11 @@ export class WebhookMetrics {
     counter('clockodo_webhook_events_ignored_total', 'Events of no configured resource, or unknown.', [
       ['', this.ignored],
     ]);
-    counter('clockodo_webhook_events_coalesced_total', 'Events merged into a signal already due.', [
-      ['', this.coalesced],
-    ]);
+    counter(
+      'clockodo_webhook_events_coalesced_total',
+      'Events sent in the signal entry of an earlier event of their resource.',
+      [['', this.coalesced]],
+    );
     counter('clockodo_webhook_validations_total', "Clockodo's validation requests answered.", [
       ['', this.validations],
     ]);

@@ -34,15 +34,17 @@ export class ChangesSignaller {
 
   /** Takes events; they are signalled within FLUSH_MS (later while Temporal is away). */
   add(events: ResourceEvents[]): void {
-    for (const e of events) {
-      const had = this.pending.get(e.resource);
-      if (had) this.metrics.coalesced += e.count;
-      this.pending.set(
-        e.resource,
-        had ? { ...e, count: had.count + e.count, at: Math.max(had.at, e.at) } : { ...e },
-      );
-    }
+    for (const e of events) this.merge(e);
     this.schedule(FLUSH_MS);
+  }
+
+  /** Adds `e` to its resource's waiting entry, or makes one. */
+  private merge(e: ResourceEvents): void {
+    const had = this.pending.get(e.resource);
+    this.pending.set(
+      e.resource,
+      had ? { ...e, count: had.count + e.count, at: Math.max(had.at, e.at) } : { ...e },
+    );
   }
 
   /** Sends what waits now (tests, and shutdown). */
@@ -82,15 +84,16 @@ export class ChangesSignaller {
       .then(
         () => {
           this.metrics.signalsSent++;
+          // Every event beyond the first of each entry travelled in another's: counted once, as sent.
+          this.metrics.coalesced += batch.reduce((n, e) => n + e.count, 0) - batch.length;
           this.backoffMs = 0;
         },
         (err: unknown) => {
           this.metrics.signalsFailed++;
           // Put back, merged with what came meanwhile: nothing is lost while this process lives.
           const meanwhile = [...this.pending.values()];
-          this.pending.clear();
-          for (const e of batch) this.pending.set(e.resource, e);
-          this.add(meanwhile);
+          this.pending = new Map(batch.map((e) => [e.resource, e]));
+          for (const e of meanwhile) this.merge(e);
           this.backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(1000, this.backoffMs * 2));
           this.log.warn('could not signal the changes workflow; trying again', {
             workflowId: this.workflowId,
