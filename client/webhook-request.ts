@@ -12,7 +12,7 @@ const TOKEN_HEADERS = ['x-clockodo-token', 'x-webhook-token', 'x-token', 'token'
 const EVENT_FIELDS = ['event', 'type', 'event_type', 'eventType', 'event_name', 'topic', 'action'];
 const EVENT_HEADERS = ['x-clockodo-event', 'x-webhook-event', 'x-event'];
 /** URL parameters that may carry the secret of Clockodo's validation request. */
-export const VALIDATION_PARAMS = [
+const VALIDATION_PARAMS = [
   'secret',
   'validation',
   'validation_secret',
@@ -68,11 +68,10 @@ export function eventNamesOf(headers: IncomingHttpHeaders, body: unknown): strin
     );
     if (field) names.push(field);
   }
-  for (const h of EVENT_HEADERS) {
-    const v = headers[h];
-    if (typeof v === 'string' && names.length === 0) names.push(v.trim());
-  }
-  return names;
+  if (names.length) return names;
+  // No event in the body: the first event header, if any.
+  const header = EVENT_HEADERS.map((h) => headers[h]).find((v): v is string => typeof v === 'string');
+  return header ? [header.trim()] : [];
 }
 
 /** A resource a request changes: the latest event naming it, and how many did. */

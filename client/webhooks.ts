@@ -7,7 +7,7 @@ import { Client } from '@temporalio/client';
 import { readEnv, resolveVariables } from '../config/settings';
 import { temporalSettings } from '../config/temporal-settings';
 import { workerLogLevel } from '../config/worker-settings';
-import { webhookSettings } from './webhook-settings';
+import { webhookSettings, WebhookSettings } from './webhook-settings';
 import type { ChangesInput } from '../domain/changes';
 import { jsonLogger } from '../worker/json-logger';
 import { runCommand } from './exit-codes';
@@ -18,8 +18,10 @@ import { createReceiver } from './webhook-receiver';
 import { ChangesSignaller } from './webhook-signaller';
 
 /** The changes workflow's input: the sync start-sync would send, and how events batch into syncs. */
-export function changesInputFromSettings(vars: Record<string, string>): ChangesInput {
-  const hooks = webhookSettings(vars);
+export function changesInputFromSettings(
+  vars: Record<string, string>,
+  hooks: WebhookSettings = webhookSettings(vars),
+): ChangesInput {
   const { config, rules, destination, options } = syncInputFromSettings(vars, parseSyncArgs([]));
   return {
     sync: {
@@ -38,7 +40,7 @@ async function main(): Promise<number> {
   const vars = resolveVariables(readEnv());
   const hooks = webhookSettings(vars);
   const temporal = temporalSettings(vars);
-  const input = changesInputFromSettings(vars);
+  const input = changesInputFromSettings(vars, hooks);
   const log = jsonLogger(workerLogLevel(vars), vars);
   const connection = await connectTemporal(temporal);
   try {

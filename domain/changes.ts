@@ -18,7 +18,6 @@ export interface ResourceEvents {
 export interface PendingResource {
   event: string;
   count: number;
-  firstAt: number;
   lastAt: number;
 }
 

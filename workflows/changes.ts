@@ -50,14 +50,11 @@ export async function changesWorkflow(input: ChangesInput): Promise<ChangesState
       const had = state.pending[e.resource];
       // Every event beyond the first of a resource's pending batch joins the sync it is due in.
       state.coalesced += had ? e.count : e.count - 1;
-      state.pending[e.resource] = had
-        ? {
-            event: e.event,
-            count: had.count + e.count,
-            firstAt: had.firstAt,
-            lastAt: Math.max(had.lastAt, e.at),
-          }
-        : { event: e.event, count: e.count, firstAt: e.at, lastAt: e.at };
+      state.pending[e.resource] = {
+        event: e.event,
+        count: (had?.count ?? 0) + e.count,
+        lastAt: Math.max(had?.lastAt ?? 0, e.at),
+      };
     }
   });
   setHandler(changesStateQuery, () => state);

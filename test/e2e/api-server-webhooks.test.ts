@@ -173,6 +173,16 @@ describe('api-server writes and webhooks', function () {
     return receiver.hooks.slice(before);
   }
 
+  /** A refused write: it sent no webhook and left the entry as it was. */
+  function refusedWithoutEffect(hooks: Hook[], target: Entry): void {
+    assert.deepEqual(hooks, []);
+    assert.equal(
+      api.dataset.entries.find((e) => e.id === target.id),
+      target,
+      'the record is untouched',
+    );
+  }
+
   const finishedTimeEntry = (k: number): Entry => {
     const found = api.dataset.entries.filter((e) => e.type === 1 && e.time_until !== null)[k];
     assert.ok(found);
@@ -377,12 +387,7 @@ describe('api-server writes and webhooks', function () {
         assert.equal(noApp.status, 400);
         assert.deepEqual(noApp.body.error.fields, ['X-Clockodo-External-Application']);
       });
-      assert.deepEqual(hooks, []);
-      assert.equal(
-        api.dataset.entries.find((e) => e.id === target.id),
-        target,
-        'the record is untouched',
-      );
+      refusedWithoutEffect(hooks, target);
     });
 
     it('a bad body is a 400 naming the field', async () => {
@@ -416,12 +421,7 @@ describe('api-server writes and webhooks', function () {
           assert.equal(typeof r.body.error.message, 'string');
         }
       });
-      assert.deepEqual(hooks, []);
-      assert.equal(
-        api.dataset.entries.find((e) => e.id === target.id),
-        target,
-        'the record is untouched',
-      );
+      refusedWithoutEffect(hooks, target);
     });
 
     it('other methods stay 405 with the allowed ones named; reads are unchanged', async () => {
